@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` and `make test`. Everything they need, they install.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+WEB_PORT ?= 8000
+export HOST WEB_PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-test serve messages check-python clean
+
+help:
+	@echo "make run    set up everything (venv, database, demo data) and start web + worker + beat"
+	@echo "make test   install the test tools and run the whole suite against the local Postgres and Redis"
+	@echo "make messages  extract and compile translations (needs GNU gettext)"
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "Installing the project into $(VENV) ..."
+	$(BIN)/python -m pip install -q --progress-bar on -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	@echo "Installing the test tools into $(VENV) ..."
+	$(BIN)/python -m pip install -q --progress-bar on -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Local development runs with DEBUG on unless the environment says otherwise.
+RUN_ENV = DEBUG=$${DEBUG:-1}
+
+run: install
+	@$(RUN_ENV) $(BIN)/python manage.py preflight
+	@echo "Applying database migrations ..."
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "Loading demo data ..."
+	@$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Open http://$(HOST):$(WEB_PORT)/   (health: http://$(HOST):$(WEB_PORT)/healthz, API docs: http://$(HOST):$(WEB_PORT)/api/docs/)"
+	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
+	@echo ""
+	@mkdir -p var && $(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install-test
+	@$(BIN)/python manage.py preflight --settings=support.settings.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'
+	DEBUG=1 $(BIN)/python manage.py compilemessages -i '.venv' -i 'var'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Chatbot: answers from the help center and handover to a human."""

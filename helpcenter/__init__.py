@@ -1,0 +1,1 @@
+"""Help center: the multilingual knowledge base and its search."""

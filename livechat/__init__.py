@@ -1,0 +1,1 @@
+"""Live chat: websocket conversations, per-language queues and routing to agents."""

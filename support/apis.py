@@ -1,0 +1,101 @@
+"""REST endpoints of the shared core: register, token, the current user and notifications."""
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .pagination import StandardPagination
+from .serializers import (
+    NotificationOutputSerializer,
+    ReadAllOutputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+    UserOutputSerializer,
+)
+
+
+class RegisterApi(APIView):
+    """Create a customer account and return it with an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, tags=["auth"])
+    def post(self, request):
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        token, _created = Token.objects.get_or_create(user=user)
+        body = dict(UserOutputSerializer(user).data, token=token.key)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    """Exchange email and password for the user's API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get_authenticate_header(self, request):
+        # Wrong credentials are a 401 (DRF would turn it into a 403 for a view without authenticators).
+        return "Token"
+
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, tags=["auth"])
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None:
+            raise AuthenticationFailed("Email or password is wrong, or the account is disabled.",
+                                       code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeApi(APIView):
+    """The signed-in user."""
+
+    @extend_schema(responses={200: UserOutputSerializer}, tags=["auth"])
+    def get(self, request):
+        return Response(UserOutputSerializer(request.user).data)
+
+
+class NotificationListApi(APIView):
+    """The user's in-site notifications, newest first; `?unread=1` for unread only."""
+
+    @extend_schema(responses={200: NotificationOutputSerializer(many=True)}, tags=["notifications"])
+    def get(self, request):
+        unread_only = request.query_params.get("unread") in {"1", "true", "yes"}
+        qs = selectors.notification_list_for_user(user=request.user, unread_only=unread_only)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        response = paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+        response.data["unread"] = selectors.notification_unread_count(user=request.user)
+        return response
+
+
+class NotificationReadApi(APIView):
+    """Mark one of the user's notifications read. Another user's notification answers 404."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["notifications"])
+    def post(self, request, notification_id):
+        if not services.notification_mark_read(user=request.user, notification_id=notification_id):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationReadAllApi(APIView):
+    """Mark all of the user's notifications read."""
+
+    @extend_schema(request=None, responses={200: ReadAllOutputSerializer}, tags=["notifications"])
+    def post(self, request):
+        return Response({"marked": services.notification_mark_all_read(user=request.user)})

@@ -1,0 +1,92 @@
+"""Load demo data: staff covering all six languages and a few customers. Safe to run again: it keeps what exists.
+
+Later apps add their own demo content by providing a `demo` module with `seed(progress)` (see SEED_STEPS).
+"""
+import importlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from support import services
+from support.models import User
+from support.roles import Role
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+STAFF = [
+    # email, name, role, languages, capacity, team
+    ("admin@example.com", "Ada Admin", Role.ADMIN, ["en"], 3, None),
+    ("supervisor@example.com", "Sam Supervisor", Role.SUPERVISOR, ["en", "zh-hans", "ja"], 3, "Global"),
+    ("agent.en@example.com", "Emma English", Role.AGENT, ["en"], 4, "English desk"),
+    ("agent.zh@example.com", "Li Wei", Role.AGENT, ["zh-hans", "en"], 4, "Chinese desk"),
+    ("agent.es@example.com", "Lucía García", Role.AGENT, ["es", "en"], 3, "Spanish desk"),
+    ("agent.ru@example.com", "Ivan Petrov", Role.AGENT, ["ru", "en"], 3, "Russian desk"),
+    ("agent.ja@example.com", "Sato Yuki", Role.AGENT, ["ja", "en"], 3, "Japanese desk"),
+    ("agent.ko@example.com", "Kim Minji", Role.AGENT, ["ko", "en"], 3, "Korean desk"),
+]
+
+CUSTOMERS = [
+    ("alice@example.com", "Alice Brown", "en"),
+    ("wang.fang@example.com", "王芳", "zh-hans"),
+    ("carlos@example.com", "Carlos Ruiz", "es"),
+    ("olga@example.com", "Ольга Смирнова", "ru"),
+    ("tanaka@example.com", "田中 花子", "ja"),
+    ("jisoo@example.com", "박지수", "ko"),
+]
+
+# Apps that contribute demo content, in dependency order. A missing module means the app has none yet.
+SEED_STEPS = ["helpcenter.demo", "chatbot.demo", "tickets.demo", "livechat.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (and each app's demo content). Existing rows are kept; running twice adds nothing."
+
+    def handle(self, *args, **options):
+        total = len(STAFF) + len(CUSTOMERS)
+        done = 0
+        with transaction.atomic():
+            for email, name, role, languages, capacity, team_name in STAFF:
+                done += 1
+                self._progress(done, total, email)
+                if User.objects.filter(email__iexact=email).exists():
+                    continue
+                team = services.team_get_or_create(name=team_name) if team_name else None
+                if role == Role.ADMIN:
+                    user = services.user_create(email=email, password=DEMO_PASSWORD, name=name, role=role,
+                                                email_verified=True)
+                    profile = user.agent_profile
+                    profile.languages, profile.capacity = languages, capacity
+                    profile.save(update_fields=["languages", "capacity"])
+                else:
+                    services.agent_create(email=email, password=DEMO_PASSWORD, languages=languages,
+                                          capacity=capacity, supervisor=role == Role.SUPERVISOR, name=name,
+                                          team=team)
+            for email, name, language in CUSTOMERS:
+                done += 1
+                self._progress(done, total, email)
+                if User.objects.filter(email__iexact=email).exists():
+                    continue
+                services.user_register(email=email, password=DEMO_PASSWORD, language=language, name=name)
+        self.stdout.write("")
+        for module_name in SEED_STEPS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            self.stdout.write(f"Seeding {module_name.split('.')[0]} ...")
+            module.seed(progress=self._progress)
+            self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  Admin:      admin@example.com / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Supervisor: supervisor@example.com / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Agents:     agent.en|zh|es|ru|ja|ko@example.com / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Customer:   alice@example.com (and 5 more, one per language) / {DEMO_PASSWORD}")
+
+    def _progress(self, done, total, label):
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stdout.write(f"\r  [{bar}] {done}/{total} {label[:40]:<40}", ending="")
+        self.stdout.flush()

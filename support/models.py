@@ -1,0 +1,153 @@
+"""The shared core's data: users (email login, preferred language), teams, agent profiles and notifications."""
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .languages import LANGUAGE_CODES, language_choices
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Emails are stored lower-cased; logging in must not depend on how the user types the case.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email, password=None, **extra_fields):
+        from .services import user_create
+
+        return user_create(email=email, password=password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        from .roles import Role
+        from .services import user_create
+
+        return user_create(email=email, password=password, role=Role.ADMIN, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: customers, agents, supervisors and admins. The role is the user's group."""
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(_("preferred language"), max_length=8, choices=language_choices, default="en")
+    is_active = models.BooleanField(_("active"), default=True)
+    # Django admin access; given to admins by the role service, never set by hand in views.
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    email_verified = models.BooleanField(_("email verified"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(condition=models.Q(language__in=LANGUAGE_CODES), name="user_language_valid"),
+        ]
+        permissions = [
+            ("work_as_agent", "Can work tickets and chats as an agent"),
+            ("supervise_desk", "Can supervise the desk: reports, reviews, other agents' work"),
+            ("administer_desk", "Can administer the desk: settings, content, users"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def display_name(self):
+        return self.name or self.email.split("@", 1)[0]
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.display_name
+
+
+class Team(models.Model):
+    """A group of agents, usually one language desk or a specialist group (e.g. KYC)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentProfile(models.Model):
+    """What routing needs to know about an agent: the languages they serve, their capacity and presence."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile")
+    languages = ArrayField(models.CharField(max_length=8), default=list, verbose_name=_("languages served"))
+    capacity = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=3)
+    presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="agents", verbose_name=_("team")
+    )
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1) & models.Q(capacity__lte=50), name="agent_capacity_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(languages__contained_by=list(LANGUAGE_CODES)), name="agent_languages_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["presence"], name="agent_presence_idx"),
+            # Routing asks "who online serves ja?": a GIN index answers array containment.
+            GinIndex(fields=["languages"], name="agent_languages_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.user.email} ({', '.join(self.languages)})"
+
+
+class Notification(models.Model):
+    """An in-site message to one user. Its text is rendered from `kind` and `params` in the reader's language."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_user_unread"
+            ),
+        ]
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -1,0 +1,80 @@
+"""Serializers of the shared core, and the strict base every API input serializer uses."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .languages import LANGUAGE_CODES
+from .roles import user_role
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Rejects fields it does not know and read-only fields, instead of silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            errors = {}
+            for key in data.keys():
+                field = self.fields.get(key)
+                if field is None:
+                    errors[key] = [_("Unknown field.")]
+                elif field.read_only:
+                    errors[key] = [_("This field is read-only.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class RegisterInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="en")
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class TokenInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class UserOutputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    language = serializers.CharField()
+    role = serializers.SerializerMethodField()
+
+    def get_role(self, user) -> str:
+        return user_role(user).value
+
+
+class RegisterOutputSerializer(UserOutputSerializer):
+    token = serializers.CharField()
+
+
+class NotificationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read = serializers.SerializerMethodField()
+
+    def get_title(self, obj) -> str:
+        from .notifications import render_title
+
+        return render_title(obj)
+
+    def get_body(self, obj) -> str:
+        from .notifications import render_body
+
+        return render_body(obj)
+
+    def get_read(self, obj) -> bool:
+        return obj.is_read
+
+
+class ReadAllOutputSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()

@@ -1,0 +1,185 @@
+"""Every write of the shared core: accounts, roles, agent profiles and notifications."""
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .languages import LANGUAGE_CODES, normalize_language
+from .models import AgentProfile, Notification, Presence, Team, User
+from .notifications import is_registered
+from .roles import STAFF_ROLES, Role, ensure_role_groups
+
+
+class DomainError(Exception):
+    """A rule of the desk was broken. `code` is stable and shown to API clients; `detail` is for people."""
+
+    code = "invalid"
+
+    def __init__(self, detail, *, code=None, field=None):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        if code:
+            self.code = code
+
+
+class EmailTaken(DomainError):
+    code = "email_taken"
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def user_create(
+    *, email, password=None, name="", language="en", role=Role.CUSTOMER, email_verified=False, validate=False
+):
+    """Create a user with a role. Emails are unique ignoring case; `validate` applies the password rules."""
+    email = normalize_email(email)
+    lang = normalize_language(language)
+    if lang is None:
+        raise DomainError(f"language must be one of {', '.join(LANGUAGE_CODES)}", code="invalid_language",
+                          field="language")
+    user = User(email=email, name=name.strip(), language=lang, email_verified=email_verified)
+    if password:
+        if validate:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise DomainError(" ".join(exc.messages), code="weak_password", field="password") from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+        if constraint in {"user_email_unique_ci", "support_user_email_key"}:
+            raise EmailTaken("an account with this email already exists", field="email") from exc
+        raise
+    user_set_role(user=user, role=role)
+    return user
+
+
+def user_register(*, email, password, language="en", name=""):
+    """A customer signs up: the password must pass the validators; they get a welcome notification."""
+    with transaction.atomic():
+        user = user_create(email=email, password=password, language=language, name=name, validate=True)
+        notification_create(user=user, kind="welcome", params={"site": _site_name()}, url="")
+    return user
+
+
+def _site_name():
+    from django.conf import settings
+
+    return settings.SITE_NAME
+
+
+def user_set_role(*, user, role):
+    """Put the user in exactly one role group; admins get Django admin access, everyone else loses it."""
+    role = Role(role)
+    group = Group.objects.filter(name=role.value).first() or ensure_role_groups()[role]
+    role_names = [r.value for r in Role]
+    with transaction.atomic():
+        user.groups.remove(*Group.objects.filter(name__in=role_names).exclude(pk=group.pk))
+        user.groups.add(group)
+        staff = role == Role.ADMIN
+        superuser = role == Role.ADMIN
+        if user.is_staff != staff or user.is_superuser != superuser:
+            user.is_staff, user.is_superuser = staff, superuser
+            user.save(update_fields=["is_staff", "is_superuser"])
+        if role in STAFF_ROLES:
+            AgentProfile.objects.get_or_create(user=user)
+    # Django caches permissions on the user object; a role change must be visible at once.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
+    return user
+
+
+def user_set_language(*, user, language):
+    """Remember the user's preferred language (it drives emails and the pages after login)."""
+    lang = normalize_language(language)
+    if lang is None:
+        raise DomainError(f"language must be one of {', '.join(LANGUAGE_CODES)}", code="invalid_language",
+                          field="language")
+    if user.language != lang:
+        User.objects.filter(pk=user.pk).update(language=lang)
+        user.language = lang
+    return user
+
+
+def team_get_or_create(*, name):
+    from django.utils.text import slugify
+
+    team, _created = Team.objects.get_or_create(name=name, defaults={"slug": slugify(name) or "team"})
+    return team
+
+
+def agent_create(*, email, password, languages, capacity=3, supervisor=False, name="", team=None, language=None):
+    """Create an agent (or supervisor) account with the profile routing needs."""
+    if not languages:
+        raise DomainError("an agent must serve at least one language", code="invalid_languages", field="languages")
+    bad = [code for code in languages if code not in LANGUAGE_CODES]
+    if bad:
+        raise DomainError(f"unknown language(s): {', '.join(bad)}", code="invalid_languages", field="languages")
+    if not 1 <= capacity <= 50:
+        raise DomainError("capacity must be between 1 and 50", code="invalid_capacity", field="capacity")
+    with transaction.atomic():
+        user = user_create(
+            email=email,
+            password=password,
+            name=name,
+            language=language or languages[0],
+            role=Role.SUPERVISOR if supervisor else Role.AGENT,
+            email_verified=True,
+        )
+        profile = user.agent_profile
+        profile.languages = list(languages)
+        profile.capacity = capacity
+        profile.team = team
+        profile.save(update_fields=["languages", "capacity", "team"])
+    return user
+
+
+def agent_set_presence(*, agent, presence):
+    """Set an agent's presence and last-seen time."""
+    presence = Presence(presence)
+    now = timezone.now()
+    AgentProfile.objects.filter(user=agent).update(presence=presence, last_seen_at=now)
+    profile = agent.agent_profile
+    profile.presence, profile.last_seen_at = presence, now
+    return profile
+
+
+def notification_create(*, user, kind, params=None, url=""):
+    """Create one in-site notification. Unregistered kinds must carry their own title in params."""
+    params = dict(params or {})
+    if not is_registered(kind) and not params.get("title"):
+        raise DomainError(f"notification kind {kind!r} is not registered and has no title", code="invalid_kind")
+    return Notification.objects.create(user=user, kind=kind, params=params, url=url or "")
+
+
+def notification_mark_read(*, user, notification_id):
+    """Mark one of the user's own notifications read. Returns False when it is not theirs or does not exist."""
+    updated = Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if updated:
+        return True
+    return Notification.objects.filter(pk=notification_id, user=user).exists()
+
+
+def notification_mark_all_read(*, user):
+    """Mark every unread notification of the user read; returns how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_purge_read(*, older_than_days):
+    """Delete read notifications older than the retention period; unread ones are kept whatever their age."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _detail = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,42 @@
+"""Settings for the test suite: the real Postgres and Redis, a throwaway database and a Redis db of its own."""
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import CHANNEL_LAYERS, DATABASES, env_str  # noqa: E402
+
+# Tests run plain HTTP against the live server, so no HTTPS redirects or secure-only cookies.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+
+ALLOWED_HOSTS = ["*"]
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_support")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+TEST_REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = TEST_REDIS_URL
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": "support-test",
+    }
+}
+CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "support-test"}
+CELERY_BROKER_URL = TEST_REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+HEALTHCHECK_TIMEOUT = 0.5
+# Tests send mail to a real SMTP server they start on 127.0.0.1 (see tests/conftest.py).
+EMAIL_PORT = int(os.environ.get("TEST_SMTP_PORT", "2525"))

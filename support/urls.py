@@ -1,0 +1,49 @@
+"""Every URL of the desk. HTML pages live under a language prefix (/en/, /ja/ ...); the API and ops URLs do not."""
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import apis, views
+
+api_v1 = [
+    path("auth/register/", apis.RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
+    path("auth/me/", apis.MeApi.as_view(), name="api-me"),
+    path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read-all/", apis.NotificationReadAllApi.as_view(), name="api-notifications-read-all"),
+    path("notifications/<int:notification_id>/read/", apis.NotificationReadApi.as_view(),
+         name="api-notification-read"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/setlang/", views.set_language_view, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
+        email_template_name="registration/password_reset_email.txt",
+        html_email_template_name="registration/password_reset_email.html"), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
+)
+
+handler400 = "support.views.bad_request"
+handler403 = "support.views.permission_denied"
+handler404 = "support.views.page_not_found"
+handler500 = "support.views.server_error"

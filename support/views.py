@@ -1,0 +1,160 @@
+"""HTML pages of the shared core: landing page, sign-up and login, language choice, notifications, health."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from . import selectors, services
+from .api_errors import json_error_response
+from .forms import EmailAuthenticationForm, SignUpForm
+from .health import health_report
+from .languages import normalize_language
+from .notifications import render_body, render_title
+
+
+def home(request):
+    return render(request, "support/home.html")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "POST":
+        form = SignUpForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.user_register(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                    language=form.cleaned_data["language"],
+                    name=form.cleaned_data["name"],
+                )
+            except services.EmailTaken:
+                form.add_error("email", _("An account with this email already exists. Log in or reset your password."))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome! Your account is ready."))
+                return _redirect_in_language(request, user.language, "/")
+    else:
+        form = SignUpForm(initial={"language": translation.get_language()})
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, by email; afterwards the user sees the site in their saved language."""
+
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        login(self.request, form.get_user())
+        return _redirect_in_language(self.request, form.get_user().language, self.get_success_url())
+
+
+def _redirect_in_language(request, language, next_url):
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    if next_url == "/":
+        next_url = f"/{language}/"
+    response = HttpResponseRedirect(translate_url(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response
+
+
+@require_POST
+def set_language_view(request):
+    """Django's set_language, and a signed-in user's choice is saved as their preferred language."""
+    response = set_language(request)
+    language = normalize_language(request.POST.get("language"))
+    if language and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+def notification_list(request):
+    qs = selectors.notification_list_for_user(user=request.user)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    items = [
+        {"id": n.id, "title": render_title(n), "body": render_body(n), "url": n.url, "created_at": n.created_at,
+         "read": n.is_read}
+        for n in page.object_list
+    ]
+    return render(request, "support/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id):
+    if not services.notification_mark_read(user=request.user, notification_id=notification_id):
+        raise Http404
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
+
+
+def healthz(request):
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return json_error_response("not_found", "Not found.", 404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _is_api(request):
+        return json_error_response("server_error", "Something went wrong on our side. Please try again.", 500)
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return json_error_response("permission_denied", "You do not have permission to do this.", 403)
+    return render(request, "403.html", status=403)
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return json_error_response("bad_request", "Bad request.", 400)
+    return render(request, "400.html", status=400)
+
+
+def csrf_failure(request, reason=""):
+    if _is_api(request):
+        return json_error_response("csrf_failed", "CSRF check failed; send the X-CSRFToken header.", 403)
+    return render(request, "403_csrf.html", status=403)

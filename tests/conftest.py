@@ -1,0 +1,143 @@
+"""Shared fixtures: users of each role, API clients, a real SMTP server and a clean Redis test database."""
+import threading
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from support.roles import Role
+from tests.factories import PASSWORD, AgentFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_redis():
+    """The test Redis database starts empty, so no earlier run's keys leak into this one."""
+    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    client.flushdb()
+    yield
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(email="customer.a@example.com", name="Customer A")
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(email="customer.b@example.com", name="Customer B")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(email="agent@example.com", name="Agent Smith", languages=["en", "ja"])
+
+
+@pytest.fixture
+def supervisor(db):
+    return AgentFactory(email="supervisor@example.com", name="Sue Pervisor", supervisor=True)
+
+
+@pytest.fixture
+def desk_admin(db):
+    return UserFactory(email="admin@example.com", name="Ada Admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def customer_api(customer):
+    client = APIClient()
+    client.force_authenticate(customer)
+    return client
+
+
+class _Recorder:
+    """aiosmtpd handler that keeps every message the server accepted."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": parsed})
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 at settings.EMAIL_PORT for the whole run."""
+    recorder = _Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=settings.EMAIL_PORT)
+    controller.start()
+    recorder.port = settings.EMAIL_PORT
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _real_smtp(settings, smtp_server):
+    """Django's test setup swaps in an in-memory mail backend; we send through the real SMTP server instead."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The messages the SMTP server receives during one test."""
+    with smtp_server.lock:
+        smtp_server.messages.clear()
+    yield smtp_server.messages
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real Celery worker process (test settings, test Redis broker), ready when it answers a ping."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from support.health import check_workers
+
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test")
+    name = f"pytest-{os.getpid()}@%h"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "support", "worker", "--pool", "solo", "--loglevel", "WARNING",
+         "--hostname", name, "--without-mingle", "--without-gossip"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited: {proc.stderr.read().decode()[-2000:]}")
+            if check_workers()[0]:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the Celery worker did not answer a ping within 30 s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,1 @@
+"""Tickets: requests from the web, email and chat, worked by agents."""
