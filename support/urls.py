@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tickets import views as ticket_views
+
 from . import apis, views
 
 api_v1 = [
@@ -20,6 +22,10 @@ api_v1 = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
+    path("api/v1/", include("tickets.api_urls")),
+    path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
+    path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
+         name="attachment-thumbnail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
@@ -41,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
+    path("", include("tickets.urls")),
 )
 
 handler400 = "support.views.bad_request"

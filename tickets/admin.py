@@ -1,0 +1,51 @@
+"""Django admin: categories and macros in six languages (tabbed); tickets are worked in the agent pages."""
+from django.contrib import admin
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from .models import Category, Macro, Ticket, TicketEvent
+
+
+@admin.register(Category)
+class CategoryAdmin(TabbedTranslationAdmin):
+    list_display = ["name", "slug", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Macro)
+class MacroAdmin(TabbedTranslationAdmin):
+    list_display = ["name", "set_status", "add_tags", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active", "set_status"]
+    search_fields = ["name", "body"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "field", "old_value", "new_value"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only here: every change to a ticket goes through the services (audit trail, notifications)."""
+
+    list_display = ["number", "subject", "requester", "status", "priority", "language", "assignee", "updated_at"]
+    list_filter = ["status", "priority", "language", "channel", "category"]
+    search_fields = ["subject", "requester__email"]
+    list_select_related = ["requester", "assignee"]
+    inlines = [TicketEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,243 @@
+"""REST endpoints for tickets. Each validates input, calls one selector or service, and serializes."""
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from support.models import Team, User
+from support.pagination import StandardPagination
+from support.permissions import IsAgent
+from support.roles import is_agent
+
+from . import selectors, services
+from .downloads import attachment_response
+from .filters import TicketFilter
+from .models import Attachment, Category, Macro, Ticket
+from .serializers import (
+    AgentMessageOutputSerializer,
+    AgentTicketOutputSerializer,
+    BulkInputSerializer,
+    CategorySerializer,
+    MacroOutputSerializer,
+    MergeInputSerializer,
+    MessageCreateInputSerializer,
+    TicketCreateInputSerializer,
+    TicketUpdateInputSerializer,
+    message_output,
+    ticket_output,
+)
+
+
+def _get_ticket(request, ref):
+    try:
+        return selectors.ticket_get_for_user(user=request.user, ref=ref)
+    except Ticket.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _category(slug):
+    if slug is None:
+        return None
+    category = Category.objects.filter(slug=slug, is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": ["Unknown category."]})
+    return category
+
+
+def _agent_by_email(email, field="assignee"):
+    if email is None:
+        return None
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not is_agent(user):
+        raise ValidationError({field: ["No agent with this email."]})
+    return user
+
+
+FILTER_PARAMS = [
+    OpenApiParameter("status", str, many=True, description="new, open, pending, on_hold, solved, closed"),
+    OpenApiParameter("priority", str, many=True, description="low, normal, high, urgent"),
+    OpenApiParameter("category", str, description="category slug"),
+    OpenApiParameter("language", str, description="en, zh-hans, es, ru, ja, ko"),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("assignee", str, description="agent email, `me` or `none` (agents only)"),
+    OpenApiParameter("q", str, description="reference, subject or requester email"),
+    OpenApiParameter("sort", str, description="-updated (default), updated, -created, created, -priority, priority"),
+]
+
+
+class TicketListCreateApi(APIView):
+    """Customers list and create their own tickets; agents list every ticket with the inbox filters."""
+
+    @extend_schema(parameters=FILTER_PARAMS, responses={200: AgentTicketOutputSerializer(many=True)},
+                   tags=["tickets"])
+    def get(self, request):
+        filterset = TicketFilter(request.query_params, queryset=selectors.ticket_list_for_user(user=request.user),
+                                 request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(filterset.qs, request, view=self)
+        return paginator.get_paginated_response([ticket_output(t, request.user) for t in page])
+
+    @extend_schema(request={"application/json": TicketCreateInputSerializer,
+                            "multipart/form-data": TicketCreateInputSerializer},
+                   responses={201: AgentTicketOutputSerializer}, tags=["tickets"])
+    def post(self, request):
+        data = TicketCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "priority" in values and not is_agent(request.user):
+            raise ValidationError({"priority": ["Only agents can set the priority."]})
+        ticket = services.ticket_create(
+            requester=request.user, subject=values["subject"], body=values["body"], channel="api",
+            language=values.get("language"), category=_category(values.get("category")),
+            priority=values.get("priority", "normal"), attachments=values.get("attachments", []),
+        )
+        return Response(ticket_output(ticket, request.user), status=status.HTTP_201_CREATED)
+
+
+class TicketDetailApi(APIView):
+    @extend_schema(responses={200: AgentTicketOutputSerializer}, tags=["tickets"])
+    def get(self, request, ref):
+        return Response(ticket_output(_get_ticket(request, ref), request.user))
+
+    @extend_schema(request=TicketUpdateInputSerializer, responses={200: AgentTicketOutputSerializer},
+                   tags=["tickets"])
+    def patch(self, request, ref):
+        """Agents change status, priority, assignee, team, category and tags; customers may only set status to
+        `solved` (close) or `open` (reopen) on their own ticket."""
+        ticket = _get_ticket(request, ref)
+        data = TicketUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if not values:
+            raise ValidationError("Send at least one field to change.")
+        if not is_agent(request.user):
+            forbidden = sorted(set(values) - {"status"})
+            if forbidden:
+                raise ValidationError({f: ["Only agents can change this field."] for f in forbidden})
+        if "assignee" in values:
+            values["assignee"] = _agent_by_email(values["assignee"])
+        if "team" in values:
+            slug = values["team"]
+            values["team"] = None if slug is None else Team.objects.filter(slug=slug).first()
+            if slug is not None and values["team"] is None:
+                raise ValidationError({"team": ["Unknown team."]})
+        if "category" in values:
+            values["category"] = _category(values["category"])
+        ticket = services.ticket_update(ticket=ticket, actor=request.user, **values)
+        return Response(ticket_output(ticket, request.user))
+
+
+class TicketMessagesApi(APIView):
+    @extend_schema(responses={200: AgentMessageOutputSerializer(many=True)}, tags=["tickets"])
+    def get(self, request, ref):
+        """The conversation, oldest first; internal notes only for agents."""
+        ticket = _get_ticket(request, ref)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(selectors.message_list_for_ticket(user=request.user, ticket=ticket),
+                                           request, view=self)
+        return paginator.get_paginated_response(message_output(page, request.user))
+
+    @extend_schema(request={"application/json": MessageCreateInputSerializer,
+                            "multipart/form-data": MessageCreateInputSerializer},
+                   responses={201: AgentMessageOutputSerializer}, tags=["tickets"])
+    def post(self, request, ref):
+        """Reply (agents may post `"internal": true` notes, set a status and apply a macro). A customer's reply to
+        a closed ticket opens a follow-up ticket; the response then carries its reference in `ticket`."""
+        ticket = _get_ticket(request, ref)
+        data = MessageCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        agent = is_agent(request.user)
+        for field in ("status", "macro"):
+            if field in values and not agent:
+                raise ValidationError({field: ["Only agents can use this field."]})
+        if values.get("internal") and not agent:
+            raise ValidationError({"internal": ["Only agents can write internal notes."]})
+        macro = None
+        if "macro" in values:
+            macro = Macro.objects.filter(pk=values["macro"], is_active=True).first()
+            if macro is None:
+                raise ValidationError({"macro": ["Unknown macro."]})
+        message = services.ticket_reply(
+            ticket=ticket, author=request.user, body=values["body"], internal=values.get("internal", False),
+            attachments=values.get("attachments", []), channel="api", status=values.get("status"), macro=macro,
+        )
+        body = dict(message_output(message, request.user, many=False))
+        body["ticket"] = f"T-{message.ticket.number}"
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TicketMergeApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(request=MergeInputSerializer, responses={200: AgentTicketOutputSerializer}, tags=["tickets"])
+    def post(self, request, ref):
+        """Merge this ticket into `into` (same requester); returns the ticket merged into."""
+        source = _get_ticket(request, ref)
+        data = MergeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            target = selectors.ticket_get_for_user(user=request.user, ref=data.validated_data["into"])
+        except Ticket.DoesNotExist as exc:
+            raise ValidationError({"into": ["No such ticket."]}) from exc
+        target = services.ticket_merge(source=source, target=target, actor=request.user)
+        return Response(ticket_output(target, request.user))
+
+
+class TicketBulkApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(request=BulkInputSerializer,
+                   responses={200: serializers.DictField(child=serializers.IntegerField())}, tags=["tickets"])
+    def post(self, request):
+        """Apply a status, an assignee (`null` to unassign) and/or tags to up to 100 tickets at once."""
+        data = BulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        numbers = [selectors.parse_ref(ref) for ref in values["refs"]]
+        if None in numbers:
+            raise ValidationError({"refs": ["Every item must be a ticket reference like T-10001."]})
+        tickets = list(selectors.ticket_list_for_user(user=request.user).filter(number__in=numbers))
+        missing = sorted(set(numbers) - {t.number for t in tickets})
+        if missing:
+            raise ValidationError({"refs": [f"No such ticket: T-{n}" for n in missing]})
+        changed = services.ticket_bulk_update(
+            tickets=tickets, actor=request.user, status=values.get("status"),
+            assignee=_agent_by_email(values["assignee"]) if values.get("assignee") else None,
+            unassign="assignee" in values and values["assignee"] is None, add_tags=values.get("add_tags", ()),
+        )
+        return Response({"changed": changed})
+
+
+class AttachmentApi(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes}, tags=["tickets"])
+    def get(self, request, attachment_id, thumbnail=False):
+        """The file itself (images inline, everything else as a download), if the user may see it."""
+        try:
+            attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+        except Attachment.DoesNotExist as exc:
+            raise NotFound() from exc
+        try:
+            return attachment_response(attachment, thumbnail=thumbnail)
+        except Http404 as exc:
+            raise NotFound() from exc
+
+
+class CategoryListApi(APIView):
+    @extend_schema(responses={200: CategorySerializer(many=True)}, tags=["tickets"])
+    def get(self, request):
+        """Ticket categories, named in the request's language."""
+        return Response(CategorySerializer(selectors.category_list(), many=True).data)
+
+
+class MacroListApi(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(responses={200: MacroOutputSerializer(many=True)}, tags=["tickets"])
+    def get(self, request):
+        """Canned replies, in the request's language (English where a translation is missing)."""
+        return Response(MacroOutputSerializer(selectors.macro_list(), many=True).data)

@@ -1,0 +1,87 @@
+"""Reads on tickets, always scoped to the user who asks: customers see their own, agents see the desk's.
+
+Someone else's ticket raises Ticket.DoesNotExist exactly like a missing one, so references cannot be probed.
+"""
+from django.db.models import Prefetch, Q
+
+from support.models import User
+from support.roles import PERM_AGENT, is_agent
+
+from .models import REF_PREFIX, Attachment, Category, Macro, Message, Status, Ticket, TicketEvent
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+def parse_ref(ref):
+    """'T-10234' (any case, or the bare number) -> 10234; None when it is not a reference."""
+    value = str(ref or "").strip().upper()
+    if value.startswith(REF_PREFIX):
+        value = value[len(REF_PREFIX):]
+    return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+def ticket_list_for_user(*, user):
+    qs = Ticket.objects.select_related("requester", "assignee", "category", "team").order_by("-updated_at", "-id")
+    if not is_agent(user):
+        qs = qs.filter(requester=user)
+    return qs
+
+
+def ticket_get_for_user(*, user, ref):
+    number = parse_ref(ref)
+    if number is None:
+        raise Ticket.DoesNotExist
+    return ticket_list_for_user(user=user).get(number=number)
+
+
+def message_list_for_ticket(*, user, ticket):
+    """The conversation a user may read: customers never receive internal notes."""
+    qs = (Message.objects.filter(ticket=ticket).select_related("author")
+          .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))))
+    if not is_agent(user):
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachment_get_for_user(*, user, attachment_id):
+    """An attachment the user may open: on their own ticket and not on an internal note, or any for agents."""
+    qs = Attachment.objects.select_related("ticket", "message")
+    if not is_agent(user):
+        qs = qs.filter(ticket__requester=user, message__is_internal=False)
+    return qs.get(pk=attachment_id)
+
+
+def event_list_for_ticket(*, ticket):
+    return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+
+
+def other_open_tickets(*, ticket, limit=10):
+    """The requester's other open tickets, shown to agents beside the ticket."""
+    return (Ticket.objects.filter(requester_id=ticket.requester_id, status__in=OPEN_STATUSES)
+            .exclude(pk=ticket.pk).order_by("-updated_at")[:limit])
+
+
+def category_list():
+    return Category.objects.filter(is_active=True).order_by("position", "slug")
+
+
+def macro_list():
+    return Macro.objects.filter(is_active=True).order_by("position", "id")
+
+
+def agent_list():
+    """Active agents (for assignment menus), by name."""
+    return (User.objects.filter(is_active=True)
+            .filter(Q(groups__permissions__codename=PERM_AGENT.split(".")[1]) | Q(is_superuser=True))
+            .distinct().order_by("name", "email"))
+
+
+# Inbox views: name -> filter, given the agent looking.
+INBOX_VIEWS = {
+    "unassigned": lambda user: Q(assignee__isnull=True, status__in=OPEN_STATUSES),
+    "mine": lambda user: Q(assignee=user, status__in=OPEN_STATUSES),
+    "open": lambda user: Q(status__in=(Status.NEW, Status.OPEN)),
+    "pending": lambda user: Q(status=Status.PENDING),
+    "solved": lambda user: Q(status=Status.SOLVED),
+    "all": lambda user: Q(),
+}

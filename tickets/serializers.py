@@ -1,0 +1,151 @@
+"""API input and output shapes for tickets. Outputs differ by audience: customers never see internal fields."""
+from django.urls import reverse
+from rest_framework import serializers
+
+from support.languages import LANGUAGE_CODES
+from support.roles import is_agent
+from support.serializers import StrictInputSerializer
+
+from .models import Priority, Status
+
+
+class TicketCreateInputSerializer(StrictInputSerializer):
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=50_000)
+    category = serializers.SlugField(required=False, allow_null=True)
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    priority = serializers.ChoiceField(choices=Priority.values, required=False)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
+
+
+class TicketUpdateInputSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    priority = serializers.ChoiceField(choices=Priority.values, required=False)
+    assignee = serializers.EmailField(required=False, allow_null=True)
+    team = serializers.SlugField(required=False, allow_null=True)
+    category = serializers.SlugField(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=50)
+
+
+class MessageCreateInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=50_000)
+    internal = serializers.BooleanField(required=False, default=False)
+    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    macro = serializers.IntegerField(required=False, min_value=1)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
+
+
+class MergeInputSerializer(StrictInputSerializer):
+    into = serializers.CharField(max_length=30)
+
+
+class BulkInputSerializer(StrictInputSerializer):
+    refs = serializers.ListField(child=serializers.CharField(max_length=30), min_length=1, max_length=100)
+    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    assignee = serializers.EmailField(required=False, allow_null=True)
+    add_tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+
+
+class PersonSerializer(serializers.Serializer):
+    name = serializers.CharField(source="display_name")
+
+
+class AgentPersonSerializer(PersonSerializer):
+    email = serializers.EmailField()
+
+
+class CategorySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class TicketOutputSerializer(serializers.Serializer):
+    """What a customer sees of a ticket."""
+
+    ref = serializers.CharField()
+    subject = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    language = serializers.CharField()
+    channel = serializers.CharField()
+    category = CategorySerializer(allow_null=True)
+    requester = PersonSerializer()
+    assignee = PersonSerializer(allow_null=True)
+    merged_into = serializers.SerializerMethodField()
+    follow_up_of = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    solved_at = serializers.DateTimeField(allow_null=True)
+
+    def get_merged_into(self, ticket) -> str | None:
+        return f"T-{ticket.merged_into.number}" if ticket.merged_into_id else None
+
+    def get_follow_up_of(self, ticket) -> str | None:
+        return f"T-{ticket.follow_up_of.number}" if ticket.follow_up_of_id else None
+
+
+class AgentTicketOutputSerializer(TicketOutputSerializer):
+    """What an agent sees: also tags, team, contact details and whether the customer waits for us."""
+
+    requester = AgentPersonSerializer()
+    assignee = AgentPersonSerializer(allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    awaiting_agent = serializers.BooleanField()
+
+
+def ticket_output(ticket, user):
+    serializer = AgentTicketOutputSerializer if is_agent(user) else TicketOutputSerializer
+    return serializer(ticket).data
+
+
+class AttachmentOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    kind = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment) -> str:
+        return reverse("api-attachment", args=[attachment.id])
+
+    def get_thumbnail_url(self, attachment) -> str | None:
+        return reverse("api-attachment-thumbnail", args=[attachment.id]) if attachment.thumbnail else None
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    author_role = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    body_html = serializers.CharField()
+    channel = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    attachments = AttachmentOutputSerializer(many=True)
+
+    def get_author(self, message) -> str:
+        return message.author.display_name if message.author else "System"
+
+    def get_author_role(self, message) -> str:
+        if message.author_id is None:
+            return "system"
+        return "customer" if message.author_id == message.ticket.requester_id else "agent"
+
+
+class AgentMessageOutputSerializer(MessageOutputSerializer):
+    internal = serializers.BooleanField(source="is_internal")
+
+
+def message_output(messages, user, *, many=True):
+    serializer = AgentMessageOutputSerializer if is_agent(user) else MessageOutputSerializer
+    return serializer(messages, many=many).data
+
+
+class MacroOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    body = serializers.CharField()
+    set_status = serializers.CharField()
+    add_tags = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,16 @@
+"""Fields admins write in all six languages (django-modeltranslation adds name_en, name_ja, ...)."""
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Category, Macro
+
+
+@register(Category)
+class CategoryTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("en",)
+
+
+@register(Macro)
+class MacroTranslation(TranslationOptions):
+    fields = ("name", "body")
+    required_languages = ("en",)

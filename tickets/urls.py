@@ -1,0 +1,18 @@
+"""Ticket pages (mounted under the language prefix)."""
+from django.urls import path
+
+from . import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("requests/new/", views.ticket_new, name="new"),
+    path("requests/", views.my_tickets, name="my_list"),
+    path("requests/<str:ref>/", views.ticket_detail, name="detail"),
+    path("requests/<str:ref>/status/", views.ticket_set_status, name="set_status"),
+    path("agent/tickets/", views.inbox, name="inbox"),
+    path("agent/tickets/bulk/", views.inbox_bulk, name="inbox_bulk"),
+    path("agent/tickets/<str:ref>/", views.agent_ticket_detail, name="agent_detail"),
+    path("agent/tickets/<str:ref>/update/", views.agent_ticket_update, name="agent_update"),
+    path("agent/tickets/<str:ref>/merge/", views.agent_ticket_merge, name="agent_merge"),
+]

@@ -1,0 +1,275 @@
+"""Ticket pages: customers file and follow requests; agents work the inbox and the ticket page."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from support.roles import is_agent
+from support.services import DomainError
+
+from . import selectors, services
+from .downloads import attachment_response
+from .filters import SORTS, TicketFilter
+from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
+from .models import Attachment, Status, Ticket
+
+
+def agent_required(view):
+    """Login required, then agents only; others get the 404 page (the agent area is not advertised)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_agent(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _ticket_or_404(request, ref):
+    try:
+        return selectors.ticket_get_for_user(user=request.user, ref=ref)
+    except Ticket.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _form_error(form, exc):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.detail)
+
+
+# --- customers -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def ticket_new(request):
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                ticket = services.ticket_create(
+                    requester=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+                    category=form.cleaned_data["category"], channel="web", language=translation.get_language(),
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Thank you. Your request %(ref)s was received; we will reply here and by "
+                                            "email.") % {"ref": ticket.ref})
+                return redirect("tickets:detail", ref=ticket.ref)
+    else:
+        form = TicketForm()
+    return render(request, "tickets/ticket_new.html", {"form": form})
+
+
+@login_required
+def my_tickets(request):
+    qs = selectors.ticket_list_for_user(user=request.user).filter(requester=request.user)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.exclude(status__in=[Status.SOLVED, Status.CLOSED])
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "tickets/my_tickets.html", {"page": page, "show": show})
+
+
+@login_required
+def ticket_detail(request, ref):
+    ticket = _ticket_or_404(request, ref)
+    if is_agent(request.user) and ticket.requester_id != request.user.pk:
+        return redirect("tickets:agent_detail", ref=ticket.ref)
+    form = ReplyForm()
+    if request.method == "POST":
+        form = ReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                message = services.ticket_reply(ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                                                attachments=form.cleaned_data["attachments"], channel="web")
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                if message.ticket_id != ticket.pk:
+                    messages.info(request, _("That request was closed, so your reply was filed as a new request "
+                                             "%(ref)s.") % {"ref": message.ticket.ref})
+                    return redirect("tickets:detail", ref=message.ticket.ref)
+                messages.success(request, _("Your reply was sent."))
+                return redirect("tickets:detail", ref=ticket.ref)
+    conversation = selectors.message_list_for_ticket(user=request.user, ticket=ticket)
+    return render(request, "tickets/ticket_detail.html", {"ticket": ticket, "conversation": conversation,
+                                                          "form": form})
+
+
+@login_required
+@require_POST
+def ticket_set_status(request, ref):
+    """The requester closes (marks solved) or reopens their own request."""
+    ticket = _ticket_or_404(request, ref)
+    target = request.POST.get("status")
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, status=target)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Your request is marked as solved.") if target == Status.SOLVED
+                         else _("Your request is open again."))
+    return redirect("tickets:detail", ref=ticket.ref)
+
+
+@login_required
+def attachment_download(request, attachment_id, thumbnail=False):
+    try:
+        attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+    return attachment_response(attachment, thumbnail=thumbnail)
+
+
+# --- agents --------------------------------------------------------------------------------------------------
+
+INBOX_LABELS = {
+    "unassigned": _("Unassigned"),
+    "mine": _("Mine"),
+    "open": _("All open"),
+    "pending": _("Pending"),
+    "solved": _("Solved"),
+    "all": _("All"),
+}
+
+
+@agent_required
+def inbox(request):
+    view = request.GET.get("view", "open")
+    if view not in selectors.INBOX_VIEWS:
+        view = "open"
+    base = selectors.ticket_list_for_user(user=request.user).filter(selectors.INBOX_VIEWS[view](request.user))
+    filterset = TicketFilter(request.GET, queryset=base, request=request)
+    tickets = filterset.qs if filterset.is_valid() else base.none()
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    view_query = request.GET.copy()
+    for key in ("view", "page"):
+        view_query.pop(key, None)
+    return render(request, "tickets/inbox.html", {
+        "page": page, "filterset": filterset, "view": view, "views": [(k, str(v)) for k, v in INBOX_LABELS.items()],
+        "query": query.urlencode(), "view_query": view_query.urlencode(), "sorts": list(SORTS),
+        "bulk_form": BulkForm(), "status_choices": [(v, label) for v, label in Status.choices if v != Status.NEW],
+    })
+
+
+@agent_required
+@require_POST
+def inbox_bulk(request):
+    form = BulkForm(request.POST)
+    numbers = [selectors.parse_ref(v) for v in request.POST.getlist("tickets")]
+    numbers = [n for n in numbers if n is not None]
+    back = request.POST.get("back") or reverse("tickets:inbox")
+    if not back.startswith("/"):
+        back = reverse("tickets:inbox")
+    if not numbers:
+        messages.error(request, _("Select at least one ticket."))
+        return redirect(back)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    tickets = list(selectors.ticket_list_for_user(user=request.user).filter(number__in=numbers))
+    action = form.cleaned_data["action"]
+    try:
+        changed = services.ticket_bulk_update(
+            tickets=tickets, actor=request.user,
+            status=form.cleaned_data["status"] if action == "status" else None,
+            assignee=(request.user if action == "assign_me" else form.cleaned_data["assignee"]
+                      if action == "assign" else None),
+            unassign=action == "unassign",
+            add_tags=[form.cleaned_data["tag"]] if action == "tag" else (),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("%(count)s tickets updated.") % {"count": changed})
+    return redirect(back)
+
+
+@agent_required
+def agent_ticket_detail(request, ref):
+    ticket = _ticket_or_404(request, ref)
+    reply_form = AgentReplyForm()
+    if request.method == "POST":
+        reply_form = AgentReplyForm(request.POST, request.FILES)
+        if reply_form.is_valid():
+            data = reply_form.cleaned_data
+            try:
+                services.ticket_reply(ticket=ticket, author=request.user, body=data["body"],
+                                      internal=data["internal"], attachments=data["attachments"], channel="web",
+                                      status=data["status"] or None, macro=data["macro"])
+            except DomainError as exc:
+                _form_error(reply_form, exc)
+            else:
+                messages.success(request, _("Internal note added.") if data["internal"] else _("Reply sent."))
+                return redirect("tickets:agent_detail", ref=ticket.ref)
+    properties_form = TicketPropertiesForm(initial={
+        "status": ticket.status if ticket.status != Status.NEW else Status.OPEN, "priority": ticket.priority,
+        "assignee": ticket.assignee, "team": ticket.team, "category": ticket.category, "tags": ", ".join(ticket.tags),
+    })
+    with translation.override(ticket.language):
+        # Macros are offered in the ticket's language, the language the customer reads.
+        macros = [{"id": m.id, "name": m.name, "body": m.body, "status": m.set_status, "tags": m.add_tags}
+                  for m in selectors.macro_list()]
+    return render(request, "tickets/agent_ticket.html", {
+        "ticket": ticket,
+        "conversation": selectors.message_list_for_ticket(user=request.user, ticket=ticket),
+        "events": selectors.event_list_for_ticket(ticket=ticket),
+        "others": selectors.other_open_tickets(ticket=ticket),
+        "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
+    })
+
+
+@agent_required
+@require_POST
+def agent_ticket_update(request, ref):
+    ticket = _ticket_or_404(request, ref)
+    if request.POST.get("assign_to_me"):
+        changes = {"assignee": request.user}
+    else:
+        form = TicketPropertiesForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items()
+                                             for e in errs))
+            return redirect("tickets:agent_detail", ref=ticket.ref)
+        changes = dict(form.cleaned_data)
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, **changes)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Ticket updated."))
+    return redirect("tickets:agent_detail", ref=ticket.ref)
+
+
+@agent_required
+@require_POST
+def agent_ticket_merge(request, ref):
+    ticket = _ticket_or_404(request, ref)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["into"]))
+        return redirect("tickets:agent_detail", ref=ticket.ref)
+    target = Ticket.objects.filter(number=form.cleaned_data["into"]).first()
+    if target is None:
+        messages.error(request, _("No such ticket."))
+        return redirect("tickets:agent_detail", ref=ticket.ref)
+    try:
+        services.ticket_merge(source=ticket, target=target, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("tickets:agent_detail", ref=ticket.ref)
+    messages.success(request, _("%(source)s was merged into %(target)s.") % {"source": ticket.ref,
+                                                                             "target": target.ref})
+    return redirect("tickets:agent_detail", ref=target.ref)
