@@ -192,6 +192,21 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_created")]
 
+    def _label(self, value):
+        choices = {self.Field.STATUS: Status, self.Field.PRIORITY: Priority}.get(self.field)
+        if choices is not None and value in choices.values:
+            return choices(value).label
+        return value
+
+    @property
+    def old_display(self):
+        """The old value for people: statuses and priorities by their translated name."""
+        return self._label(self.old_value)
+
+    @property
+    def new_display(self):
+        return self._label(self.new_value)
+
 
 class Macro(models.Model):
     """A canned reply: text in six languages, and optionally a status and tags it sets when used."""

@@ -36,7 +36,7 @@ def ticket_get_for_user(*, user, ref):
 
 def message_list_for_ticket(*, user, ticket):
     """The conversation a user may read: customers never receive internal notes."""
-    qs = (Message.objects.filter(ticket=ticket).select_related("author")
+    qs = (Message.objects.filter(ticket=ticket).select_related("author", "ticket")
           .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))))
     if not is_agent(user):
         qs = qs.filter(is_internal=False)

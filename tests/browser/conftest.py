@@ -41,16 +41,36 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 800},
-                                  locale="en-US")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
+def new_page(browser, live_server):
+    """new_page() opens a tab in a fresh browser profile (its own cookies): one per person in a test."""
+    contexts, errors = [], []
+
+    def open_page(viewport=None, locale="en-US"):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900},
+                                      locale=locale)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        return tab
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def log_in(tab, email, password, lang="en"):
+    tab.goto(f"/{lang}/accounts/login/")
+    tab.locator("#id_username").fill(email)
+    tab.locator("#id_password").fill(password)
+    tab.locator("form.stacked-form button[type=submit]").click()
+    tab.wait_for_load_state()
 
 
 @pytest.fixture
@@ -58,9 +78,9 @@ def screenshot(page, request):
     """screenshot("name") saves test-artifacts/<test>-<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(name):
+    def take(name, tab=None):
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (tab or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
