@@ -1,7 +1,7 @@
 """REST endpoints for tickets. Each validates input, calls one selector or service, and serializes."""
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from .serializers import (
     AgentMessageOutputSerializer,
     AgentTicketOutputSerializer,
     BulkInputSerializer,
+    BulkOutputSerializer,
     CategorySerializer,
     MacroOutputSerializer,
     MergeInputSerializer,
@@ -191,8 +192,7 @@ class TicketMergeApi(APIView):
 class TicketBulkApi(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(request=BulkInputSerializer,
-                   responses={200: serializers.DictField(child=serializers.IntegerField())}, tags=["tickets"])
+    @extend_schema(request=BulkInputSerializer, responses={200: BulkOutputSerializer}, tags=["tickets"])
     def post(self, request):
         """Apply a status, an assignee (`null` to unassign) and/or tags to up to 100 tickets at once."""
         data = BulkInputSerializer(data=request.data)

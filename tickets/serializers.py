@@ -90,8 +90,16 @@ class AgentTicketOutputSerializer(TicketOutputSerializer):
     requester = AgentPersonSerializer()
     assignee = AgentPersonSerializer(allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    team = serializers.SerializerMethodField()
     awaiting_agent = serializers.BooleanField()
+
+
+    def get_team(self, ticket) -> str | None:
+        return ticket.team.slug if ticket.team_id else None
+
+
+class BulkOutputSerializer(serializers.Serializer):
+    changed = serializers.IntegerField()
 
 
 def ticket_output(ticket, user):
