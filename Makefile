@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export HOST WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test serve messages check-python clean
+.PHONY: help run test install install-test messages vendor check-python clean
 
 help:
 	@echo "make run    set up everything (venv, database, demo data) and start web + worker + beat"
@@ -57,6 +57,12 @@ test: install-test
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages -i '.venv' -i 'var'
+
+# Refresh the front-end libraries from the npm registry (versions in package.json); the results are committed.
+vendor:
+	npm install --no-save --no-audit --no-fund
+	mkdir -p static/vendor/jquery-ui
+	cp node_modules/jquery-ui/dist/jquery-ui.min.js node_modules/jquery-ui/LICENSE.txt static/vendor/jquery-ui/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

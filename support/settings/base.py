@@ -279,3 +279,5 @@ if env_str("S3_BUCKET"):
             "file_overwrite": False,
         },
     }
+# modeltranslation's tabbed admin loads jQuery UI from a CDN by default; we serve our own copy (make vendor).
+MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
