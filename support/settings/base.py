@@ -280,4 +280,4 @@ if env_str("S3_BUCKET"):
         },
     }
 # modeltranslation's tabbed admin loads jQuery UI from a CDN by default; we serve our own copy (make vendor).
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
