@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from support.languages import LANGUAGE_CODES, language_choices
 
@@ -15,7 +16,7 @@ REF_PREFIX = "T-"
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
     PENDING = "pending", _("Pending")
     ON_HOLD = "on_hold", _("On hold")
     SOLVED = "solved", _("Solved")

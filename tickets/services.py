@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from support.languages import normalize_language
 from support.markdown import render_markdown
@@ -112,7 +114,8 @@ def _store_attachments(*, ticket, message, uploader, files):
 def _check_file_count(files):
     if len(files) > settings.TICKET_ATTACHMENT_MAX_FILES:
         raise AttachmentRejected(
-            _("Attach at most %(count)s files at a time.") % {"count": settings.TICKET_ATTACHMENT_MAX_FILES},
+            ngettext("Attach at most %(count)s file at a time.", "Attach at most %(count)s files at a time.",
+                     settings.TICKET_ATTACHMENT_MAX_FILES) % {"count": settings.TICKET_ATTACHMENT_MAX_FILES},
             code="too_many_attachments", field="attachments",
         )
 
@@ -384,7 +387,8 @@ def ticket_merge(*, source, target, actor):
         now = timezone.now()
         Message.objects.filter(ticket=src).update(ticket=dst)
         Attachment.objects.filter(ticket=src).update(ticket=dst)
-        note = _("%(source)s was merged into this ticket.") % {"source": src.ref}
+        with translation.override(dst.language):  # written for the agents who work this ticket's language
+            note = str(_("%(source)s was merged into this ticket.") % {"source": src.ref})
         Message.objects.create(ticket=dst, author=actor, is_internal=True, body=str(note),
                                body_html=render_markdown(str(note)), created_at=now)
         src.merged_into = dst

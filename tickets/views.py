@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from support.roles import is_agent
@@ -193,7 +194,8 @@ def inbox_bulk(request):
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("%(count)s tickets updated.") % {"count": changed})
+        messages.success(request, ngettext("%(count)s ticket updated.", "%(count)s tickets updated.", changed)
+                         % {"count": changed})
     return redirect(back)
 
 

@@ -48,7 +48,7 @@ def test_ticket_round_trip_with_macro_and_internal_note(new_page, screenshot, tm
     expect(agent.locator("#id_body")).to_have_value("トランザクションIDを送ってください。")
     agent.locator("#agent-reply button[type=submit]").click()
     expect(agent.get_by_text("Reply sent.")).to_be_visible()
-    expect(agent.locator('[data-testid="audit-trail"]')).to_contain_text("pending")
+    expect(agent.locator('[data-testid="audit-trail"]')).to_contain_text("Pending")
     screenshot("agent-ticket", agent)
     ticket.refresh_from_db()
     assert ticket.status == "pending" and ticket.tags == ["needs-txid"]
