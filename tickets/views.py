@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from support.roles import is_agent
@@ -135,12 +135,12 @@ def attachment_download(request, attachment_id, thumbnail=False):
 # --- agents --------------------------------------------------------------------------------------------------
 
 INBOX_LABELS = {
-    "unassigned": _("Unassigned"),
-    "mine": _("Mine"),
-    "open": _("All open"),
-    "pending": _("Pending"),
-    "solved": _("Solved"),
-    "all": _("All"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "mine": gettext_lazy("Mine"),
+    "open": gettext_lazy("All open"),
+    "pending": gettext_lazy("Pending"),
+    "solved": gettext_lazy("Solved"),
+    "all": gettext_lazy("All"),
 }
 
 

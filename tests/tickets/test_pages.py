@@ -182,3 +182,11 @@ def test_agent_sees_the_customers_other_open_tickets_and_merges(client, agent, m
 def test_request_form_in_every_language(client, customer, lang, text):
     client.force_login(customer)
     assert text in client.get(f"/{lang}/requests/new/").content.decode()
+
+
+def test_inbox_chrome_is_translated(client, agent):
+    """View tabs and bulk actions follow the page language (labels are lazy, not frozen at import)."""
+    client.force_login(agent)
+    html = client.get("/ko/agent/tickets/").content.decode()
+    assert "미배정" in html and ">Unassigned<" not in html
+    assert "나에게 배정" in html
