@@ -1,4 +1,6 @@
 """The shared core's data: users (email login, preferred language), teams, agent profiles and notifications."""
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
@@ -151,3 +153,49 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class OutboundEmail(models.Model):
+    """The outbox: one row per email, written in the same transaction as what it reports.
+
+    A Celery task delivers it and marks it sent; a beat sweep re-enqueues rows whose task was lost. The Message-ID
+    is fixed when the row is written, so a resend after a crash carries the same ID and mail clients collapse it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_email = models.EmailField(max_length=254)
+    from_email = models.CharField(max_length=300)
+    reply_to = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    auto_generated = models.BooleanField(default=False)
+    # What the email is about, for showing delivery problems where people look (e.g. "ticket:T-10001").
+    topic = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(status__in=["pending", "sending"]),
+                         name="outbound_unsent"),
+        ]
+
+    def __str__(self):
+        return f"{self.to_email}: {self.subject}"

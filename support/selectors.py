@@ -13,3 +13,11 @@ def notification_unread_count(*, user):
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def outbound_failures_for_topic(*, topic, limit=10):
+    """Emails about one thing (e.g. a ticket) that could not be delivered, newest first."""
+    from .models import OutboundEmail
+
+    return list(OutboundEmail.objects.filter(topic=topic, status=OutboundEmail.Status.FAILED)
+                .order_by("-created_at")[:limit])

@@ -69,11 +69,16 @@ class _Recorder:
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
+        # Replies to give instead of accepting, one per incoming message, e.g. ["451 4.3.0 Try again later"].
+        self.refuse_next = []
 
     async def handle_DATA(self, server, session, envelope):
         import email
         from email import policy
 
+        with self.lock:
+            if self.refuse_next:
+                return self.refuse_next.pop(0)
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": parsed})
@@ -104,12 +109,13 @@ def mailbox(smtp_server):
     """The messages the SMTP server receives during one test."""
     with smtp_server.lock:
         smtp_server.messages.clear()
+        smtp_server.refuse_next.clear()
     yield smtp_server.messages
 
 
 @pytest.fixture
-def celery_worker_process():
-    """A real Celery worker process (test settings, test Redis broker), ready when it answers a ping."""
+def celery_worker_process(request):
+    """A real Celery worker process (test settings, test Redis broker, the test database), ready when it beats."""
     import os
     import subprocess
     import sys
@@ -117,7 +123,14 @@ def celery_worker_process():
 
     from support.health import check_workers
 
+    from django.db import connection
+
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test")
+    if "django_db_setup" in request.fixturenames or "transactional_db" in request.fixturenames:
+        # Point the worker at the test database (it only sees committed rows: use transactional_db).
+        db = connection.settings_dict
+        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+                               f"{db['PORT'] or 5432}/{db['NAME']}")
     name = f"pytest-{os.getpid()}@%h"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "support", "worker", "--pool", "solo", "--loglevel", "WARNING",

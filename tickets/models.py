@@ -121,6 +121,8 @@ class Message(models.Model):
     body = models.TextField()
     body_html = models.TextField()
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    # For messages that came by email: the sender's Message-ID, so our replies thread under it.
+    email_message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

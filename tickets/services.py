@@ -22,6 +22,7 @@ from support.roles import is_agent
 from support.services import DomainError, notification_create
 
 from .attachments import AttachmentRejected, check_upload, make_thumbnail
+from .emails import email_requester
 from .models import Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent
 
 MAX_SUBJECT = 200
@@ -136,7 +137,7 @@ def _delete_files_on_rollback(attachments_holder):
 
 
 def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=None, category=None,
-                  priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None):
+                  priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id=""):
     """Open a ticket with its first message, whatever the channel (web form, API, email, chat)."""
     subject = _clean_text(subject, field="subject", limit=MAX_SUBJECT)
     body = _clean_text(body, field="body", limit=MAX_BODY)
@@ -157,13 +158,16 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
                 created_at=now, updated_at=now, awaiting_agent=True,
             )
             message = Message.objects.create(ticket=ticket, author=requester, body=body,
-                                             body_html=render_markdown(body), channel=channel, created_at=now)
+                                             body_html=render_markdown(body), channel=channel, created_at=now,
+                                             email_message_id=email_message_id)
             stored = _store_attachments(ticket=ticket, message=message, uploader=requester, files=files)
             events = [_record(ticket, requester, TicketEvent.Field.CREATED, new=channel)]
             if follow_up_of is not None:
                 events.append(_record(ticket, requester, TicketEvent.Field.FOLLOW_UP, new=follow_up_of.ref))
             TicketEvent.objects.bulk_create(events)
-            _notify(requester, "ticket_follow_up" if follow_up_of else "ticket_received", ticket)
+            kind = "ticket_follow_up" if follow_up_of else "ticket_received"
+            _notify(requester, kind, ticket)
+            email_requester(ticket=ticket, kind=kind)
     except Exception:
         _delete_files_on_rollback(stored)()
         raise
@@ -174,7 +178,7 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
 
 
 def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channel=Channel.WEB, status=None,
-                 macro=None):
+                 macro=None, email_message_id=""):
     """Add a reply or internal note. Returns the message (on a follow-up ticket if the ticket was closed).
 
     Customer replies reopen pending and solved tickets; a reply to a closed ticket opens a follow-up. Agent
@@ -200,11 +204,13 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                     raise TicketClosed(_("This request is closed and can no longer be changed."))
                 follow_up = ticket_create(requester=author, subject=locked.subject, body=body, channel=channel,
                                           language=locked.language, category=locked.category,
-                                          priority=locked.priority, attachments=files, follow_up_of=locked)
+                                          priority=locked.priority, attachments=files, follow_up_of=locked,
+                                          email_message_id=email_message_id)
                 return follow_up.messages.get()
             now = timezone.now()
             message = Message.objects.create(ticket=locked, author=author, is_internal=internal, body=body,
-                                             body_html=render_markdown(body), channel=channel, created_at=now)
+                                             body_html=render_markdown(body), channel=channel, created_at=now,
+                                             email_message_id=email_message_id)
             stored = _store_attachments(ticket=locked, message=message, uploader=author, files=files)
             changes = {}
             if not agent:
@@ -215,6 +221,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
             elif not internal:
                 locked.awaiting_agent = False
                 _notify(locked.requester, "ticket_reply", locked, author=author.display_name)
+                email_requester(ticket=locked, kind="ticket_reply", message=message)
                 if locked.status == Status.NEW:
                     changes["status"] = Status.OPEN
             if macro is not None:
@@ -227,7 +234,8 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
             locked.updated_at = now
             locked.save(update_fields=["awaiting_agent", "updated_at"])
             if changes:
-                _apply_changes(locked, author, changes, now=now)
+                # A public agent reply already emailed the customer; its status change needs no second email.
+                _apply_changes(locked, author, changes, now=now, email_status=internal or not agent)
     except Exception:
         _delete_files_on_rollback(stored)()
         raise
@@ -301,7 +309,7 @@ def _display(field, value):
     return value
 
 
-def _apply_changes(locked, actor, changes, *, now):
+def _apply_changes(locked, actor, changes, *, now, email_status=True):
     """Apply validated changes to a locked ticket, write one audit event per changed field, notify."""
     events, update_fields = [], {"updated_at"}
     old_status = locked.status
@@ -328,15 +336,20 @@ def _apply_changes(locked, actor, changes, *, now):
         if locked.status == Status.CLOSED:
             locked.closed_at = now
             update_fields.add("closed_at")
-        # The requester hears of status changes others make, except the routine new -> open of a first reply.
-        routine = old_status == Status.NEW and locked.status == Status.OPEN
-        if not routine and getattr(actor, "pk", None) != locked.requester_id:
-            _notify(locked.requester, "ticket_status", locked, status=locked.status)
     if not events:
         return []
     locked.updated_at = now
     locked.save(update_fields=sorted(update_fields))
-    return TicketEvent.objects.bulk_create(events)
+    created = TicketEvent.objects.bulk_create(events)
+    if "status" in update_fields:
+        # The requester hears of status changes others make, except the routine new -> open of a first reply.
+        routine = old_status == Status.NEW and locked.status == Status.OPEN
+        if not routine and getattr(actor, "pk", None) != locked.requester_id:
+            _notify(locked.requester, "ticket_status", locked, status=locked.status)
+            if email_status:
+                status_event = next(e for e in created if e.field == TicketEvent.Field.STATUS)
+                email_requester(ticket=locked, kind="ticket_status", status=locked.status, event_id=status_event.pk)
+    return created
 
 
 def ticket_bulk_update(*, tickets, actor, status=None, assignee=None, unassign=False, add_tags=()):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from support.roles import is_agent
+from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 
 from . import selectors, services
@@ -230,6 +231,7 @@ def agent_ticket_detail(request, ref):
         "events": selectors.event_list_for_ticket(ticket=ticket),
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
+        "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
     })
 
 

@@ -281,3 +281,13 @@ if env_str("S3_BUCKET"):
     }
 # modeltranslation's tabbed admin loads jQuery UI from a CDN by default; we serve our own copy (make vendor).
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+
+# Email channel
+# Domain of our Message-IDs and reply addresses (support+T-10001.<token>@EMAIL_REPLY_DOMAIN).
+EMAIL_DOMAIN = env_str("EMAIL_DOMAIN", "support.example.com")
+EMAIL_REPLY_DOMAIN = env_str("EMAIL_REPLY_DOMAIN", EMAIL_DOMAIN)
+EMAIL_REPLY_LOCALPART = env_str("EMAIL_REPLY_LOCALPART", "support")
+OUTBOUND_EMAIL_MAX_ATTEMPTS = env_int("OUTBOUND_EMAIL_MAX_ATTEMPTS", 10)
+OUTBOUND_EMAIL_SWEEP_AFTER = env_int("OUTBOUND_EMAIL_SWEEP_AFTER", 120)
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 30 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["outbound-emails-sweep"] = {"task": "support.tasks.outbound_emails_sweep", "schedule": 60}

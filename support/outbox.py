@@ -1,0 +1,131 @@
+"""The email outbox: every app queues mail here; one task delivers it; a sweep finds what was left behind.
+
+Guarantees: a row is written in the caller's transaction, so mail exists exactly when the change it reports does.
+Delivery claims the row with a conditional UPDATE (pending -> sending, or a sending row whose lease expired), so a
+task delivered twice sends once. SMTP cannot be exactly-once: if a worker dies after the server accepted the mail
+and before the row is marked sent, the lease expires and the mail is sent again, with the same Message-ID, which
+mail clients show once.
+"""
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+LEASE = timedelta(minutes=5)
+
+
+class TemporaryEmailError(Exception):
+    """The SMTP server or the network failed in a way worth retrying (4xx, disconnects, timeouts)."""
+
+
+def email_domain():
+    return settings.EMAIL_DOMAIN
+
+
+def make_message_id(local_part):
+    """A Message-ID (without angle brackets) in our domain."""
+    return f"{local_part}@{email_domain()}"
+
+
+def outbound_email_queue(*, to_email, subject, body_text, body_html="", user=None, from_email=None, reply_to="",
+                         message_id=None, in_reply_to="", references="", auto_generated=False, topic=""):
+    """Write an outbox row in the current transaction and enqueue its delivery once that transaction commits."""
+    import uuid
+
+    row = OutboundEmail.objects.create(
+        user=user, to_email=to_email, from_email=from_email or settings.DEFAULT_FROM_EMAIL, reply_to=reply_to,
+        subject=subject[:300], body_text=body_text, body_html=body_html,
+        message_id=message_id or make_message_id(f"out-{uuid.uuid4().hex}"), in_reply_to=in_reply_to,
+        references=references, auto_generated=auto_generated, topic=topic,
+    )
+    transaction.on_commit(lambda: _enqueue(row.pk))
+    return row
+
+
+def _enqueue(outbound_id):
+    from .tasks import outbound_email_send
+
+    outbound_email_send.delay(str(outbound_id))
+
+
+def _claim(outbound_id):
+    now = timezone.now()
+    return OutboundEmail.objects.filter(pk=outbound_id).filter(
+        Q(status=OutboundEmail.Status.PENDING) | Q(status=OutboundEmail.Status.SENDING, locked_until__lt=now)
+    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
+             locked_until=now + LEASE)
+
+
+def _build(row):
+    headers = {"Message-ID": f"<{row.message_id}>"}
+    if row.in_reply_to:
+        headers["In-Reply-To"] = f"<{row.in_reply_to}>"
+    if row.references:
+        headers["References"] = " ".join(f"<{ref}>" for ref in row.references.split())
+    if row.auto_generated:
+        # Tells auto-responders not to answer, so two robots cannot loop.
+        headers["Auto-Submitted"] = "auto-generated"
+    message = EmailMultiAlternatives(
+        subject=row.subject, body=row.body_text, from_email=row.from_email, to=[row.to_email],
+        reply_to=[row.reply_to] if row.reply_to else None, headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    return message
+
+
+def _smtp_code(exc):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return min(codes) if codes else None
+    return getattr(exc, "smtp_code", None)
+
+
+def outbound_email_deliver(*, outbound_id):
+    """Send one outbox row if it is still unsent; safe to call any number of times, from any number of workers.
+
+    Returns "sent", "skipped" (already sent or being sent), or "failed" (permanent); raises TemporaryEmailError
+    when a retry may succeed.
+    """
+    if not _claim(outbound_id):
+        return "skipped"
+    row = OutboundEmail.objects.get(pk=outbound_id)
+    try:
+        _build(row).send()
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        code = _smtp_code(exc)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        permanent = code is not None and 500 <= code < 600
+        exhausted = row.attempts >= settings.OUTBOUND_EMAIL_MAX_ATTEMPTS
+        status = OutboundEmail.Status.FAILED if permanent or exhausted else OutboundEmail.Status.PENDING
+        OutboundEmail.objects.filter(pk=row.pk).update(status=status, last_error=error, locked_until=None)
+        if status == OutboundEmail.Status.FAILED:
+            return "failed"
+        raise TemporaryEmailError(error) from exc
+    OutboundEmail.objects.filter(pk=row.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(),
+                                                   locked_until=None, last_error="")
+    return "sent"
+
+
+def outbound_emails_sweep(*, older_than_seconds, limit=500):
+    """Re-enqueue rows left unsent: a lost task (worker crash, broker restart) or an expired sending lease."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    due = list(
+        OutboundEmail.objects.filter(
+            Q(status=OutboundEmail.Status.PENDING, created_at__lt=cutoff)
+            & (Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=cutoff))
+            | Q(status=OutboundEmail.Status.SENDING, locked_until__lt=now)
+        ).order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+    for outbound_id in due:
+        _enqueue(outbound_id)
+    return len(due)

@@ -1,0 +1,72 @@
+"""Emails to requesters about their tickets, rendered in the requester's language and queued in the outbox."""
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from support.outbox import outbound_email_queue
+
+from . import mailaddr
+from .models import Status
+
+
+def _subject(kind, ticket, status=None):
+    if kind == "ticket_received":
+        text = _("We received your request: %(subject)s") % {"subject": ticket.subject}
+    elif kind == "ticket_follow_up":
+        text = _("New request (follow-up): %(subject)s") % {"subject": ticket.subject}
+    elif kind == "ticket_status":
+        text = _("Your request is now %(status)s: %(subject)s") % {"status": Status(status).label,
+                                                                   "subject": ticket.subject}
+    else:
+        text = f"Re: {ticket.subject}"
+    return f"[{ticket.ref}] {text}"
+
+
+def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
+    """Queue the email for a requester-facing event: confirmation, public reply, status change, follow-up.
+
+    Internal notes never get here (the caller passes only public messages). The sender is always the desk's
+    address; an agent's own address is never shown.
+    """
+    requester = ticket.requester
+    if not requester.is_active or not requester.email:
+        return None
+    if message is not None and message.is_internal:
+        raise ValueError("internal notes are never emailed")
+    if kind in ("ticket_received", "ticket_follow_up"):
+        message_id = mailaddr.thread_root_id(ticket)
+    elif message is not None:
+        message_id = mailaddr.thread_message_id(ticket, f"m{message.pk}")
+    else:
+        message_id = mailaddr.thread_message_id(ticket, f"e{event_id}")
+    first = ticket.messages.order_by("created_at", "id").first()
+    customer_thread = [first.email_message_id] if first is not None and first.email_message_id else []
+    references = [*customer_thread, mailaddr.thread_root_id(ticket)] if message_id != mailaddr.thread_root_id(
+        ticket) else customer_thread
+    with translation.override(requester.language):
+        context = {
+            "kind": kind, "ticket": ticket, "message": message, "requester": requester,
+            "status_label": Status(status).label if status else "",
+            "ticket_url": f"{settings.SITE_URL}/{requester.language}/requests/{ticket.ref}/",
+            "site_name": settings.SITE_NAME,
+            "author_name": message.author.display_name if message is not None and message.author else "",
+        }
+        subject = _subject(kind, ticket, status)
+        body_text = render_to_string("email/tickets/event.txt", context)
+        body_html = render_to_string("email/tickets/event.html", context)
+        from_name = (_("%(agent)s via %(site)s") % {"agent": context["author_name"], "site": settings.SITE_NAME}
+                     if kind == "ticket_reply" and context["author_name"] else settings.SITE_NAME)
+    return outbound_email_queue(
+        to_email=requester.email, user=requester, subject=subject, body_text=body_text, body_html=body_html,
+        from_email=formataddr((str(from_name), _address_only(settings.DEFAULT_FROM_EMAIL))),
+        reply_to=mailaddr.reply_address(ticket), message_id=message_id,
+        in_reply_to=references[-1] if references else "", references=" ".join(references),
+        auto_generated=kind != "ticket_reply", topic=f"ticket:{ticket.ref}",
+    )
+
+
+def _address_only(value):
+    return parseaddr(value)[1] or value
