@@ -121,3 +121,38 @@ def test_admin_can_add_a_user_with_a_role(client, desk_admin):
     user = User.objects.get(email="added@example.com")
     assert user.has_perm("support.work_as_agent")
     assert user.agent_profile is not None
+
+
+def test_mailcatcher_keeps_what_the_desk_sends(tmp_path, settings):
+    """The development mail server `make run` starts saves each mail as an .eml file."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from django.core.mail import send_mail
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "manage.py", "mailcatcher", "--port", str(port), "--folder",
+                             str(tmp_path)], cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
+                            env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "support.settings.test"})
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        settings.EMAIL_PORT = port
+        send_mail("Catch me", "body", "desk@example.com", ["x@example.com"])
+        files = []
+        while time.monotonic() < deadline and not files:
+            files = list(tmp_path.glob("*.eml"))
+            time.sleep(0.1)
+        assert len(files) == 1 and b"Catch me" in files[0].read_bytes()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
