@@ -41,3 +41,34 @@ def parse_language_list(raw):
     if unknown:
         raise ValueError(f"unknown language(s): {', '.join(unknown)}; use any of {', '.join(LANGUAGE_CODES)}")
     return result
+
+
+def guess_language(text, default="en"):
+    """A cheap guess from the script a text is written in (for mail from people we do not know yet).
+
+    Hangul -> ko, kana -> ja, other Han -> zh-hans, Cyrillic -> ru, Spanish letters or words -> es.
+    """
+    counts = {"ko": 0, "ja": 0, "zh": 0, "ru": 0}
+    for ch in text or "":
+        code = ord(ch)
+        if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF:
+            counts["ko"] += 1
+        elif 0x3040 <= code <= 0x30FF:
+            counts["ja"] += 1
+        elif 0x4E00 <= code <= 0x9FFF:
+            counts["zh"] += 1
+        elif 0x0400 <= code <= 0x04FF:
+            counts["ru"] += 1
+    if counts["ko"]:
+        return "ko"
+    if counts["ja"]:
+        return "ja"
+    if counts["zh"]:
+        return "zh-hans"
+    if counts["ru"]:
+        return "ru"
+    lowered = f" {(text or '').lower()} "
+    if any(ch in lowered for ch in "ñ¿¡") or any(w in lowered for w in (" hola ", " gracias ", " mi ", " no puedo ",
+                                                                        " por favor ", " cuenta ")):
+        return "es"
+    return default

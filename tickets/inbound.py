@@ -1,0 +1,335 @@
+"""Inbound email: parse what mail servers hand us, match it to a ticket, and file it as a reply or a new request.
+
+Entry points: `python manage.py ingest_email < message.eml` (a mail server's pipe) and the IMAP poller task.
+Both call `inbound_email_ingest(raw=...)`, which never raises for bad mail: every mail ends as an InboundEmail row
+(accepted, ignored or rejected, with the reason) and its raw bytes are kept.
+"""
+import hashlib
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+
+import nh3
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+
+from support.languages import guess_language
+from support.models import User
+from support.services import DomainError, user_create
+
+from . import mailaddr, services
+from .attachments import AttachmentRejected, check_upload
+from .models import Channel, InboundEmail, Ticket
+
+# Charsets mail clients declare, decoded with the superset codec that real mail needs.
+CHARSET_ALIASES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
+    "big5": "big5hkscs", "x-big5": "big5hkscs",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932",
+    "iso-2022-jp": "iso2022_jp_ext", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949",
+    "us-ascii": "utf-8", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+}
+AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
+ROBOT_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|bounces?|no-?reply|do-?not-?reply)(\+.*)?@",
+                           re.IGNORECASE)
+
+
+@dataclass
+class ParsedMail:
+    message_id: str
+    from_name: str
+    from_email: str
+    subject: str
+    recipients: list
+    thread_ids: list
+    text: str
+    attachments: list = field(default_factory=list)  # (filename, bytes)
+    robot_reason: str = ""
+
+
+# --- decoding ------------------------------------------------------------------------------------------------
+
+
+def decode_bytes(payload, charset):
+    """Decode a body part in its declared charset, tolerating the mislabels real mail carries."""
+    declared = (charset or "utf-8").strip().strip('"').lower()
+    for candidate in (CHARSET_ALIASES.get(declared, declared), "utf-8"):
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return payload.decode(CHARSET_ALIASES.get(declared, declared), errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def _header(message, name):
+    try:
+        value = message.get(name)
+    except Exception:  # a header the parser cannot decode is treated as absent, not as a crash
+        return ""
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
+def html_to_text(source):
+    """Visible text of an HTML mail: quoted blocks dropped, scripts and styles removed, entities decoded."""
+    source = re.sub(r"(?is)<blockquote.*</blockquote>", "\n", source)
+    source = re.sub(r'(?is)<div[^>]+(gmail_quote|divRplyFwdMsg|moz-cite-prefix|yahoo_quoted)[^>]*>.*', "\n", source)
+    source = re.sub(r"(?i)<br\s*/?>", "\n", source)
+    source = re.sub(r"(?i)</(p|div|li|tr|h[1-6]|table)>", "\n", source)
+    text = html_lib.unescape(nh3.clean(source, tags=set(), clean_content_tags={"script", "style", "head", "title"}))
+    lines = [line.strip() for line in text.replace("\r", "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- quotes and signatures -----------------------------------------------------------------------------------
+
+_ATTRIBUTION = [
+    re.compile(r"^(on|am|le|el|il|em)\b.{0,200}(wrote|schrieb|a écrit|escribió|ha scritto|escreveu)\s*:\s*$", re.I),
+    re.compile(r".{0,200}(wrote|escribió|пишет|написал\(а\)|写道|寫道|님이 작성)\s*[:：]\s*$", re.I),
+    re.compile(r"^-{2,}\s*(original message|mensaje original|исходное сообщение|原始邮件|元のメッセージ)\s*-{2,}", re.I),
+    re.compile(r"^_{10,}\s*$"),
+]
+_OUTLOOK_FROM = re.compile(r"^\*?(from|de|от|发件人|寄件者|差出人|보낸 사람)\s*[:：]", re.I)
+_OUTLOOK_NEXT = re.compile(r"^\*?(sent|date|enviado|fecha|отправлено|дата|发送时间|日期|送信日時|보낸 날짜|to|para)\s*[:：]",
+                           re.I)
+_SIGNATURE = re.compile(
+    r"^(--\s?|sent from my \w+.*|get outlook for .*|sent from outlook.*|enviado desde mi .*|отправлено с .*|"
+    r"从我的.*发送|iphoneから送信|.*에서 보냄)$", re.I)
+
+
+def strip_quotes(text):
+    """The new part of a reply: cut at the quoted history (attribution lines, Outlook headers, > blocks) and at
+    the signature. Falls back to the whole text if nothing would be left."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut = len(lines)
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        following = next((l.strip() for l in lines[index + 1:] if l.strip()), "")
+        joined = f"{line} {lines[index + 1].strip()}" if index + 1 < len(lines) else line
+        if any(p.match(line) for p in _ATTRIBUTION) and (following.startswith(">") or p_any_strong(line)):
+            cut = index
+            break
+        if line.lower().startswith("on ") and re.search(r"wrote:\s*$", joined, re.I) and following:
+            cut = index
+            break
+        if line.endswith((":", "：")) and following.startswith(">") and ("@" in line or re.search(r"\d", line)):
+            cut = index
+            break
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(l.strip()) for l in lines[index + 1:index + 4]):
+            cut = index
+            break
+        if line.startswith(">") and all(not l.strip() or l.strip().startswith(">") for l in lines[index:]):
+            cut = index
+            break
+        if _SIGNATURE.match(raw.rstrip("\n")) or raw == "-- ":
+            cut = index
+            break
+    kept = "\n".join(lines[:cut]).strip()
+    return kept or text.strip()
+
+
+def p_any_strong(line):
+    """Attribution patterns that are specific enough on their own (no quoted block needed after them)."""
+    return bool(_ATTRIBUTION[0].match(line) or _ATTRIBUTION[2].match(line) or _ATTRIBUTION[3].match(line)
+                or re.search(r"(写道|寫道|님이 작성|escribió|пишет)\s*[:：]\s*$", line))
+
+
+# --- parsing -------------------------------------------------------------------------------------------------
+
+
+def _robot_reason(message, from_email):
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return f"Auto-Submitted: {auto}"
+    precedence = _header(message, "Precedence").lower()
+    if precedence in AUTO_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autogenerated"):
+        if _header(message, name):
+            return f"{name} header"
+    if message.get_content_type() == "multipart/report":
+        return "delivery report"
+    if ROBOT_SENDERS.match(from_email or ""):
+        return f"automatic sender {from_email}"
+    return ""
+
+
+def _body_and_attachments(message):
+    plain, html, attachments = [], [], []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        content_type = part.get_content_type()
+        disposition = part.get_content_disposition()
+        filename = part.get_filename()
+        if filename or disposition == "attachment" or (content_type.startswith("image/") and part.get("Content-ID")):
+            payload = part.get_payload(decode=True) or b""
+            name = filename or f"inline-{len(attachments) + 1}.{content_type.split('/')[-1]}"
+            attachments.append((name, payload))
+            continue
+        if content_type in ("text/plain", "text/html"):
+            payload = part.get_payload(decode=True) or b""
+            text = decode_bytes(payload, part.get_content_charset())
+            (plain if content_type == "text/plain" else html).append(text)
+    if plain:
+        body = "\n".join(plain)
+    else:
+        body = "\n".join(html_to_text(h) for h in html)
+    return body, attachments
+
+
+def parse_mail(raw):
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    from_name, from_email = parseaddr(_header(message, "From"))
+    recipients = [addr for _n, addr in getaddresses(
+        [_header(message, h) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")]) if addr]
+    thread_ids = re.findall(r"<([^<>\s]+)>", f"{_header(message, 'In-Reply-To')} {_header(message, 'References')}")
+    message_id = _header(message, "Message-ID").strip("<> ")
+    if not message_id:
+        message_id = f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid"
+    body, attachments = _body_and_attachments(message)
+    return ParsedMail(
+        message_id=message_id[:255], from_name=from_name.strip(), from_email=from_email.strip().lower(),
+        subject=_header(message, "Subject")[:200], recipients=recipients, thread_ids=thread_ids,
+        text=body, attachments=attachments, robot_reason=_robot_reason(message, from_email),
+    )
+
+
+# --- the service ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    record: InboundEmail
+    duplicate: bool = False
+
+
+def _store(record, raw):
+    record.raw.save(f"{record.id.hex}.eml", ContentFile(raw), save=False)
+    record.save()
+    return record
+
+
+def _reject(raw, *, message_id, reason, from_email="", subject=""):
+    with transaction.atomic():
+        existing = InboundEmail.objects.filter(message_id=message_id).first()
+        if existing:
+            return IngestResult(existing, duplicate=True)
+        record = InboundEmail(message_id=message_id, from_email=from_email[:254], subject=subject[:300],
+                              status=InboundEmail.Status.REJECTED, reason=reason[:300], size=len(raw))
+        return IngestResult(_store(record, raw))
+
+
+def _match_ticket(mail):
+    """(ticket, note): the ticket a mail replies to, by signed reply address first, then by our thread ids."""
+    forged = False
+    local = re.escape(settings.EMAIL_REPLY_LOCALPART)
+    for address in mail.recipients:
+        number = mailaddr.number_from_address(address)
+        if number is not None:
+            return Ticket.objects.filter(number=number).select_related("requester").first(), ""
+        if re.match(rf"^{local}\+T-\d+", address, re.I):
+            forged = True
+    for thread_id in reversed(mail.thread_ids):
+        number = mailaddr.number_from_message_id(thread_id)
+        if number is not None:
+            return Ticket.objects.filter(number=number).select_related("requester").first(), ""
+    return None, "reply address with an invalid token; filed as a new request" if forged else ""
+
+
+def _checked_files(attachments):
+    accepted, refused = [], []
+    for name, payload in attachments[: settings.TICKET_ATTACHMENT_MAX_FILES]:
+        upload = SimpleUploadedFile(name, payload)
+        try:
+            check_upload(upload)
+        except AttachmentRejected as exc:
+            refused.append(f"{name}: {exc.detail}")
+        else:
+            upload.seek(0)
+            accepted.append(upload)
+    for name, _payload in attachments[settings.TICKET_ATTACHMENT_MAX_FILES:]:
+        refused.append(f"{name}: too many attachments")
+    return accepted, refused
+
+
+def _requester_for(mail):
+    user = User.objects.filter(email__iexact=mail.from_email).first()
+    if user is not None:
+        return user
+    # An unknown sender becomes an unverified customer without a password; they can set one by password reset.
+    return user_create(email=mail.from_email, name=mail.from_name[:150],
+                       language=guess_language(f"{mail.subject}\n{mail.text}"))
+
+
+def inbound_email_ingest(*, raw):
+    """Store one raw mail and file it: a reply on its ticket, or a new ticket. Same Message-ID twice: stored once."""
+    if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
+        digest = hashlib.sha256(raw).hexdigest()
+        return _reject(raw, message_id=f"oversized-{digest}@inbound.invalid",
+                       reason=f"message too large ({len(raw)} bytes, limit {settings.INBOUND_EMAIL_MAX_BYTES})")
+    try:
+        mail = parse_mail(raw)
+    except Exception as exc:  # the parser is lenient; anything it still chokes on is kept as rejected
+        return _reject(raw, message_id=f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid",
+                       reason=f"unparseable: {type(exc).__name__}")
+    if InboundEmail.objects.filter(message_id=mail.message_id).exists():
+        return IngestResult(InboundEmail.objects.get(message_id=mail.message_id), duplicate=True)
+    if not mail.from_email or "@" not in mail.from_email:
+        return _reject(raw, message_id=mail.message_id, reason="no valid sender address", subject=mail.subject)
+    if mail.robot_reason:
+        with transaction.atomic():
+            record = InboundEmail(message_id=mail.message_id, from_email=mail.from_email[:254],
+                                  subject=mail.subject, status=InboundEmail.Status.IGNORED,
+                                  reason=f"automatic mail ({mail.robot_reason})", size=len(raw))
+            return IngestResult(_store(record, raw))
+    try:
+        with transaction.atomic():
+            record = InboundEmail.objects.create(message_id=mail.message_id, from_email=mail.from_email[:254],
+                                                 subject=mail.subject, status=InboundEmail.Status.ACCEPTED,
+                                                 size=len(raw))
+            _file_mail(record, mail)
+            return IngestResult(_store(record, raw))
+    except IntegrityError:
+        # Another process stored the same Message-ID a moment ago.
+        existing = InboundEmail.objects.filter(message_id=mail.message_id).first()
+        if existing is not None:
+            return IngestResult(existing, duplicate=True)
+        raise
+    except DomainError as exc:
+        return _reject(raw, message_id=mail.message_id, reason=f"{exc.code}: {exc.detail}",
+                       from_email=mail.from_email, subject=mail.subject)
+
+
+def _file_mail(record, mail):
+    ticket, note = _match_ticket(mail)
+    files, refused = _checked_files(mail.attachments)
+    body = strip_quotes(mail.text) if ticket is not None else mail.text.strip()
+    if refused:
+        body = (body + "\n\n" + "\n".join(f"[attachment refused: {line}]" for line in refused)).strip()
+    if not body:
+        body = "(no text)"
+    if ticket is not None and ticket.requester.email.lower() != mail.from_email:
+        note = "reply from an address that is not the requester; filed as a new request"
+        ticket = None
+        body = strip_quotes(mail.text) or body
+    if ticket is not None:
+        message = services.ticket_reply(ticket=ticket, author=ticket.requester, body=body, attachments=files,
+                                        channel=Channel.EMAIL, email_message_id=mail.message_id)
+    else:
+        requester = _requester_for(mail)
+        created = services.ticket_create(requester=requester, subject=mail.subject or "(no subject)", body=body,
+                                         channel=Channel.EMAIL, attachments=files, email_message_id=mail.message_id,
+                                         language=guess_language(f"{mail.subject}\n{mail.text}",
+                                                                 default=requester.language))
+        message = created.messages.get()
+    record.ticket_id = message.ticket_id
+    record.ticket_message = message
+    record.reason = "; ".join(filter(None, [note, *(f"attachment refused: {r}" for r in refused)]))[:300]
