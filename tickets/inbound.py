@@ -9,6 +9,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -29,7 +30,7 @@ from .models import Channel, InboundEmail, Ticket
 # Charsets mail clients declare, decoded with the superset codec that real mail needs.
 CHARSET_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
-    "big5": "big5hkscs", "x-big5": "big5hkscs",
+    "big5": "cp950", "x-big5": "cp950", "big5-hkscs": "big5hkscs",
     "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932",
     "iso-2022-jp": "iso2022_jp_ext", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949",
     "us-ascii": "utf-8", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
@@ -58,7 +59,9 @@ class ParsedMail:
 def decode_bytes(payload, charset):
     """Decode a body part in its declared charset, tolerating the mislabels real mail carries."""
     declared = (charset or "utf-8").strip().strip('"').lower()
-    for candidate in (CHARSET_ALIASES.get(declared, declared), "utf-8"):
+    fallbacks = {"cp950": ["big5hkscs"], "iso2022_jp_ext": ["iso2022_jp_2"]}
+    primary = CHARSET_ALIASES.get(declared, declared)
+    for candidate in (primary, *fallbacks.get(primary, []), declared, "utf-8"):
         try:
             return payload.decode(candidate)
         except (LookupError, UnicodeDecodeError):
@@ -70,11 +73,45 @@ def decode_bytes(payload, charset):
 
 
 def _header(message, name):
-    try:
-        value = message.get(name)
-    except Exception:  # a header the parser cannot decode is treated as absent, not as a crash
+    """A header's text, decoding RFC 2047 words with the same charset fallbacks as bodies (the standard decoder
+    turns a GBK word labelled gb2312 into replacement characters or unencodable surrogates)."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is None:
         return ""
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+    # Unencoded 8-bit bytes arrive as surrogate escapes: read them as UTF-8 (what senders use in practice).
+    raw = str(raw).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        pieces = decode_header(raw)
+    except Exception:  # a header we cannot split into words is kept as it came
+        pieces = [(raw, None)]
+    try:
+        # make_header puts back the spaces decode_header drops between plain text and encoded words.
+        mapped = [(chunk, CHARSET_ALIASES.get(charset.lower(), charset) if charset else None)
+                  for chunk, charset in pieces]
+        if all(isinstance(chunk, bytes) for chunk, _cs in mapped) and any(cs for _c, cs in mapped) and all(
+                not cs or _decodes(chunk, cs) for chunk, cs in mapped):
+            return _tidy(str(make_header(mapped)))
+    except (LookupError, UnicodeError, ValueError):
+        pass
+    # decode_header returns the plain stretches between encoded words as raw-unicode-escape bytes.
+    text = "".join(
+        chunk if isinstance(chunk, str)
+        else chunk.decode("raw-unicode-escape") if charset is None else decode_bytes(chunk, charset)
+        for chunk, charset in pieces)
+    return _tidy(text)
+
+
+def _decodes(chunk, charset):
+    try:
+        chunk.decode(charset)
+        return True
+    except (LookupError, UnicodeDecodeError):
+        return False
+
+
+def _tidy(text):
+    text = text.encode("utf-8", errors="replace").decode("utf-8")  # no lone surrogates reach the database
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def html_to_text(source):
