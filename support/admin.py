@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .languages import LANGUAGE_CODES
-from .models import AgentProfile, Notification, Team, User
+from .models import AgentProfile, Notification, OutboundEmail, Team, User
 from .roles import Role, user_role
 
 
@@ -140,3 +140,24 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what is waiting, what failed and why. Failed rows can be queued again."""
+
+    list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at", "topic"]
+    list_filter = ["status"]
+    search_fields = ["to_email", "subject", "message_id", "topic"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send again"))
+    def retry(self, request, queryset):
+        from .outbox import outbound_email_retry
+
+        count = outbound_email_retry(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)s emails queued again.") % {"count": count})

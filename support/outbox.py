@@ -129,3 +129,13 @@ def outbound_emails_sweep(*, older_than_seconds, limit=500):
     for outbound_id in due:
         _enqueue(outbound_id)
     return len(due)
+
+
+def outbound_email_retry(*, ids):
+    """Queue failed rows again (an admin fixed the address or the server); sent rows are left alone."""
+    ids = list(OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.FAILED).values_list("pk",
+                                                                                                          flat=True))
+    OutboundEmail.objects.filter(pk__in=ids).update(status=OutboundEmail.Status.PENDING, attempts=0, last_error="")
+    for outbound_id in ids:
+        transaction.on_commit(lambda pk=outbound_id: _enqueue(pk))
+    return len(ids)

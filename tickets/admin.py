@@ -2,7 +2,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import Category, Macro, Ticket, TicketEvent
+from .models import Category, InboundEmail, Macro, Ticket, TicketEvent
 
 
 @admin.register(Category)
@@ -48,4 +48,21 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Every mail received, with what became of it; the raw .eml can be downloaded for rejected ones."""
+
+    list_display = ["created_at", "from_email", "subject", "status", "reason", "ticket"]
+    list_filter = ["status"]
+    search_fields = ["from_email", "subject", "message_id"]
+    list_select_related = ["ticket"]
+    readonly_fields = [f.name for f in InboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -370,3 +370,35 @@ def _file_mail(record, mail):
     record.ticket_id = message.ticket_id
     record.ticket_message = message
     record.reason = "; ".join(filter(None, [note, *(f"attachment refused: {r}" for r in refused)]))[:300]
+
+
+# --- IMAP ----------------------------------------------------------------------------------------------------
+
+
+def inbound_imap_poll(*, host, port, user, password, folder="INBOX", use_ssl=True, limit=100):
+    """Fetch unseen mail from an IMAP mailbox and ingest it. A message is flagged \\Seen only after it is stored,
+    so a crash or a database outage leaves it unseen for the next poll (and the Message-ID makes a repeat harmless).
+    Returns how many messages were stored."""
+    import imaplib
+
+    client_class = imaplib.IMAP4_SSL if use_ssl else imaplib.IMAP4
+    client = client_class(host, port, timeout=30)
+    stored = 0
+    try:
+        client.login(user, password)
+        client.select(folder)
+        _typ, data = client.uid("SEARCH", None, "UNSEEN")
+        for uid in (data[0] or b"").split()[:limit]:
+            _typ, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
+            if raw is None:
+                continue
+            inbound_email_ingest(raw=raw)
+            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+            stored += 1
+    finally:
+        try:
+            client.logout()
+        except (imaplib.IMAP4.error, OSError):
+            pass
+    return stored

@@ -2,10 +2,20 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import inbound, services
 
 
 @shared_task(acks_late=True)
 def tickets_close_solved():
     """Close tickets solved longer ago than TICKET_AUTO_CLOSE_DAYS (beat, hourly)."""
     return services.tickets_close_solved(older_than_days=settings.TICKET_AUTO_CLOSE_DAYS)
+
+
+@shared_task(acks_late=True)
+def inbound_email_poll():
+    """Fetch and file unseen mail from the IMAP mailbox configured by IMAP_* settings (beat, every minute)."""
+    if not settings.IMAP_HOST:
+        return 0
+    return inbound.inbound_imap_poll(host=settings.IMAP_HOST, port=settings.IMAP_PORT, user=settings.IMAP_USER,
+                                     password=settings.IMAP_PASSWORD, folder=settings.IMAP_FOLDER,
+                                     use_ssl=settings.IMAP_SSL)

@@ -291,3 +291,12 @@ OUTBOUND_EMAIL_MAX_ATTEMPTS = env_int("OUTBOUND_EMAIL_MAX_ATTEMPTS", 10)
 OUTBOUND_EMAIL_SWEEP_AFTER = env_int("OUTBOUND_EMAIL_SWEEP_AFTER", 120)
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 30 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["outbound-emails-sweep"] = {"task": "support.tasks.outbound_emails_sweep", "schedule": 60}
+# Inbound mail by IMAP (optional; a mail server can also pipe into `manage.py ingest_email`).
+IMAP_HOST = env_str("IMAP_HOST", "")
+IMAP_PORT = env_int("IMAP_PORT", 993)
+IMAP_USER = env_str("IMAP_USER", "")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD", "")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+if IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["inbound-email-poll"] = {"task": "tickets.tasks.inbound_email_poll", "schedule": 60}

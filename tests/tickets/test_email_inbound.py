@@ -155,3 +155,34 @@ def test_ingest_email_command_reads_standard_input(thread, customer, monkeypatch
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
     call_command("ingest_email")
     assert f"accepted -> {thread.ref}" in capsys.readouterr().out
+
+
+def test_imap_poll_files_unseen_mail_and_marks_it_seen_only_after_storing(thread, customer, settings):
+    from tickets.tasks import inbound_email_poll
+
+    from .imap_server import ImapServer
+
+    mails = [load("gmail_reply.eml", thread, customer), load("new_request_unknown_sender.eml", thread, customer)]
+    with ImapServer(mails) as server:
+        settings.IMAP_HOST, settings.IMAP_PORT, settings.IMAP_SSL = "127.0.0.1", server.port, False
+        settings.IMAP_USER, settings.IMAP_PASSWORD = "desk", "secret"
+        assert inbound_email_poll() == 2
+        assert server.mailbox.seen == {1, 2}
+        assert inbound_email_poll() == 0
+    assert thread.messages.count() == 2 and InboundEmail.objects.count() == 2
+
+
+def test_imap_poll_leaves_mail_unseen_when_storing_fails(thread, customer, settings, monkeypatch):
+    from tickets import inbound
+
+    from .imap_server import ImapServer
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(inbound, "inbound_email_ingest", broken)
+    with ImapServer([load("gmail_reply.eml", thread, customer)]) as server:
+        with pytest.raises(RuntimeError):
+            inbound.inbound_imap_poll(host="127.0.0.1", port=server.port, user="desk", password="secret",
+                                      use_ssl=False)
+        assert server.mailbox.seen == set()

@@ -165,3 +165,25 @@ def test_the_beat_sweep_delivers_a_row_whose_task_was_lost(mailbox, celery_worke
     assert [m["message"]["Subject"] for m in mailbox] == ["Lost mail"]
     row.refresh_from_db()
     assert row.status == "sent"
+
+
+def test_admin_can_send_a_failed_email_again(client, desk_admin, customer, smtp_server, mailbox):
+    services.ticket_create(requester=customer, subject="s", body="b")
+    row = OutboundEmail.objects.get()
+    smtp_server.refuse_next.append("550 no such user")
+    outbox.outbound_email_deliver(outbound_id=row.pk)
+    client.force_login(desk_admin)
+    response = client.post("/admin/support/outboundemail/", {"action": "retry", "_selected_action": [str(row.pk)]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "pending" and row.attempts == 0
+    assert outbox.outbound_email_deliver(outbound_id=row.pk) == "sent" and len(mailbox) == 1
+
+
+def test_inbound_admin_lists_rejected_mail(client, desk_admin):
+    from tickets.inbound import inbound_email_ingest
+
+    inbound_email_ingest(raw=b"\x00\x01 not a mail")
+    client.force_login(desk_admin)
+    html = client.get("/admin/tickets/inboundemail/").content.decode()
+    assert "no valid sender address" in html
