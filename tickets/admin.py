@@ -2,7 +2,17 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import Category, InboundEmail, Macro, Ticket, TicketEvent
+from .models import (
+    BusinessCalendar,
+    BusinessHours,
+    Category,
+    Holiday,
+    InboundEmail,
+    Macro,
+    SlaPolicy,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(Category)
@@ -66,3 +76,27 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 1
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 1
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "timezone"]
+    inlines = [BusinessHoursInline, HolidayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "priorities", "languages", "first_response_minutes", "next_response_minutes",
+                    "resolution_minutes", "calendar", "is_active"]
+    list_editable = ["position", "is_active"]
+    filter_horizontal = ["categories"]

@@ -1,6 +1,6 @@
 """The ticket filters, shared by the agent inbox page and GET /api/v1/tickets/ so both mean the same thing."""
 import django_filters
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from support.languages import language_choices
@@ -9,6 +9,7 @@ from .models import Category, Priority, Status, Ticket
 from .selectors import parse_ref
 
 SORTS = {
+    "due": (F("next_due").asc(nulls_last=True), "-updated_at", "-id"),
     "-updated": ("-updated_at", "-id"),
     "updated": ("updated_at", "id"),
     "-created": ("-created_at", "-id"),
@@ -27,7 +28,10 @@ class TicketFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    sort = django_filters.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_sort", label=_("Sort"))
+    sort = django_filters.ChoiceFilter(choices=[
+        ("due", _("Due soonest")), ("-updated", _("Recently updated")), ("updated", _("Least recently updated")),
+        ("-created", _("Newest")), ("created", _("Oldest")), ("-priority", _("Highest priority")),
+        ("priority", _("Lowest priority"))], method="filter_sort", label=_("Sort"))
 
     class Meta:
         model = Ticket
@@ -58,7 +62,7 @@ class TicketFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         # Declared last, so it orders the already filtered queryset. Without ?sort the selector's order holds.
         order = SORTS[value]
-        if "priority_rank" in order[0]:
+        if order[0] in ("priority_rank", "-priority_rank"):
             rank = Case(*[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
                         output_field=IntegerField())
             queryset = queryset.annotate(priority_rank=rank)

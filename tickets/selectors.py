@@ -8,6 +8,7 @@ from support.models import User
 from support.roles import PERM_AGENT, is_agent
 
 from .models import REF_PREFIX, Attachment, Category, Macro, Message, Status, Ticket, TicketEvent
+from .sla import next_due_subquery
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
@@ -23,8 +24,9 @@ def parse_ref(ref):
 def ticket_list_for_user(*, user):
     qs = Ticket.objects.select_related("requester", "assignee", "category", "team").order_by("-updated_at", "-id")
     if not is_agent(user):
-        qs = qs.filter(requester=user)
-    return qs
+        return qs.filter(requester=user)
+    # Agents decide what to work on next by the soonest SLA due time.
+    return qs.annotate(next_due=next_due_subquery())
 
 
 def ticket_get_for_user(*, user, ref):

@@ -22,6 +22,7 @@ from support.roles import is_agent
 from support.services import DomainError, notification_create
 
 from .attachments import AttachmentRejected, check_upload, make_thumbnail
+from . import sla
 from .emails import email_requester
 from .models import Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent
 
@@ -165,6 +166,7 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             if follow_up_of is not None:
                 events.append(_record(ticket, requester, TicketEvent.Field.FOLLOW_UP, new=follow_up_of.ref))
             TicketEvent.objects.bulk_create(events)
+            sla.sla_ticket_created(ticket, now)
             kind = "ticket_follow_up" if follow_up_of else "ticket_received"
             _notify(requester, kind, ticket)
             email_requester(ticket=ticket, kind=kind)
@@ -222,6 +224,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                 locked.awaiting_agent = False
                 _notify(locked.requester, "ticket_reply", locked, author=author.display_name)
                 email_requester(ticket=locked, kind="ticket_reply", message=message)
+                sla.sla_agent_replied(locked, now)
                 if locked.status == Status.NEW:
                     changes["status"] = Status.OPEN
             if macro is not None:
@@ -236,6 +239,8 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
             if changes:
                 # A public agent reply already emailed the customer; its status change needs no second email.
                 _apply_changes(locked, author, changes, now=now, email_status=internal or not agent)
+            if not agent:
+                sla.sla_customer_replied(locked, now)
     except Exception:
         _delete_files_on_rollback(stored)()
         raise
@@ -342,6 +347,10 @@ def _apply_changes(locked, actor, changes, *, now, email_status=True):
     locked.save(update_fields=sorted(update_fields))
     created = TicketEvent.objects.bulk_create(events)
     if "status" in update_fields:
+        sla.sla_status_changed(locked, old_status, locked.status, now)
+    if {"priority", "category"} & update_fields:
+        sla.sla_reevaluate(locked, now)
+    if "status" in update_fields:
         # The requester hears of status changes others make, except the routine new -> open of a first reply.
         routine = old_status == Status.NEW and locked.status == Status.OPEN
         if not routine and getattr(actor, "pk", None) != locked.requester_id:
@@ -411,6 +420,7 @@ def ticket_merge(*, source, target, actor):
             _record(src, actor, TicketEvent.Field.MERGED, "", dst.ref),
             _record(dst, actor, TicketEvent.Field.MERGED, src.ref, ""),
         ])
+        sla.sla_cancel(src, now)
         _apply_changes(src, actor, {"status": Status.CLOSED}, now=now)
         dst.tags = list(dict.fromkeys([*dst.tags, *[t for t in src.tags if t != "merged"]]))
         dst.updated_at = now
@@ -418,6 +428,14 @@ def ticket_merge(*, source, target, actor):
     target.refresh_from_db()
     source.refresh_from_db()
     return target
+
+
+def sla_escalate(*, ticket, changes, now):
+    """Apply a breached policy's escalation (raise priority, reassign); recorded in the audit trail as the system."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status != Status.CLOSED:
+            _apply_changes(locked, None, changes, now=now)
 
 
 # --- automatic closing ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import inbound, services
+from . import inbound, services, sla
 
 
 @shared_task(acks_late=True)
@@ -19,3 +19,9 @@ def inbound_email_poll():
     return inbound.inbound_imap_poll(host=settings.IMAP_HOST, port=settings.IMAP_PORT, user=settings.IMAP_USER,
                                      password=settings.IMAP_PASSWORD, folder=settings.IMAP_FOLDER,
                                      use_ssl=settings.IMAP_SSL)
+
+
+@shared_task(acks_late=True)
+def sla_scan():
+    """Record SLA warnings and breaches that have come due (beat, every minute); safe to run twice at once."""
+    return sla.sla_scan()

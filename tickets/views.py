@@ -14,7 +14,7 @@ from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 
-from . import selectors, services
+from . import selectors, services, sla
 from .downloads import attachment_response
 from .filters import SORTS, TicketFilter
 from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
@@ -151,7 +151,9 @@ def inbox(request):
     if view not in selectors.INBOX_VIEWS:
         view = "open"
     base = selectors.ticket_list_for_user(user=request.user).filter(selectors.INBOX_VIEWS[view](request.user))
-    filterset = TicketFilter(request.GET, queryset=base, request=request)
+    params = request.GET.copy()
+    params.setdefault("sort", "due")  # the inbox shows what breaches first, first
+    filterset = TicketFilter(params, queryset=base, request=request)
     tickets = filterset.qs if filterset.is_valid() else base.none()
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -232,6 +234,7 @@ def agent_ticket_detail(request, ref):
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
+        "sla_timers": sla.timers_for_ticket(ticket),
     })
 
 

@@ -300,3 +300,4 @@ IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
 IMAP_SSL = env_bool("IMAP_SSL", True)
 if IMAP_HOST:
     CELERY_BEAT_SCHEDULE["inbound-email-poll"] = {"task": "tickets.tasks.inbound_email_poll", "schedule": 60}
+CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule": 60}

@@ -1,0 +1,22 @@
+"""Template helpers for tickets: the SLA countdown badge."""
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def sla_badge(due_at, now=None):
+    """"Due in 12 minutes" (amber under an hour), or "Breached 5 minutes ago" in red; nothing without a timer."""
+    if due_at is None:
+        return ""
+    now = now or timezone.now()
+    if due_at <= now:
+        return format_html('<span class="sla sla-breached" title="{}">{}</span>', due_at.isoformat(),
+                           _("Breached %(time)s ago") % {"time": timesince(due_at, now, depth=1)})
+    css = "sla-soon" if (due_at - now).total_seconds() < 3600 else "sla-ok"
+    return format_html('<span class="sla {}" title="{}">{}</span>', css, due_at.isoformat(),
+                       _("Due in %(time)s") % {"time": timeuntil(due_at, now, depth=1)})
