@@ -1,10 +1,12 @@
 """Demo content for tickets: categories and macros in six languages, and tickets in several languages and states."""
+from datetime import date, time
+
 from django.db import transaction
 
 from support.models import User
 
 from . import services
-from .models import Category, Macro, Ticket
+from .models import BusinessCalendar, BusinessHours, Category, Holiday, Macro, SlaPolicy, Ticket
 
 CATEGORIES = [
     ("account-security", 10, {"en": "Account & security", "zh_hans": "账户与安全", "es": "Cuenta y seguridad",
@@ -95,8 +97,33 @@ TICKETS = [
 ]
 
 
+SLA_TARGETS = [  # priority, first response, next response, resolution (minutes), 24/7
+    ("urgent", 15, 30, 4 * 60),
+    ("high", 60, 120, 8 * 60),
+    ("normal", 4 * 60, 8 * 60, 24 * 60),
+    ("low", 24 * 60, 24 * 60, 72 * 60),
+]
+
+
+def seed_sla():
+    if not BusinessCalendar.objects.exists():
+        calendar = BusinessCalendar.objects.create(name="Seoul office hours", timezone="Asia/Seoul")
+        for weekday in range(5):
+            BusinessHours.objects.create(calendar=calendar, weekday=weekday, start=time(9), end=time(18))
+        for day, name in [(date(2026, 12, 25), "Christmas"), (date(2027, 1, 1), "New Year's Day"),
+                          (date(2027, 2, 16), "Seollal"), (date(2027, 2, 17), "Seollal")]:
+            Holiday.objects.create(calendar=calendar, date=day, name=name)
+    if not SlaPolicy.objects.exists():
+        for position, (priority, first, next_response, resolution) in enumerate(SLA_TARGETS, start=1):
+            SlaPolicy.objects.create(
+                name=f"{priority.capitalize()} 24/7", position=position * 10, priorities=[priority],
+                first_response_minutes=first, next_response_minutes=next_response, resolution_minutes=resolution,
+                escalate_priority=priority == "high")
+
+
 def seed(progress):
     with transaction.atomic():
+        seed_sla()
         if not Category.objects.exists():
             for slug, position, names in CATEGORIES:
                 Category.objects.create(slug=slug, position=position,

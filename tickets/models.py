@@ -335,7 +335,7 @@ class SlaPolicy(models.Model):
     resolution_minutes = models.PositiveIntegerField(_("resolution target (minutes)"), null=True, blank=True)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True,
                                  verbose_name=_("business calendar"), help_text=_("Empty: calendar time, 24/7."))
-    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=80)
+    warning_percent = models.PositiveSmallIntegerField(_("warn at (percent of target)"), default=80)
     escalate_priority = models.BooleanField(_("raise priority on breach"), default=False)
     escalate_team = models.ForeignKey("support.Team", on_delete=models.SET_NULL, null=True, blank=True,
                                       verbose_name=_("reassign to team on breach"))

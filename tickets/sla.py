@@ -299,11 +299,11 @@ def sla_scan(*, now=None, batch=500):
     while True:
         with transaction.atomic():
             rows = list(SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
-                        .filter(RUNNING, warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now)
+                        # Already past due: the breach below says it better than a late warning.
+                        .filter(RUNNING, warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now,
+                                due_at__gt=now)
                         .select_related("ticket__assignee").order_by("warn_at")[:batch])
             for timer in rows:
-                if timer.due_at is not None and timer.due_at <= now:
-                    continue  # already past due: the breach below says it better than a late warning
                 if SlaTimer.objects.filter(pk=timer.pk, warned_at__isnull=True).update(warned_at=now):
                     warnings += 1
                     _alert(timer, "sla_warning")

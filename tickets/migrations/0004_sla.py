@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('first_response_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='first response target (minutes)')),
                 ('next_response_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='next response target (minutes)')),
                 ('resolution_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='resolution target (minutes)')),
-                ('warning_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at (% of target)')),
+                ('warning_percent', models.PositiveSmallIntegerField(default=80, verbose_name='warn at (percent of target)')),
                 ('escalate_priority', models.BooleanField(default=False, verbose_name='raise priority on breach')),
                 ('calendar', models.ForeignKey(blank=True, help_text='Empty: calendar time, 24/7.', null=True, on_delete=django.db.models.deletion.PROTECT, to='tickets.businesscalendar', verbose_name='business calendar')),
                 ('categories', models.ManyToManyField(blank=True, to='tickets.category', verbose_name='categories')),
