@@ -299,3 +299,19 @@ def test_seed_creates_the_demo_policy_set_and_a_calendar(db):
     assert targets == {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
     calendar = BusinessCalendar.objects.get()
     assert calendar.hours.count() == 5 and calendar.holidays.exists()
+
+
+def test_first_matching_policy_by_language_channel_and_category(db, customer, category):
+    korean = SlaPolicy.objects.create(name="Korean email", position=1, languages=["ko"], channels=["email"],
+                                      first_response_minutes=30)
+    deposits = SlaPolicy.objects.create(name="Deposits", position=2, first_response_minutes=45)
+    deposits.categories.add(category)
+    fallback = SlaPolicy.objects.create(name="Everything else", position=3, first_response_minutes=600)
+    with at(T0):
+        ko_mail = services.ticket_create(requester=customer, subject="s", body="b", language="ko", channel="email")
+        ko_web = services.ticket_create(requester=customer, subject="s", body="b", language="ko", category=category)
+        other = services.ticket_create(requester=customer, subject="s", body="b")
+    assert timer(ko_mail, "first_response").policy == korean
+    assert timer(ko_web, "first_response").policy == deposits
+    assert timer(other, "first_response").policy == fallback
+    assert not SlaTimer.objects.filter(ticket=other, kind="resolution").exists()  # no resolution target set
