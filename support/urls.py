@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
     path("", include("tickets.urls")),
+    path("", include("helpcenter.urls")),
 )
 
 handler400 = "support.views.bad_request"

@@ -1,0 +1,44 @@
+"""Demo knowledge base: categories and sections, and the articles in helpcenter/demo_content/articles_*.json."""
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Article, ArticleStatus, Category, Section, field_suffix
+from .services import article_save
+
+CONTENT = Path(__file__).parent / "demo_content"
+
+
+def load_articles():
+    articles = []
+    for path in sorted(CONTENT.glob("articles_*.json")):
+        articles.extend(json.loads(path.read_text(encoding="utf-8")))
+    return articles
+
+
+def seed(progress):
+    structure = json.loads((CONTENT / "categories.json").read_text(encoding="utf-8"))
+    with transaction.atomic():
+        for category_data in structure:
+            category, _ = Category.objects.get_or_create(
+                slug=category_data["slug"],
+                defaults={"position": category_data["position"],
+                          **{f"name_{field_suffix(k)}": v for k, v in category_data["name"].items()}})
+            for section_data in category_data["sections"]:
+                Section.objects.get_or_create(
+                    slug=section_data["slug"],
+                    defaults={"category": category, "position": section_data["position"],
+                              **{f"name_{field_suffix(k)}": v for k, v in section_data["name"].items()}})
+        articles = load_articles()
+        sections = {s.slug: s for s in Section.objects.all()}
+        for index, data in enumerate(articles, start=1):
+            progress(index, len(articles), data["slug"])
+            if Article.objects.filter(key=data["slug"]).exists():
+                continue
+            article = Article(key=data["slug"], section=sections[data["section"]], position=data.get("position", 0),
+                              tags=data.get("tags", []), status=ArticleStatus.PUBLISHED)
+            for lang, texts in data["translations"].items():
+                for field in ("title", "summary", "body"):
+                    setattr(article, f"{field}_{field_suffix(lang)}", texts[field])
+            article_save(article=article)

@@ -1,0 +1,124 @@
+"""The knowledge base: categories, sections and articles in six languages, with per-language search columns."""
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from support.languages import LANGUAGE_CODES
+
+
+def field_suffix(lang):
+    """modeltranslation's column suffix for a language code: zh-hans -> zh_hans."""
+    return lang.replace("-", "_")
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("help category")
+        verbose_name_plural = _("help categories")
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Section(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sections",
+                                 verbose_name=_("category"))
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["category__position", "position", "slug"]
+
+    def __str__(self):
+        return f"{self.category} › {self.name}"
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Article(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles",
+                                verbose_name=_("section"))
+    key = models.SlugField(_("key"), max_length=100, unique=True,
+                           help_text=_("A stable English identifier, e.g. reset-password."))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, blank=True, allow_unicode=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices,
+                              default=ArticleStatus.DRAFT)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related articles"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("author"))
+    # When each language's text last changed: a translation older than the English source "needs update".
+    translated_at = models.JSONField(default=dict, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # One search column per language (see helpcenter/search.py), kept current by the article service.
+    search_en = SearchVectorField(null=True, editable=False)
+    search_zh_hans = SearchVectorField(null=True, editable=False)
+    search_es = SearchVectorField(null=True, editable=False)
+    search_ru = SearchVectorField(null=True, editable=False)
+    search_ja = SearchVectorField(null=True, editable=False)
+    search_ko = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["section", "position", "id"]
+        indexes = [GinIndex(fields=[f"search_{field_suffix(lang)}"], name=f"article_search_{field_suffix(lang)}")
+                   for lang in LANGUAGE_CODES] + [models.Index(fields=["status"], name="article_status")]
+
+    def __str__(self):
+        return self.title or self.key
+
+    def text(self, lang, field):
+        return getattr(self, f"{field}_{field_suffix(lang)}", "") or ""
+
+    def has_language(self, lang):
+        return bool(self.text(lang, "title") and self.text(lang, "body"))
+
+    def needs_update(self, lang):
+        """A translation edited before the latest English edit is out of date."""
+        if lang == "en" or not self.has_language(lang):
+            return False
+        source, translated = self.translated_at.get("en"), self.translated_at.get(lang)
+        return bool(source and translated and translated < source)
+
+
+class ArticleVote(models.Model):
+    """One "was this helpful?" answer per user, or per browser session for visitors."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    session_key = models.CharField(max_length=64, blank=True)
+    helpful = models.BooleanField()
+    language = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], condition=models.Q(user__isnull=False),
+                                    name="vote_once_per_user"),
+            models.UniqueConstraint(fields=["article", "session_key"],
+                                    condition=models.Q(user__isnull=True), name="vote_once_per_session"),
+        ]

@@ -1,0 +1,32 @@
+"""Reads of the knowledge base. The public only ever sees published articles."""
+from django.db.models import Count, Prefetch, Q
+
+from .models import Article, ArticleStatus, Category, Section
+
+
+def published():
+    return Article.objects.filter(status=ArticleStatus.PUBLISHED)
+
+
+def article_get_published(*, article_id):
+    return published().select_related("section__category").get(pk=article_id)
+
+
+def category_tree():
+    """Categories with their sections and each section's published articles, in three queries."""
+    articles = published().order_by("position", "id").only("id", "key", "position", "section_id", *[
+        f"{f}_{s}" for f in ("title", "slug") for s in ("en", "zh_hans", "es", "ru", "ja", "ko")])
+    sections = Section.objects.order_by("position", "slug").prefetch_related(Prefetch("articles", queryset=articles))
+    return Category.objects.order_by("position", "slug").prefetch_related(Prefetch("sections", queryset=sections))
+
+
+def popular(*, limit=6):
+    return published().order_by("-view_count", "position", "id")[:limit]
+
+
+def section_get(*, slug):
+    return Section.objects.select_related("category").get(slug=slug)
+
+
+def vote_counts(*, article):
+    return article.votes.aggregate(yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False)))

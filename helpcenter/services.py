@@ -1,0 +1,57 @@
+"""Writes to the knowledge base: saving articles (slugs, translation dates, search columns), votes, views."""
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from support.languages import LANGUAGE_CODES
+
+from .models import Article, ArticleVote, field_suffix
+from .search import article_index
+
+TRANSLATED_FIELDS = ("title", "summary", "body")
+
+
+def _fingerprint(article, lang):
+    return tuple(article.text(lang, f) for f in TRANSLATED_FIELDS)
+
+
+def article_save(*, article, previous=None):
+    """Save an article: readable slugs per language, a fresh 'translated at' per language whose text changed, and
+    the six search columns recomputed in the same transaction."""
+    now = timezone.now()
+    dates = dict(article.translated_at or {})
+    for lang in LANGUAGE_CODES:
+        suffix = field_suffix(lang)
+        title = article.text(lang, "title")
+        if title and not getattr(article, f"slug_{suffix}", ""):
+            # allow_unicode keeps Chinese, Japanese, Korean and Cyrillic titles readable instead of empty.
+            setattr(article, f"slug_{suffix}", slugify(title, allow_unicode=True)[:200] or article.key)
+        changed = previous is None or _fingerprint(previous, lang) != _fingerprint(article, lang)
+        if title and changed:
+            dates[lang] = now.isoformat()
+    article.translated_at = dates
+    article.updated_at = now
+    with transaction.atomic():
+        article.save()
+        article_index(article)
+    return article
+
+
+def article_vote(*, article, helpful, language, user=None, session_key=""):
+    """Record "was this helpful?": one vote per user or visitor session; voting again changes the answer."""
+    if user is not None and user.is_authenticated:
+        lookup = {"article": article, "user": user}
+    else:
+        lookup = {"article": article, "user": None, "session_key": session_key}
+    try:
+        with transaction.atomic():
+            vote, _created = ArticleVote.objects.update_or_create(
+                **lookup, defaults={"helpful": helpful, "language": language})
+    except IntegrityError:
+        vote = ArticleVote.objects.get(**lookup)
+    return vote
+
+
+def article_viewed(*, article):
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)

@@ -1,0 +1,139 @@
+"""Help center: sanitised bodies, language fallback, one vote per person, needs-update flags, drafts hidden,
+search in all six languages including one- and two-character CJK queries, and English fallback."""
+import pytest
+
+from helpcenter import search, services
+from helpcenter.models import Article, ArticleStatus, ArticleVote, Category, Section
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section():
+    category = Category.objects.create(slug="account", name_en="Account", name_ja="アカウント")
+    return Section.objects.create(category=category, slug="security", name_en="Security", name_ja="セキュリティ")
+
+
+def make(section, key, status=ArticleStatus.PUBLISHED, **texts):
+    article = Article(section=section, key=key, status=status)
+    for name, value in texts.items():
+        setattr(article, name, value)
+    return services.article_save(article=article)
+
+
+@pytest.fixture
+def reset_password(section):
+    return make(section, "reset-password",
+                title_en="Reset a forgotten password", body_en="Open the login page and choose **Forgot password**.",
+                title_zh_hans="重置忘记的密码", body_zh_hans="打开登录页面，点击“忘记密码”。",
+                title_ja="パスワードを忘れた場合の再設定", body_ja="ログイン画面で「パスワードをお忘れですか」を選びます。",
+                title_ko="비밀번호 재설정", body_ko="로그인 화면에서 비밀번호 찾기를 누르세요.",
+                title_ru="Сброс забытого пароля", body_ru="Откройте страницу входа и выберите «Забыли пароль».",
+                title_es="Restablecer una contraseña olvidada", body_es="Abre la página de inicio y elige «Olvidé mi contraseña».")
+
+
+@pytest.fixture
+def two_factor(section):
+    return make(section, "two-factor", title_en="Set up two-factor authentication",
+                body_en="Install an authenticator app and scan the QR code.",
+                title_ja="二段階認証の設定", body_ja="認証アプリをインストールしてQRコードを読み取ります。")
+
+
+def test_bodies_are_sanitised_even_from_admins(client, section):
+    article = make(section, "xss", title_en="Safe", body_en='<script>alert(1)</script>[x](javascript:alert(1))')
+    html = client.get(f"/en/help/articles/{article.pk}/").content.decode()
+    assert "<script>alert(1)" not in html and 'href="javascript' not in html
+
+
+def test_missing_translation_falls_back_to_english_with_a_notice(client, two_factor):
+    html = client.get(f"/ko/help/articles/{two_factor.pk}/").content.decode()
+    assert "Set up two-factor authentication" in html and 'data-testid="fallback-notice"' in html
+    html = client.get(f"/ja/help/articles/{two_factor.pk}/").content.decode()
+    assert "二段階認証の設定" in html and 'data-testid="fallback-notice"' not in html
+    assert 'hreflang="en"' in html and 'hreflang="ja"' in html and 'hreflang="ko"' not in html
+
+
+def test_readable_slugs_in_every_script(reset_password):
+    assert reset_password.slug_zh_hans == "重置忘记的密码"
+    assert reset_password.slug_ru == "сброс-забытого-пароля"
+    assert reset_password.slug_en == "reset-a-forgotten-password"
+
+
+def test_one_vote_per_visitor_session_and_per_user(client, reset_password, customer):
+    url = f"/en/help/articles/{reset_password.pk}/feedback/"
+    client.post(url, {"helpful": "yes"})
+    client.post(url, {"helpful": "no"})
+    assert ArticleVote.objects.count() == 1 and ArticleVote.objects.get().helpful is False
+    client.force_login(customer)
+    client.post(url, {"helpful": "yes"})
+    client.post(url, {"helpful": "yes"})
+    assert ArticleVote.objects.filter(user=customer).count() == 1
+    assert client.post(url, {"helpful": "maybe"}).status_code == 302
+    assert ArticleVote.objects.count() == 2
+
+
+def test_a_translation_older_than_the_english_text_needs_update(reset_password):
+    assert not reset_password.needs_update("ja")
+    previous = Article.objects.get(pk=reset_password.pk)
+    reset_password.body_en = "New steps: open Settings first."
+    services.article_save(article=reset_password, previous=previous)
+    assert reset_password.needs_update("ja") and not reset_password.needs_update("en")
+    previous = Article.objects.get(pk=reset_password.pk)
+    reset_password.body_ja = "新しい手順：まず設定を開きます。"
+    services.article_save(article=reset_password, previous=previous)
+    assert not reset_password.needs_update("ja") and reset_password.needs_update("ko")
+
+
+def test_drafts_are_never_public(client, section):
+    draft = make(section, "draft", status=ArticleStatus.DRAFT, title_en="Secret draft", body_en="Unreleased fee")
+    assert client.get(f"/en/help/articles/{draft.pk}/").status_code == 404
+    assert "Secret draft" not in client.get("/en/help/").content.decode()
+    assert search.article_search("unreleased fee", "en").hits == []
+
+
+@pytest.mark.parametrize("lang, query", [
+    ("en", "forgot my password"), ("es", "olvidé contraseña"), ("ru", "забыл пароль"),
+    ("zh-hans", "忘记密码"), ("zh-hans", "密码"), ("ja", "パスワード 忘れた"), ("ko", "비밀번호"),
+])
+def test_search_finds_the_article_in_each_language(reset_password, two_factor, lang, query):
+    result = search.article_search(query, lang)
+    assert not result.fallback and result.hits[0].article == reset_password
+
+
+def test_one_character_cjk_query(reset_password):
+    assert search.article_search("码", "zh-hans").hits[0].article == reset_password
+
+
+def test_title_matches_rank_above_body_matches(section):
+    body_only = make(section, "a", title_en="Account limits", body_en="Withdrawal limits depend on verification.")
+    in_title = make(section, "b", title_en="Withdrawal guide", body_en="How to send crypto out.")
+    hits = search.article_search("withdrawal", "en").hits
+    assert [h.article for h in hits] == [in_title, body_only]
+
+
+def test_search_falls_back_to_english_and_says_so(client, two_factor):
+    result = search.article_search("authenticator", "ko")
+    assert result.fallback and result.hits[0].article == two_factor
+    html = client.get("/ko/help/search/?q=authenticator").content.decode()
+    assert 'data-testid="search-fallback"' in html
+
+
+def test_snippets_highlight_terms_and_escape_html(section):
+    article = make(section, "x", title_en="Phishing", body_en="Never trust <b>fake</b> support emails about phishing.")
+    hit = search.article_search("phishing", "en").hits[0]
+    assert "<mark>phishing</mark>" in hit.snippet.lower() and "<b>" not in hit.snippet
+    assert article.pk == hit.article.pk
+
+
+def test_hostile_queries_do_not_break_search(reset_password):
+    for query in ["'", "a & b | !c", "密码'):*", "", "   ", "<script>", "\\"]:
+        search.article_search(query, "zh-hans")
+        search.article_search(query, "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans", "es", "ru", "ja", "ko"])
+def test_help_pages_render_in_every_language(client, reset_password, lang):
+    assert client.get(f"/{lang}/help/").status_code == 200
+    assert client.get(f"/{lang}/help/sections/security/").status_code == 200
+    assert client.get(f"/{lang}/help/articles/{reset_password.pk}/").status_code == 200
+    assert client.get(f"/{lang}/help/search/?q=x").status_code == 200
