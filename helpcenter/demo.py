@@ -13,7 +13,8 @@ CONTENT = Path(__file__).parent / "demo_content"
 def load_articles():
     articles = []
     for path in sorted(CONTENT.glob("articles_*.json")):
-        articles.extend(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        articles.extend(data if isinstance(data, list) else [data])
     return articles
 
 

@@ -137,3 +137,27 @@ def test_help_pages_render_in_every_language(client, reset_password, lang):
     assert client.get(f"/{lang}/help/sections/security/").status_code == 200
     assert client.get(f"/{lang}/help/articles/{reset_password.pk}/").status_code == 200
     assert client.get(f"/{lang}/help/search/?q=x").status_code == 200
+
+
+def test_search_api_returns_ranked_results_with_urls(api_client, reset_password):
+    body = api_client.get("/api/v1/help/articles/", {"q": "密码", "lang": "zh-hans"}).json()
+    assert body["language"] == "zh-hans" and not body["fallback"]
+    hit = body["results"][0]
+    assert hit["id"] == reset_password.pk and hit["title"] == "重置忘记的密码"
+    assert hit["url"].startswith(f"/zh-hans/help/articles/{reset_password.pk}/") and "<mark>" in hit["snippet"]
+    assert api_client.get("/api/v1/help/articles/", {"q": " "}).status_code == 400
+
+
+def test_article_api_falls_back_and_hides_drafts(api_client, two_factor, section):
+    body = api_client.get(f"/api/v1/help/articles/{two_factor.pk}/", {"lang": "ru"}).json()
+    assert body["fallback"] and body["language"] == "en" and body["title"] == "Set up two-factor authentication"
+    draft = make(section, "draft", status=ArticleStatus.DRAFT, title_en="Draft", body_en="x")
+    assert api_client.get(f"/api/v1/help/articles/{draft.pk}/").status_code == 404
+
+
+def test_feedback_api_votes_once(api_client, reset_password):
+    url = f"/api/v1/help/articles/{reset_password.pk}/feedback/"
+    assert api_client.post(url, {"helpful": True}, format="json").status_code == 204
+    assert api_client.post(url, {"helpful": False}, format="json").status_code == 204
+    assert ArticleVote.objects.count() == 1 and not ArticleVote.objects.get().helpful
+    assert api_client.post(url, {"helpful": "perhaps"}, format="json").status_code == 400

@@ -1,0 +1,122 @@
+"""Help-center API: search and read published articles, vote, list categories. Public (no login needed)."""
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from support.languages import LANGUAGE_CODES, normalize_language
+from support.serializers import StrictInputSerializer
+
+from . import search, selectors, services
+from .models import Article
+
+
+def _lang(request):
+    return normalize_language(request.query_params.get("lang")) or translation.get_language() or "en"
+
+
+class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    snippet = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class SearchOutputSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    fallback = serializers.BooleanField()
+    results = HitSerializer(many=True)
+
+
+class ArticleOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    language = serializers.CharField()
+    fallback = serializers.BooleanField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    body = serializers.CharField()
+    body_html = serializers.CharField()
+    section = serializers.CharField()
+    category = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField()
+
+
+class FeedbackInputSerializer(StrictInputSerializer):
+    helpful = serializers.BooleanField()
+
+
+def _url(article, lang):
+    slug = article.text(lang, "slug") or article.text("en", "slug")
+    path = reverse("helpcenter:article", kwargs={"article_id": article.pk})
+    return path.replace(f"/{translation.get_language()}/", f"/{lang}/", 1) + (f"{slug}/" if slug else "")
+
+
+class ArticleSearchApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True),
+                               OpenApiParameter("lang", str, description=", ".join(LANGUAGE_CODES))],
+                   responses={200: SearchOutputSerializer}, tags=["help center"], operation_id="help_articles_search")
+    def get(self, request):
+        """Ranked published articles for a query; English results (with `fallback: true`) when none match."""
+        lang = _lang(request)
+        query = request.query_params.get("q", "")
+        if not query.strip():
+            raise serializers.ValidationError({"q": ["Enter something to search for."]})
+        result = search.article_search(query, lang)
+        return Response({"language": result.language, "fallback": result.fallback, "results": [
+            {"id": hit.article.pk, "slug": hit.article.text(result.language, "slug"),
+             "title": hit.article.text(result.language, "title"), "snippet": hit.snippet,
+             "url": _url(hit.article, result.language), "score": round(hit.score, 4)} for hit in result.hits]})
+
+
+class ArticleDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[OpenApiParameter("lang", str)], responses={200: ArticleOutputSerializer},
+                   tags=["help center"])
+    def get(self, request, article_id):
+        """One published article in the asked language (English, flagged, when it has no translation)."""
+        from support.markdown import render_markdown
+
+        try:
+            article = selectors.article_get_published(article_id=article_id)
+        except Article.DoesNotExist as exc:
+            raise NotFound() from exc
+        lang = _lang(request)
+        shown = lang if article.has_language(lang) else "en"
+        with translation.override(shown):
+            section, category = str(article.section.name), str(article.section.category.name)
+        return Response({
+            "id": article.pk, "key": article.key, "language": shown, "fallback": shown != lang,
+            "title": article.text(shown, "title"), "summary": article.text(shown, "summary"),
+            "body": article.text(shown, "body"), "body_html": render_markdown(article.text(shown, "body")),
+            "section": section, "category": category, "updated_at": article.updated_at, "url": _url(article, shown),
+        })
+
+
+class ArticleFeedbackApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=FeedbackInputSerializer, responses={204: None}, tags=["help center"])
+    def post(self, request, article_id):
+        """Was it helpful? One vote per user, or per session for visitors; voting again changes the answer."""
+        try:
+            article = selectors.article_get_published(article_id=article_id)
+        except Article.DoesNotExist as exc:
+            raise NotFound() from exc
+        data = FeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.is_authenticated and not request.session.session_key:
+            request.session.save()
+        services.article_vote(article=article, helpful=data.validated_data["helpful"], language=_lang(request),
+                              user=request.user, session_key=request.session.session_key or "")
+        return Response(status=204)
