@@ -12,7 +12,7 @@ from support.languages import LANGUAGE_CODES, normalize_language
 from support.serializers import StrictInputSerializer
 
 from . import search, selectors, services
-from .models import Article
+from .models import Article, ArticleStatus
 
 
 def _lang(request):
@@ -120,3 +120,83 @@ class ArticleFeedbackApi(APIView):
         services.article_vote(article=article, helpful=data.validated_data["helpful"], language=_lang(request),
                               user=request.user, session_key=request.session.session_key or "")
         return Response(status=204)
+
+
+def _translated_fields():
+    from .models import field_suffix
+
+    return [f"{name}_{field_suffix(lang)}" for name in ("title", "summary", "body") for lang in LANGUAGE_CODES]
+
+
+class ArticleWriteSerializer(StrictInputSerializer):
+    """Staff import: per-language fields such as title_en, title_zh_hans, body_ja."""
+
+    key = serializers.SlugField(max_length=100, required=False)
+    section = serializers.SlugField()
+    status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in _translated_fields():
+            limit = {"title": 200, "summary": 300}.get(name.split("_", 1)[0])
+            self.fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=limit)
+
+
+class ArticleCreateApi(ArticleSearchApi):
+    """Search for everyone (GET); create for staff with the admin permission (POST)."""
+
+    def get_permissions(self):
+        from support.permissions import IsSupervisor
+
+        return [IsSupervisor()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleOutputSerializer}, tags=["help center"],
+                   operation_id="help_articles_create")
+    def post(self, request):
+        data = ArticleWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if not values.get("key"):
+            raise serializers.ValidationError({"key": ["This field is required."]})
+        if Article.objects.filter(key=values["key"]).exists():
+            raise serializers.ValidationError({"key": ["An article with this key exists; PATCH it instead."]})
+        if not values.get("title_en") or not values.get("body_en"):
+            raise serializers.ValidationError({"title_en": ["English title and body are required."]})
+        article = Article(author=request.user)
+        _apply(article, values)
+        services.article_save(article=article)
+        return Response({"id": article.pk, "key": article.key, "status": article.status}, status=201)
+
+
+class ArticleUpdateApi(ArticleDetailApi):
+    def get_permissions(self):
+        from support.permissions import IsSupervisor
+
+        return [IsSupervisor()] if self.request.method == "PATCH" else [AllowAny()]
+
+    @extend_schema(request=ArticleWriteSerializer, responses={200: ArticleOutputSerializer}, tags=["help center"])
+    def patch(self, request, article_id):
+        """Change any fields of an article, drafts included (staff)."""
+        article = Article.objects.filter(pk=article_id).first()
+        if article is None:
+            raise NotFound()
+        data = ArticleWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        previous = Article.objects.get(pk=article.pk)
+        _apply(article, dict(data.validated_data))
+        services.article_save(article=article, previous=previous)
+        return Response({"id": article.pk, "key": article.key, "status": article.status})
+
+
+def _apply(article, values):
+    from .models import Section
+
+    if "section" in values:
+        section = Section.objects.filter(slug=values.pop("section")).first()
+        if section is None:
+            raise serializers.ValidationError({"section": ["Unknown section."]})
+        article.section = section
+    for name, value in values.items():
+        setattr(article, name, value)

@@ -9,6 +9,10 @@ from support.serializers import StrictInputSerializer
 from .models import Priority, Status
 
 
+# Statuses a change may set: a ticket is only ever "new" when it is created.
+SETTABLE_STATUSES = [s for s in Status.values if s != Status.NEW]
+
+
 class TicketCreateInputSerializer(StrictInputSerializer):
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=50_000)
@@ -19,7 +23,7 @@ class TicketCreateInputSerializer(StrictInputSerializer):
 
 
 class TicketUpdateInputSerializer(StrictInputSerializer):
-    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    status = serializers.ChoiceField(choices=SETTABLE_STATUSES, required=False)
     priority = serializers.ChoiceField(choices=Priority.values, required=False)
     assignee = serializers.EmailField(required=False, allow_null=True)
     team = serializers.SlugField(required=False, allow_null=True)
@@ -30,7 +34,7 @@ class TicketUpdateInputSerializer(StrictInputSerializer):
 class MessageCreateInputSerializer(StrictInputSerializer):
     body = serializers.CharField(max_length=50_000)
     internal = serializers.BooleanField(required=False, default=False)
-    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    status = serializers.ChoiceField(choices=SETTABLE_STATUSES, required=False)
     macro = serializers.IntegerField(required=False, min_value=1)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
 
@@ -41,7 +45,7 @@ class MergeInputSerializer(StrictInputSerializer):
 
 class BulkInputSerializer(StrictInputSerializer):
     refs = serializers.ListField(child=serializers.CharField(max_length=30), min_length=1, max_length=100)
-    status = serializers.ChoiceField(choices=[s for s in Status.values if s != Status.NEW], required=False)
+    status = serializers.ChoiceField(choices=SETTABLE_STATUSES, required=False)
     assignee = serializers.EmailField(required=False, allow_null=True)
     add_tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
 

@@ -225,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "SettableTicketStatusEnum": "tickets.serializers.SETTABLE_STATUSES",
+        "ArticleStatusEnum": "helpcenter.models.ArticleStatus",
+    },
 }
 
 # Security: strict by default outside DEBUG; every value can be set from the environment.

@@ -161,3 +161,27 @@ def test_feedback_api_votes_once(api_client, reset_password):
     assert api_client.post(url, {"helpful": False}, format="json").status_code == 204
     assert ArticleVote.objects.count() == 1 and not ArticleVote.objects.get().helpful
     assert api_client.post(url, {"helpful": "perhaps"}, format="json").status_code == 400
+
+
+def test_staff_import_articles_with_per_language_fields(section, supervisor, customer):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    payload = {"key": "api-keys", "section": "security", "status": "published", "title_en": "API keys",
+               "body_en": "Create keys in settings.", "title_ja": "APIキー", "body_ja": "設定でキーを作成します。"}
+    client.force_authenticate(customer)
+    assert client.post("/api/v1/help/articles/", payload, format="json").status_code == 403
+    assert not Article.objects.exists()
+    client.force_authenticate(supervisor)
+    response = client.post("/api/v1/help/articles/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    article = Article.objects.get(key="api-keys")
+    assert article.title_ja == "APIキー" and search.article_search("キー", "ja").hits[0].article == article
+    response = client.patch(f"/api/v1/help/articles/{article.pk}/", {"body_ko": "설정에서 키를 만듭니다.",
+                                                                      "title_ko": "API 키"}, format="json")
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.title_ko == "API 키"
+    bad = client.patch(f"/api/v1/help/articles/{article.pk}/", {"title_xx": "?"}, format="json")
+    assert bad.status_code == 400 and "title_xx" in bad.json()["error"]["fields"]
+    assert client.post("/api/v1/help/articles/", {**payload}, format="json").status_code == 400
