@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import escape
 
 from support.markdown import render_markdown
@@ -116,14 +116,36 @@ def _run(query, lang, limit):
             if pk in articles]
 
 
+TYPO_SIMILARITY = 0.3
+
+
+def _typo_tolerant(query, lang, limit):
+    """Titles that look like the query despite typos (pg_trgm word similarity), for en, es and ru."""
+    if lang not in DICTIONARIES or not _WORD.search(query):
+        return []
+    column = f"title_{field_suffix(lang)}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The <% operator uses this threshold and can use the title's trigram index.
+        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TYPO_SIMILARITY])
+        cursor.execute(
+            f"SELECT id, word_similarity(%s, {column}) AS score FROM {Article._meta.db_table} "
+            f"WHERE status = %s AND %s <%% {column} ORDER BY score DESC, position, id LIMIT %s",
+            [query, ArticleStatus.PUBLISHED, query, limit])
+        rows = cursor.fetchall()
+    articles = Article.objects.in_bulk([row[0] for row in rows])
+    return [SearchHit(articles[pk], float(score) / 10, snippet(articles[pk], lang, [])) for pk, score in rows
+            if pk in articles]
+
+
 def article_search(query, lang, *, limit=10):
-    """Published articles matching `query` in `lang`, best first; English results (flagged) when none match."""
+    """Published articles matching `query` in `lang`, best first; then typo-tolerant title matches; English
+    results (flagged) when nothing matches in the language."""
     query = (query or "").strip()[:200]
     lang = lang if lang in DICTIONARIES or lang in CJK_LANGUAGES else "en"
-    hits = _run(query, lang, limit)
+    hits = _run(query, lang, limit) or _typo_tolerant(query, lang, limit)
     if hits or lang == "en":
         return SearchResult(hits, lang, False)
-    english = _run(query, "en", limit)
+    english = _run(query, "en", limit) or _typo_tolerant(query, "en", limit)
     return SearchResult(english, "en", bool(english))
 
 

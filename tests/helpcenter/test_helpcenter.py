@@ -185,3 +185,10 @@ def test_staff_import_articles_with_per_language_fields(section, supervisor, cus
     bad = client.patch(f"/api/v1/help/articles/{article.pk}/", {"title_xx": "?"}, format="json")
     assert bad.status_code == 400 and "title_xx" in bad.json()["error"]["fields"]
     assert client.post("/api/v1/help/articles/", {**payload}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize("lang, query", [("en", "pasword resset"), ("es", "contrasena olvidda"),
+                                        ("ru", "сбро пароля")])
+def test_small_typos_still_find_the_article(reset_password, lang, query):
+    hits = search.article_search(query, lang).hits
+    assert hits and hits[0].article == reset_password
