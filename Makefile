@@ -7,11 +7,12 @@ WEB_PORT ?= 8000
 export HOST WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test messages vendor check-python clean
+.PHONY: help run test bench install install-test messages vendor check-python clean
 
 help:
 	@echo "make run    set up everything (venv, database, demo data) and start web + worker + beat"
 	@echo "make test   install the test tools and run the whole suite against the local Postgres and Redis"
+	@echo "make bench  run the benchmarks (help-center search at 20,000 articles x 6 languages) in a throwaway database"
 	@echo "make messages  extract and compile translations (needs GNU gettext)"
 
 check-python:
@@ -53,6 +54,15 @@ run: install
 test: install-test
 	@$(BIN)/python manage.py preflight --settings=support.settings.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks run in a throwaway database of their own, with production settings (DEBUG off).
+BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-secret-key-not-for-production \
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/support_bench}
+
+bench: install
+	@$(BENCH_ENV) $(BIN)/python manage.py preflight
+	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	@$(BENCH_ENV) $(BIN)/python manage.py bench_helpcenter_search --articles $${BENCH_ARTICLES:-20000}
 
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'

@@ -1,0 +1,115 @@
+"""python manage.py bench_helpcenter_search [--articles 20000] — search latency at scale, per language.
+
+Generates published articles in six languages by recombining the demo knowledge base's sentences (so the
+vocabulary is real), indexes them through the same service the admin uses, then times the demo questions through
+`article_search` and prints p50/p95 per language with a bar chart; results go to bench/results/.
+Run it against a throwaway database (`make bench` does): it adds rows, and removes them unless --keep.
+"""
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from helpcenter.demo import load_articles, seed
+from helpcenter.models import Article, ArticleStatus, Section, field_suffix
+from helpcenter.search import article_index, article_search
+from support.languages import LANGUAGE_CODES
+
+PREFIX = "bench-"
+
+
+class Command(BaseCommand):
+    help = "Measure help-center search latency with many articles in six languages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=20000)
+        parser.add_argument("--rounds", type=int, default=3, help="passes over the question set")
+        parser.add_argument("--keep", action="store_true", help="keep the generated articles")
+
+    def handle(self, *args, **options):
+        seed(progress=lambda *a: None)
+        demo = load_articles()
+        if not demo:
+            self.stderr.write("no demo content to build articles from")
+            sys.exit(1)
+        existing = Article.objects.filter(key__startswith=PREFIX).count()
+        self._generate(demo, options["articles"] - existing)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE helpcenter_article")
+        results = self._measure(demo, options["rounds"])
+        self._report(results, options["articles"])
+        if not options["keep"]:
+            Article.objects.filter(key__startswith=PREFIX).delete()
+
+    def _generate(self, demo, count):
+        if count <= 0:
+            return
+        rng = random.Random(42)
+        sections = list(Section.objects.all())
+        sentences = {lang: [s for d in demo for s in re.split(r"(?<=[.!?。！？])\s*", d["translations"][lang]["body"])
+                            if s.strip()] for lang in LANGUAGE_CODES}
+        titles = {lang: [d["translations"][lang]["title"] for d in demo] for lang in LANGUAGE_CODES}
+        start = Article.objects.filter(key__startswith=PREFIX).count()
+        batch = 500
+        for offset in range(0, count, batch):
+            rows = []
+            for n in range(start + offset, start + min(offset + batch, count)):
+                article = Article(key=f"{PREFIX}{n}", section=rng.choice(sections), status=ArticleStatus.PUBLISHED)
+                for lang in LANGUAGE_CODES:
+                    suffix = field_suffix(lang)
+                    setattr(article, f"title_{suffix}", f"{rng.choice(titles[lang])} ({n})")
+                    setattr(article, f"body_{suffix}", " ".join(rng.sample(sentences[lang], 8)))
+                rows.append(article)
+            with transaction.atomic():
+                created = Article.objects.bulk_create(rows)
+                for article in created:
+                    article_index(article)
+            self._bar(min(offset + batch, count), count, "articles generated and indexed")
+        self.stdout.write("")
+
+    def _measure(self, demo, rounds):
+        questions = [(lang, q) for d in demo for lang, qs in d["questions"].items() for q in qs]
+        for lang, question in questions[:50]:  # warm up caches and the connection
+            article_search(question, lang)
+        timings = {lang: [] for lang in LANGUAGE_CODES}
+        total = len(questions) * rounds
+        for index, (lang, question) in enumerate(questions * rounds, start=1):
+            started = time.perf_counter()
+            article_search(question, lang)
+            timings[lang].append((time.perf_counter() - started) * 1000)
+            if index % 50 == 0 or index == total:
+                self._bar(index, total, "queries")
+        self.stdout.write("")
+        return timings
+
+    def _report(self, timings, articles):
+        results = []
+        width = 40
+        worst = max(statistics.quantiles(t, n=20)[18] for t in timings.values() if len(t) > 1)
+        self.stdout.write(f"\nHelp-center search, {articles} articles x 6 languages (target: p95 < 30 ms)")
+        self.stdout.write(f"{'language':<10}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}  p95")
+        for lang, values in timings.items():
+            p50 = statistics.median(values)
+            p95 = statistics.quantiles(values, n=20)[18]
+            bar = "#" * max(1, round(width * p95 / max(worst, 30)))
+            mark = "ok" if p95 < 30 else "SLOW"
+            self.stdout.write(f"{lang:<10}{len(values):>8}{p50:>9.2f}{p95:>9.2f}  {bar} {mark}")
+            results.append({"benchmark": "helpcenter_search", "language": lang, "articles": articles,
+                            "queries": len(values), "p50_ms": round(p50, 3), "p95_ms": round(p95, 3)})
+        out = Path(settings.BASE_DIR) / "bench" / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "helpcenter_search.json").write_text(json.dumps(results, indent=2))
+        for row in results:
+            self.stdout.write(json.dumps(row))
+
+    def _bar(self, done, total, label):
+        filled = int(30 * done / total)
+        self.stdout.write(f"\r  [{'#' * filled}{'-' * (30 - filled)}] {done}/{total} {label}", ending="")
+        self.stdout.flush()
