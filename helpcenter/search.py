@@ -19,6 +19,8 @@ from support.markdown import render_markdown
 from .models import Article, ArticleStatus, field_suffix
 
 DICTIONARIES = {"en": "english", "es": "spanish", "ru": "russian"}
+# Never load the search columns back into Python: they are large and only Postgres needs them.
+SEARCH_COLUMNS = [f"search_{field_suffix(lang)}" for lang in ("en", "zh-hans", "es", "ru", "ja", "ko")]
 CJK_LANGUAGES = {"zh-hans", "ja", "ko"}
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -110,7 +112,7 @@ def _run(query, lang, limit):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, ArticleStatus.PUBLISHED, limit])
         rows = cursor.fetchall()
-    articles = Article.objects.in_bulk([row[0] for row in rows])
+    articles = Article.objects.defer(*SEARCH_COLUMNS).in_bulk([row[0] for row in rows])
     terms = _query_terms_cjk(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
     return [SearchHit(articles[pk], float(score), snippet(articles[pk], lang, terms)) for pk, score in rows
             if pk in articles]
@@ -132,7 +134,7 @@ def _typo_tolerant(query, lang, limit):
             f"WHERE status = %s AND %s <%% {column} ORDER BY score DESC, position, id LIMIT %s",
             [query, ArticleStatus.PUBLISHED, query, limit])
         rows = cursor.fetchall()
-    articles = Article.objects.in_bulk([row[0] for row in rows])
+    articles = Article.objects.defer(*SEARCH_COLUMNS).in_bulk([row[0] for row in rows])
     return [SearchHit(articles[pk], float(score) / 10, snippet(articles[pk], lang, [])) for pk, score in rows
             if pk in articles]
 
