@@ -86,19 +86,39 @@ class SearchResult:
     fallback: bool  # True when nothing matched in the asked language and these are English results
 
 
-def _tsquery(query, lang):
-    """(sql, params) of an OR query in the language's configuration, or None when the query has no terms."""
+def _tsquery(query, lang, weight=""):
+    """(sql, params) of an OR query in the language's configuration, or None when the query has no terms.
+    With weight="A" the terms match titles only."""
+    label = f":{weight}" if weight else ""
     if lang in CJK_LANGUAGES:
         terms = _query_terms_cjk(query)
         if not terms:
             return None
-        # Each term is quoted as a phrase-free lexeme so characters like ' or : cannot break the tsquery syntax.
-        return "to_tsquery('simple', %s)", [" | ".join("'" + t.replace("'", "''") + "'" for t in terms)]
+        # Each term is quoted as a lexeme so characters like ' or : cannot break the tsquery syntax.
+        return "to_tsquery('simple', %s)", [" | ".join("'" + t.replace("'", "''") + "'" + label for t in terms)]
     words = [w.lower() for w in _WORD.findall(query)]
     if not words:
         return None
     # Each word goes through the dictionary (stemming, stop words); empty results are dropped by Postgres.
-    return f"to_tsquery('{DICTIONARIES[lang]}', %s)", [" | ".join(words)]
+    return f"to_tsquery('{DICTIONARIES[lang]}', %s)", [" | ".join(w + label for w in words)]
+
+
+# Ranking computes ts_rank for every candidate, so the candidate set is bounded. Below this many matches the
+# ranking is exact; above it (common words in a large knowledge base) the articles whose titles match are ranked
+# instead, which is where the best answers are.
+MAX_CANDIDATES = 500
+
+
+def _ranked(tsquery_sql, params, column, rank_sql, rank_params, limit):
+    sql = (f"WITH q AS (SELECT {tsquery_sql} AS q), "
+           f"c AS (SELECT a.id, a.position, a.{column} AS v FROM {Article._meta.db_table} a, q "
+           f"WHERE a.status = %s AND a.{column} @@ q.q LIMIT %s) "
+           f"SELECT c.id, ts_rank(c.v, {rank_sql}) AS score, (SELECT count(*) FROM c) AS n FROM c "
+           f"ORDER BY score DESC, c.position, c.id LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ArticleStatus.PUBLISHED, MAX_CANDIDATES, *rank_params, limit])
+        rows = cursor.fetchall()
+    return [(pk, score) for pk, score, _n in rows], (rows[0][2] if rows else 0)
 
 
 def _run(query, lang, limit):
@@ -107,11 +127,12 @@ def _run(query, lang, limit):
         return []
     tsquery_sql, params = built
     column = f"search_{field_suffix(lang)}"
-    sql = (f"SELECT id, ts_rank({column}, q) AS score FROM {Article._meta.db_table}, {tsquery_sql} AS q "
-           f"WHERE status = %s AND {column} @@ q ORDER BY score DESC, position, id LIMIT %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ArticleStatus.PUBLISHED, limit])
-        rows = cursor.fetchall()
+    rows, candidates = _ranked(tsquery_sql, params, column, tsquery_sql, params, limit)
+    if candidates >= MAX_CANDIDATES:
+        title_sql, title_params = _tsquery(query, lang, weight="A")
+        title_rows, _count = _ranked(title_sql, title_params, column, tsquery_sql, params, limit)
+        if len(title_rows) >= limit:
+            rows = title_rows
     articles = Article.objects.defer(*SEARCH_COLUMNS).in_bulk([row[0] for row in rows])
     terms = _query_terms_cjk(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
     return [SearchHit(articles[pk], float(score), snippet(articles[pk], lang, terms)) for pk, score in rows

@@ -192,3 +192,12 @@ def test_staff_import_articles_with_per_language_fields(section, supervisor, cus
 def test_small_typos_still_find_the_article(reset_password, lang, query):
     hits = search.article_search(query, lang).hits
     assert hits and hits[0].article == reset_password
+
+
+def test_with_too_many_matches_title_matches_are_ranked(section, reset_password, monkeypatch):
+    """Large knowledge bases: above the candidate bound, articles whose titles match are ranked first."""
+    for n in range(4):
+        make(section, f"noise-{n}", title_en=f"Account notes {n}", body_en="Your password is private.")
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    hits = search.article_search("forgotten password", "en", limit=1).hits
+    assert [h.article for h in hits] == [reset_password]
