@@ -200,3 +200,30 @@ def _apply(article, values):
         article.section = section
     for name, value in values.items():
         setattr(article, name, value)
+
+
+class SectionOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    article_count = serializers.IntegerField()
+
+
+class CategoryOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    sections = SectionOutputSerializer(many=True)
+
+
+class CategoryListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[OpenApiParameter("lang", str)], responses={200: CategoryOutputSerializer(many=True)},
+                   tags=["help center"])
+    def get(self, request):
+        """Categories and their sections, named in the asked language, with counts of published articles."""
+        with translation.override(_lang(request)):
+            return Response([
+                {"slug": c.slug, "name": str(c.name), "sections": [
+                    {"slug": s.slug, "name": str(s.name), "article_count": len(s.articles.all())}
+                    for s in c.sections.all()]}
+                for c in selectors.category_tree()])

@@ -30,3 +30,11 @@ def section_get(*, slug):
 
 def vote_counts(*, article):
     return article.votes.aggregate(yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False)))
+
+
+def related_articles(*, article, limit=5):
+    """The editor's chosen related articles, or else others from the same section; published only."""
+    chosen = list(published().filter(pk__in=article.related.values("pk")).order_by("position", "id")[:limit])
+    if chosen:
+        return chosen
+    return list(published().filter(section=article.section).exclude(pk=article.pk).order_by("position", "id")[:limit])

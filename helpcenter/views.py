@@ -47,7 +47,7 @@ def article_detail(request, article_id, slug=""):
         "article": article, "shown_language": shown, "fallback": shown != lang,
         "title": article.text(shown, "title"), "body_html": render_markdown(article.text(shown, "body")),
         "alternates": alternates,
-        "related": selectors.published().filter(section=article.section).exclude(pk=article.pk)[:5],
+        "related": selectors.related_articles(article=article),
         "voted": request.session.get(f"voted-{article.pk}"),
     })
 

@@ -201,3 +201,19 @@ def test_with_too_many_matches_title_matches_are_ranked(section, reset_password,
     monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
     hits = search.article_search("forgotten password", "en", limit=1).hits
     assert [h.article for h in hits] == [reset_password]
+
+
+def test_categories_api_in_the_asked_language(api_client, reset_password, section, django_assert_max_num_queries):
+    make(section, "draft-two", status=ArticleStatus.DRAFT, title_en="Hidden", body_en="x")
+    with django_assert_max_num_queries(4):
+        body = api_client.get("/api/v1/help/categories/", {"lang": "ja"}).json()
+    assert body == [{"slug": "account", "name": "アカウント",
+                     "sections": [{"slug": "security", "name": "セキュリティ", "article_count": 1}]}]
+
+
+def test_related_articles_prefer_the_editors_choice(client, reset_password, two_factor, section):
+    other = make(section, "other", title_en="Other article", body_en="Something else.")
+    reset_password.related.add(other)
+    html = client.get(f"/en/help/articles/{reset_password.pk}/").content.decode()
+    related = html.split("Related articles", 1)[1]
+    assert "Other article" in related and "Set up two-factor" not in related
