@@ -31,7 +31,8 @@ def test_customer_and_agent_pages_in_every_language(new_page):
     log_in(agent, "sweep.agent@example.com", PASSWORD)
     ARTIFACTS.mkdir(exist_ok=True)
 
-    customer_pages = ["/", "/requests/new/", "/requests/", f"/requests/{ticket.ref}/", "/notifications/"]
+    customer_pages = ["/", "/requests/new/", "/requests/", f"/requests/{ticket.ref}/", "/notifications/", "/help/",
+                      "/help/search/?q=order"]
     agent_pages = ["/agent/tickets/", f"/agent/tickets/{ticket.ref}/"]
     for lang in LANGS:
         for tab, paths in ((customer, customer_pages), (agent, agent_pages)):
@@ -40,12 +41,12 @@ def test_customer_and_agent_pages_in_every_language(new_page):
                 assert response.status == 200, (lang, path, response.status)
                 assert tab.locator("html").get_attribute("lang") == lang
                 expect(tab.locator(".site-header")).to_contain_text(LOGOUT[lang])
-                name = path.replace(ticket.ref, "ticket").strip("/").replace("/", "_") or "home"
+                name = path.replace(ticket.ref, "ticket").split("?")[0].strip("/").replace("/", "_") or "home"
                 who = "customer" if tab is customer else "agent"
                 tab.screenshot(path=str(ARTIFACTS / f"sweep-{who}-{lang}-{name}.png"), full_page=True)
     anonymous = new_page()
     for lang in LANGS:
-        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/"]:
+        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/help/"]:
             response = anonymous.goto(f"/{lang}{path}")
             assert response.status == 200
             assert anonymous.locator("html").get_attribute("lang") == lang
