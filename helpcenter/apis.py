@@ -92,7 +92,7 @@ class ArticleDetailApi(APIView):
         except Article.DoesNotExist as exc:
             raise NotFound() from exc
         lang = _lang(request)
-        shown = lang if article.has_language(lang) else "en"
+        shown = article.display_language(lang)
         with translation.override(shown):
             section, category = str(article.section.name), str(article.section.category.name)
         return Response({

@@ -96,6 +96,10 @@ class Article(models.Model):
     def has_language(self, lang):
         return bool(self.text(lang, "title") and self.text(lang, "body"))
 
+    def display_language(self, lang):
+        """The language to show for a visitor of `lang`: theirs when translated, else English (the source)."""
+        return lang if self.has_language(lang) else "en"
+
     def needs_update(self, lang):
         """A translation edited before the latest English edit is out of date."""
         if lang == "en" or not self.has_language(lang):

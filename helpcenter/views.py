@@ -37,7 +37,7 @@ def article_detail(request, article_id, slug=""):
     except Article.DoesNotExist as exc:
         raise Http404 from exc
     lang = _lang()
-    shown = lang if article.has_language(lang) else "en"
+    shown = article.display_language(lang)
     services.article_viewed(article=article)
     alternates = [(code, reverse("helpcenter:article", kwargs={"article_id": article.pk}).replace(
         f"/{lang}/", f"/{code}/", 1)) for code in LANGUAGE_CODES if article.has_language(code)]
