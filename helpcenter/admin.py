@@ -1,4 +1,5 @@
 """Django admin for the knowledge base: tabbed translations, per-language status and preview, publish actions."""
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -7,9 +8,10 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from support.languages import LANGUAGE_CODES
 from support.markdown import render_markdown
+from support.uploads import AttachmentRejected
 
 from . import services
-from .models import Article, ArticleStatus, Category, Section
+from .models import Article, ArticleImage, ArticleStatus, Category, Section
 
 
 @admin.register(Category)
@@ -25,6 +27,40 @@ class SectionAdmin(TabbedTranslationAdmin):
     list_editable = ["position"]
 
 
+class ArticleImageForm(forms.ModelForm):
+    class Meta:
+        model = ArticleImage
+        fields = ["file", "alt"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and upload is not self.initial.get("file"):  # a new file was chosen
+            try:
+                checked = services.image_check(upload)
+            except AttachmentRejected as exc:
+                raise forms.ValidationError(exc.detail) from exc
+            self.instance.content_type, self.instance.filename = checked.content_type, checked.filename
+        return upload
+
+
+class ArticleImageInline(admin.TabularInline):
+    """Upload pictures here, then paste their Markdown line into a body (any language)."""
+
+    model = ArticleImage
+    form = ArticleImageForm
+    extra = 1
+    fields = ["file", "alt", "markdown_line"]
+    readonly_fields = ["markdown_line"]
+    verbose_name_plural = _("Images (upload, then paste the Markdown line into a body)")
+
+    @admin.display(description=_("Markdown"))
+    def markdown_line(self, image):
+        if not image.pk or not image.content_type:
+            return "—"
+        return format_html('<code>{}</code><br><img src="{}" alt="" style="max-height:80px">', image.markdown(),
+                           image.url)
+
+
 @admin.register(Article)
 class ArticleAdmin(TabbedTranslationAdmin):
     list_display = ["title", "section", "status", "languages_state", "view_count", "updated_at"]
@@ -34,6 +70,7 @@ class ArticleAdmin(TabbedTranslationAdmin):
     filter_horizontal = ["related"]
     actions = ["publish", "unpublish"]
     list_select_related = ["section"]
+    inlines = [ArticleImageInline]
 
     @admin.display(description=_("Languages"))
     def languages_state(self, article):
@@ -66,6 +103,16 @@ class ArticleAdmin(TabbedTranslationAdmin):
             obj.author = request.user
         services.article_save(article=obj, previous=previous)
 
+    def save_formset(self, request, form, formset, change):
+        images = formset.save(commit=False)
+        for image in images:
+            if isinstance(image, ArticleImage) and image.uploaded_by_id is None:
+                image.uploaded_by = request.user
+            image.save()
+        for image in formset.deleted_objects:
+            image.delete()  # its file goes with it (services.image_file_remove)
+        formset.save_m2m()
+
     @admin.action(description=_("Publish"))
     def publish(self, request, queryset):
         for article in queryset:
@@ -74,4 +121,6 @@ class ArticleAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Unpublish (back to draft)"))
     def unpublish(self, request, queryset):
-        queryset.update(status=ArticleStatus.DRAFT)
+        for article in queryset:
+            article.status = ArticleStatus.DRAFT
+            services.article_save(article=article, previous=article)  # also takes it out of the search index

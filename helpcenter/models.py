@@ -1,4 +1,6 @@
 """The knowledge base: categories, sections and articles in six languages, with per-language search columns."""
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -106,6 +108,76 @@ class Article(models.Model):
             return False
         source, translated = self.translated_at.get("en"), self.translated_at.get(lang)
         return bool(source and translated and translated < source)
+
+
+def _image_path(image, filename):
+    # Opaque names: what an editor called the file never reaches the disk or the URL.
+    return f"help/images/{image.pk}.{image.extension}"
+
+
+class ArticleImage(models.Model):
+    """A picture uploaded through the admin for an article's body; the body refers to it in Markdown."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images",
+                                verbose_name=_("article"))
+    file = models.FileField(_("image"), upload_to=_image_path, max_length=200)
+    alt = models.CharField(_("description (alt text)"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=50, editable=False)
+    filename = models.CharField(max_length=150, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def extension(self):
+        return {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}.get(
+            self.content_type, "bin")
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        return reverse("help-image", args=[self.pk])
+
+    def markdown(self):
+        """What an editor pastes into the body to show this picture."""
+        alt = (self.alt or self.filename).replace("[", "(").replace("]", ")")
+        return f"![{alt}]({self.url})"
+
+
+class ArticleTerm(models.Model):
+    """The ranked search index: one row per term of a published article's text in one language, with how
+    strongly the term marks the article (title > summary > body). Rows come from the article's search column
+    (helpcenter/search.py); read per term in weight order, they give the best articles for a term without
+    scoring every article that contains it."""
+
+    pk = models.CompositePrimaryKey("article", "language", "term")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    term = models.TextField()
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index("language", "term", models.F("weight").desc(), "article", name="article_term_rank")]
+
+
+class TermStat(models.Model):
+    """How many published articles contain a term in a language (for inverse document frequency); the empty
+    term counts the articles indexed in the language. Kept exact by triggers on ArticleTerm (migration 0003)."""
+
+    pk = models.CompositePrimaryKey("language", "term")
+    language = models.CharField(max_length=8)
+    term = models.TextField()
+    documents = models.IntegerField()
 
 
 class ArticleVote(models.Model):

@@ -1,7 +1,7 @@
 """Reads of the knowledge base. The public only ever sees published articles."""
 from django.db.models import Count, Prefetch, Q
 
-from .models import Article, ArticleStatus, Category, Section
+from .models import Article, ArticleImage, ArticleStatus, Category, Section
 
 
 def published():
@@ -38,3 +38,11 @@ def related_articles(*, article, limit=5):
     if chosen:
         return chosen
     return list(published().filter(section=article.section).exclude(pk=article.pk).order_by("position", "id")[:limit])
+
+
+def image_get_for_viewer(*, image_id, user):
+    """A picture of a published article for anyone; of a draft or archived one only for staff, who preview it."""
+    image = ArticleImage.objects.select_related("article").get(pk=image_id)
+    if image.article.status != ArticleStatus.PUBLISHED and not (user.is_authenticated and user.is_staff):
+        raise ArticleImage.DoesNotExist
+    return image

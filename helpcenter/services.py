@@ -1,12 +1,14 @@
-"""Writes to the knowledge base: saving articles (slugs, translation dates, search columns), votes, views."""
+"""Writes to the knowledge base: saving articles (slugs, translation dates, search), images, votes, views."""
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from support.languages import LANGUAGE_CODES
+from support.uploads import check_upload
 
-from .models import Article, ArticleVote, field_suffix
+from .models import Article, ArticleImage, ArticleVote, field_suffix
 from .search import article_index
 
 TRANSLATED_FIELDS = ("title", "summary", "body")
@@ -55,3 +57,26 @@ def article_vote(*, article, helpful, language, user=None, session_key=""):
 
 def article_viewed(*, article):
     Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+
+
+def image_check(upload):
+    """Check a picture for an article (an image by its content, within the size limit); raises
+    AttachmentRejected with a readable reason."""
+    return check_upload(upload, images_only=True, max_bytes=settings.HELP_IMAGE_MAX_BYTES, field="file")
+
+
+def image_add(*, article, upload, alt="", user=None):
+    """Store a checked picture for an article under an opaque name; returns the ArticleImage."""
+    checked = image_check(upload)
+    image = ArticleImage(article=article, alt=alt, content_type=checked.content_type, filename=checked.filename,
+                         uploaded_by=user if user is not None and user.is_authenticated else None)
+    image.file.save("", upload, save=False)  # the name comes from _image_path
+    image.save()
+    return image
+
+
+def image_file_remove(sender, instance, **kwargs):
+    """post_delete of an ArticleImage (directly, or with its article): remove its bytes once the delete commits."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from support.languages import LANGUAGE_CODES
+from support.uploads import stored_file_response
 
 from . import search, selectors, services
-from .models import Article, Section
+from .models import Article, ArticleImage, ArticleStatus, Section
 
 
 def _lang():
@@ -75,3 +76,14 @@ def search_page(request):
     query = request.GET.get("q", "").strip()[:200]
     result = search.article_search(query, _lang()) if query else None
     return render(request, "helpcenter/search.html", {"query": query, "result": result})
+
+
+def article_image(request, image_id):
+    try:
+        image = selectors.image_get_for_viewer(image_id=image_id, user=request.user)
+    except ArticleImage.DoesNotExist as exc:
+        raise Http404 from exc
+    # A picture's bytes never change under its id; drafts' pictures are not cached by shared caches.
+    public = image.article.status == ArticleStatus.PUBLISHED
+    return stored_file_response(image.file, content_type=image.content_type, filename=image.filename,
+                                cache="public, max-age=3600" if public else "private, no-store")

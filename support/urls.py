@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from helpcenter import views as help_views
 from tickets import views as ticket_views
 
 from . import apis, views
@@ -27,6 +28,8 @@ urlpatterns = [
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),
+    # Help-center pictures: one URL for every language's body, so no language prefix.
+    path("help/images/<uuid:image_id>/", help_views.article_image, name="help-image"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from support.models import Team
 
-from .attachments import ALLOWED_EXTENSIONS
+from support.uploads import ALLOWED_EXTENSIONS
 from .models import Category, Macro, Priority, Status
 from .selectors import agent_list, parse_ref
 

@@ -24,7 +24,7 @@ from support.models import User
 from support.services import DomainError, user_create
 
 from . import mailaddr, services
-from .attachments import AttachmentRejected, check_upload
+from support.uploads import AttachmentRejected, check_upload
 from .models import Channel, InboundEmail, Ticket
 
 # Charsets mail clients declare, decoded with the superset codec that real mail needs.

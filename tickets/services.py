@@ -21,7 +21,7 @@ from support.notifications import register_kind
 from support.roles import is_agent
 from support.services import DomainError, notification_create
 
-from .attachments import AttachmentRejected, check_upload, make_thumbnail
+from support.uploads import AttachmentRejected, check_upload, make_thumbnail
 from . import sla
 from .emails import email_requester
 from .models import Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent

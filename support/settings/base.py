@@ -262,6 +262,7 @@ CSRF_FAILURE_VIEW = "support.views.csrf_failure"
 
 # Tickets
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+HELP_IMAGE_MAX_BYTES = env_int("HELP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 10)
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Uploads above this size are streamed to a temporary file rather than held in memory.

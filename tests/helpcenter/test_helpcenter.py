@@ -3,7 +3,7 @@ search in all six languages including one- and two-character CJK queries, and En
 import pytest
 
 from helpcenter import search, services
-from helpcenter.models import Article, ArticleStatus, ArticleVote, Category, Section
+from helpcenter.models import Article, ArticleStatus, ArticleTerm, ArticleVote, Category, Section, TermStat
 
 pytestmark = pytest.mark.django_db
 
@@ -194,13 +194,43 @@ def test_small_typos_still_find_the_article(reset_password, lang, query):
     assert hits and hits[0].article == reset_password
 
 
-def test_with_too_many_matches_title_matches_are_ranked(section, reset_password, monkeypatch):
-    """Large knowledge bases: above the candidate bound, articles whose titles match are ranked first."""
+def test_reading_only_the_head_of_each_term_list_keeps_title_matches_first(section, monkeypatch):
+    """Ranking reads each term's best articles in weight order, not every match: title matches come first."""
     for n in range(4):
-        make(section, f"noise-{n}", title_en=f"Account notes {n}", body_en="Your password is private.")
-    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
-    hits = search.article_search("forgotten password", "en", limit=1).hits
-    assert [h.article for h in hits] == [reset_password]
+        make(section, f"noise-{n}", title_en=f"Account notes {n}", body_en="Your password is private. Password!")
+    wanted = make(section, "forgot", title_en="Forgotten password", body_en="Use the reset link.")
+    monkeypatch.setattr(search, "MIN_PER_TERM", 1)
+    monkeypatch.setattr(search, "MAX_PER_TERM", 1)
+    hits = search.article_search("forgotten password", "en", limit=3).hits
+    assert [h.article for h in hits] == [wanted]
+
+
+def test_a_rare_word_outweighs_a_common_one(section):
+    for n in range(5):
+        make(section, f"fees-{n}", title_en=f"Fees {n}", body_en="Trading fees explained.")
+    staking = make(section, "staking", title_en="Staking rewards", body_en="How staking pays.")
+    fees_and_more = make(section, "fees-x", title_en="Fees", body_en="Fees for everything.")
+    hits = search.article_search("staking fees", "en").hits
+    assert hits[0].article == staking and fees_and_more in [h.article for h in hits]
+
+
+def test_term_counts_follow_saves_unpublishing_and_deletion(section, reset_password):
+    def documents(term, lang="en"):
+        return TermStat.objects.filter(language=lang, term=term).values_list("documents", flat=True).first() or 0
+
+    total = documents("")
+    other = make(section, "other", title_en="Another password article", body_en="Words.", title_ja="別の記事",
+                 body_ja="言葉。")
+    assert documents("password") == 2 and documents("") == total + 1 and documents("記事", "ja") == 1
+    other.status = ArticleStatus.DRAFT
+    services.article_save(article=other, previous=other)
+    assert documents("password") == 1 and not ArticleTerm.objects.filter(article=other).exists()
+    assert search.article_search("another", "en").hits == []
+    other.status = ArticleStatus.PUBLISHED
+    services.article_save(article=other, previous=other)
+    assert search.article_search("another", "en").hits[0].article == other
+    other.delete()
+    assert documents("password") == 1 and documents("") == total and documents("記事", "ja") == 0
 
 
 def test_categories_api_in_the_asked_language(api_client, reset_password, section, django_assert_max_num_queries):

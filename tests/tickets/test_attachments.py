@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tickets import services
-from tickets.attachments import AttachmentRejected, check_upload, safe_filename
+from support.uploads import AttachmentRejected, check_upload, safe_filename
 from tickets.models import Attachment
 
 from .files import exe_bytes, pdf_bytes, png_bytes, upload

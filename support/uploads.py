@@ -1,4 +1,4 @@
-"""Attachment checks: type by content (never by name alone), size limits, safe names, thumbnails for images.
+"""Upload checks for every file people send us (ticket and chat attachments, help-center images): type by content (never by name alone), size limits, safe names, thumbnails for images.
 
 Allowed: png, jpeg, gif, webp, mp4, webm, mov, pdf, zip (recognised by their magic bytes) and txt, log (text that
 is not markup). The extension must agree with the content, so an .exe renamed .png, an SVG or an HTML page is
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -75,21 +76,25 @@ def _read_head(upload, size=8192):
     return head
 
 
-def check_upload(upload):
-    """Validate one uploaded file; return what we know about it or raise AttachmentRejected with a clear reason."""
+IMAGE_EXTENSIONS = sorted(ext for kind, exts in BINARY_TYPES.values() if kind == "image" for ext in exts)
+
+
+def check_upload(upload, *, images_only=False, max_bytes=None, field="attachments"):
+    """Validate one uploaded file; return what we know about it or raise AttachmentRejected with a clear reason.
+    With images_only, only the image types pass (help-center pictures)."""
     name = safe_filename(getattr(upload, "name", ""))
     size = getattr(upload, "size", None)
-    limit = settings.TICKET_ATTACHMENT_MAX_BYTES
+    limit = max_bytes or settings.TICKET_ATTACHMENT_MAX_BYTES
     if size is None:
-        raise AttachmentRejected(_("The file %(name)s could not be read.") % {"name": name}, field="attachments")
+        raise AttachmentRejected(_("The file %(name)s could not be read.") % {"name": name}, field=field)
     if size > limit:
         raise AttachmentRejected(
             _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB per file.")
             % {"name": name, "size": round(size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)},
-            code="attachment_too_large", field="attachments",
+            code="attachment_too_large", field=field,
         )
     if size == 0:
-        raise AttachmentRejected(_("%(name)s is empty.") % {"name": name}, field="attachments")
+        raise AttachmentRejected(_("%(name)s is empty.") % {"name": name}, field=field)
     ext = _extension(name)
     head = _read_head(upload)
     guess = filetype.guess(head)
@@ -100,17 +105,24 @@ def check_upload(upload):
             raise AttachmentRejected(
                 _("%(name)s does not match its content (it looks like a .%(real)s file). Rename it or send another "
                   "file.") % {"name": name, "real": sorted(extensions)[0]},
-                code="attachment_type_mismatch", field="attachments",
+                code="attachment_type_mismatch", field=field,
             )
         if kind == "image":
-            _check_image(upload, name)
-        return CheckedFile(upload, name, mime, kind, size)
+            _check_image(upload, name, field)
+            return CheckedFile(upload, name, mime, kind, size)
+        if not images_only:
+            return CheckedFile(upload, name, mime, kind, size)
+    if images_only:
+        raise AttachmentRejected(
+            _("%(name)s is not an image. Allowed: %(types)s.") % {"name": name, "types": ", ".join(IMAGE_EXTENSIONS)},
+            code="attachment_type_not_allowed", field=field,
+        )
     if mime is None and ext in TEXT_EXTENSIONS and _is_plain_text(head):
         return CheckedFile(upload, name, "text/plain", "document", size)
     raise AttachmentRejected(
         _("%(name)s is not an allowed file type. Allowed: %(types)s.")
         % {"name": name, "types": ", ".join(ALLOWED_EXTENSIONS)},
-        code="attachment_type_not_allowed", field="attachments",
+        code="attachment_type_not_allowed", field=field,
     )
 
 
@@ -131,18 +143,18 @@ def _is_plain_text(head):
     return False
 
 
-def _check_image(upload, name):
+def _check_image(upload, name, field):
     upload.seek(0)
     try:
         with Image.open(upload) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise AttachmentRejected(_("%(name)s has too many pixels.") % {"name": name}, field="attachments")
+                raise AttachmentRejected(_("%(name)s has too many pixels.") % {"name": name}, field=field)
             image.verify()
     except AttachmentRejected:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise AttachmentRejected(_("%(name)s is not a valid image.") % {"name": name}, field="attachments") from exc
+        raise AttachmentRejected(_("%(name)s is not a valid image.") % {"name": name}, field=field) from exc
     finally:
         upload.seek(0)
 
@@ -158,3 +170,26 @@ def make_thumbnail(upload):
         frame.save(out, format="PNG", optimize=True)
     upload.seek(0)
     return out.getvalue()
+
+
+# Served inline only when we know the bytes are an image of an allowed type (checked by content at upload);
+# everything else is a download, and nothing is ever rendered as HTML or SVG.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def stored_file_response(field, *, content_type, filename, cache="private, max-age=3600"):
+    """Serve an uploaded file's bytes safely, after the caller's permission check: images inline, anything else
+    as a download, never sniffed, sandboxed if opened directly."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = cache
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
