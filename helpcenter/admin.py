@@ -31,6 +31,8 @@ class ArticleImageForm(forms.ModelForm):
     class Meta:
         model = ArticleImage
         fields = ["file", "alt"]
+        # No "currently: <link>" (media files have no public URL); the Markdown column shows the picture.
+        widgets = {"file": forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"})}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

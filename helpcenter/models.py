@@ -70,10 +70,10 @@ class Article(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("author"))
     # When each language's text last changed: a translation older than the English source "needs update".
-    translated_at = models.JSONField(default=dict, blank=True)
-    view_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    translated_at = models.JSONField(_("translated at"), default=dict, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # One search column per language (see helpcenter/search.py), kept current by the article service.
     search_en = SearchVectorField(null=True, editable=False)
     search_zh_hans = SearchVectorField(null=True, editable=False)

@@ -53,3 +53,38 @@ def test_request_form_suggests_articles_while_typing(new_page):
     suggestions = tab.locator("#article-suggestions")
     expect(suggestions).to_be_visible()
     expect(suggestions.locator("a")).to_have_text(["Withdrawal pending or under review"])
+
+
+def test_admin_uploads_a_picture_that_the_korean_article_shows(page, screenshot, settings, tmp_path):
+    """An editor uploads a picture in the article's admin page, pastes its Markdown line into the Korean body, and
+    a Korean visitor sees the picture in the article."""
+    from support.roles import Role
+    from tests.tickets.files import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    article = make_article()
+    UserFactory(email="editor@example.com", name="Editor", role=Role.ADMIN, language="ko")
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill("editor@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.goto(f"/admin/helpcenter/article/{article.pk}/change/")
+    picture = tmp_path / "wallet.png"
+    picture.write_bytes(png_bytes(size=(240, 120)))
+    page.locator("input[name='images-0-file']").set_input_files(str(picture))
+    page.locator("input[name='images-0-alt']").fill("출금 내역 화면")
+    page.locator("input[name='_continue']").click()
+    line = page.locator("td.field-markdown_line code").first
+    expect(line).to_contain_text("![출금 내역 화면](/help/images/")
+    screenshot("admin-article-image")
+    markdown = line.inner_text()
+    body = page.locator("#id_body_ko")
+    # modeltranslation shows one language per tab: open the Korean tab of the body group.
+    page.locator(".ui-tabs").filter(has=body).get_by_role("tab", name="ko", exact=False).click()
+    body.fill(body.input_value() + "\n\n" + markdown)
+    page.locator("input[name='_continue']").click()
+    page.goto(f"/ko/help/articles/{article.pk}/")
+    image = page.locator("article img[alt='출금 내역 화면']")
+    expect(image).to_be_visible()
+    assert page.evaluate("document.querySelector(\"article img\").naturalWidth") == 240
+    screenshot("article-image-ko")
