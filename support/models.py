@@ -106,6 +106,8 @@ class AgentProfile(models.Model):
     capacity = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=3)
     presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # When the agent last got or finished a chat: routing breaks ties in favour of the longest idle.
+    last_chat_at = models.DateTimeField(null=True, blank=True, editable=False)
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="agents", verbose_name=_("team")
     )

@@ -264,6 +264,12 @@ CSRF_FAILURE_VIEW = "support.views.csrf_failure"
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 HELP_IMAGE_MAX_BYTES = env_int("HELP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 10)
+# Live chat: the estimate averages the handle time of the last N hours (a default when there is none, flagged as a
+# guess); message bodies over the limit are refused; visitor tokens expire.
+LIVECHAT_ESTIMATE_WINDOW_HOURS = env_int("LIVECHAT_ESTIMATE_WINDOW_HOURS", 24)
+LIVECHAT_DEFAULT_HANDLE_SECONDS = env_int("LIVECHAT_DEFAULT_HANDLE_SECONDS", 300)
+LIVECHAT_MESSAGE_MAX_CHARS = env_int("LIVECHAT_MESSAGE_MAX_CHARS", 4000)
+LIVECHAT_VISITOR_TOKEN_MAX_AGE = env_int("LIVECHAT_VISITOR_TOKEN_MAX_AGE", 24 * 3600)
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

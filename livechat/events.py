@@ -1,0 +1,50 @@
+"""Channel-layer group names and the frames pushed over websockets. The database is the source of truth: these
+are doorbells, sent after commit, and a client that missed one catches up from its last sequence number."""
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+
+def chat_group(conversation_id):
+    return f"chat.{conversation_id}"
+
+
+def agent_group(user_id):
+    return f"agent.{user_id}"
+
+
+def queue_group(language):
+    return f"queue.{language}"
+
+
+def message_frame(message):
+    return {"type": "message", "seq": message.seq, "sender": message.sender_kind, "body": message.body,
+            "client_msg_id": message.client_msg_id, "created_at": message.created_at.isoformat()}
+
+
+def _send(group, frame):
+    layer = get_channel_layer()
+    if layer is not None:
+        # Consumers handle every pushed frame with one method, "frame", and pass it on as it is.
+        async_to_sync(layer.group_send)(group, {"type": "frame", "frame": frame})
+
+
+def message_created(message):
+    frame = {**message_frame(message), "conversation": str(message.conversation_id)}
+    _send(chat_group(message.conversation_id), frame)
+
+
+def chat_assigned(conversation, agent_name):
+    _send(chat_group(conversation.id), {"type": "assigned", "conversation": str(conversation.id),
+                                         "agent": agent_name})
+    _send(agent_group(conversation.agent_id), {"type": "chat_assigned", "conversation": str(conversation.id),
+                                                "language": conversation.language})
+
+
+def chat_closed(conversation):
+    _send(chat_group(conversation.id), {"type": "closed", "conversation": str(conversation.id),
+                                         "by": conversation.closed_by})
+
+
+def queue_moved(language):
+    """Every waiting customer of the language recomputes their position and wait; agents refresh queue counts."""
+    _send(queue_group(language), {"type": "queue_moved", "language": language})

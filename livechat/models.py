@@ -1,0 +1,101 @@
+"""Live chat: conversations in a language's queue, routed to agents, and their messages in order.
+
+Postgres is the source of truth. A message is stored (with its per-conversation sequence number) before anyone is
+told of it; the channel layer only rings the bell, and clients catch up from the last sequence number they saw.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from support.languages import LANGUAGE_CODES
+
+
+class ConversationStatus(models.TextChoices):
+    BOT = "bot", _("With the assistant")
+    QUEUED = "queued", _("Waiting")
+    ACTIVE = "active", _("With an agent")
+    CLOSED = "closed", _("Closed")
+
+
+class Conversation(models.Model):
+    """One chat. Its id is opaque (a UUID), so no one can walk other people's chats by counting."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="conversations")
+    # Visitors who cannot log in give a name and an email in the pre-chat form.
+    visitor_name = models.CharField(max_length=120, blank=True)
+    visitor_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8)
+    topic = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=8, choices=ConversationStatus.choices, default=ConversationStatus.QUEUED)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="assigned_conversations")
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The place in the queue: a transfer or an agent dropping keeps it, so the chat goes back to the front.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    first_agent_reply_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=10, blank=True)  # customer, agent, system
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(language__in=LANGUAGE_CODES), name="conversation_language"),
+            models.CheckConstraint(
+                condition=~models.Q(status=ConversationStatus.ACTIVE) | models.Q(agent__isnull=False),
+                name="active_conversation_has_agent"),
+        ]
+        indexes = [
+            # The queue: oldest first per language, only over waiting chats.
+            models.Index(fields=["language", "queued_at", "id"], name="conversation_queue",
+                         condition=models.Q(status="queued")),
+            # An agent's load: their active chats.
+            models.Index(fields=["agent"], name="conversation_agent_active", condition=models.Q(status="active")),
+            models.Index(fields=["customer", "-created_at"], name="conversation_customer"),
+        ]
+
+    def __str__(self):
+        return f"chat {self.id} ({self.language}, {self.status})"
+
+    @property
+    def customer_name(self):
+        if self.customer_id:
+            return self.customer.name or self.customer.email
+        return self.visitor_name
+
+
+class SenderKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    BOT = "bot", _("Assistant")
+    SYSTEM = "system", _("System")
+
+
+class ChatMessage(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    sender_kind = models.CharField(max_length=8, choices=SenderKind.choices)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    body = models.TextField()
+    # The client's own id for the message: a resend after a network drop is stored once.
+    client_msg_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),
+            models.UniqueConstraint(fields=["conversation", "client_msg_id"], name="chat_message_client_id",
+                                    condition=~models.Q(client_msg_id="")),
+        ]
+
+    def __str__(self):
+        return f"{self.conversation_id}#{self.seq}"

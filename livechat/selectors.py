@@ -1,0 +1,59 @@
+"""Live chat reads: who may see a chat, history after a sequence number, queue position and an honest estimate."""
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+
+from support.models import AgentProfile, Presence
+from support.roles import is_agent
+
+from .models import Conversation, ConversationStatus
+
+
+def conversation_get_for_user(*, user, conversation_id):
+    """A chat its customer or any agent may open; anyone else gets DoesNotExist, exactly as for a missing one."""
+    conversation = Conversation.objects.select_related("agent", "customer").get(pk=conversation_id)
+    if user.is_authenticated and (conversation.customer_id == user.pk or is_agent(user)):
+        return conversation
+    raise Conversation.DoesNotExist
+
+
+def messages_after(*, conversation, after_seq=0, limit=200):
+    return list(conversation.messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+
+
+def queue_position(*, conversation):
+    """1 for the first waiting chat of the language; None once the chat is not waiting."""
+    if conversation.status != ConversationStatus.QUEUED:
+        return None
+    ahead = Conversation.objects.filter(
+        Q(queued_at__lt=conversation.queued_at) | Q(queued_at=conversation.queued_at, id__lt=conversation.id),
+        status=ConversationStatus.QUEUED, language=conversation.language).count()
+    return ahead + 1
+
+
+def average_handle_seconds(*, language, now=None):
+    """Mean duration (assigned -> closed) of the language's chats closed in the last day, or None without any."""
+    now = now or timezone.now()
+    window = now - timedelta(hours=settings.LIVECHAT_ESTIMATE_WINDOW_HOURS)
+    duration = ExpressionWrapper(F("closed_at") - F("assigned_at"), output_field=DurationField())
+    mean = (Conversation.objects.filter(language=language, closed_at__gte=window, assigned_at__isnull=False)
+            .aggregate(mean=Avg(duration))["mean"])
+    return mean.total_seconds() if mean is not None else None
+
+
+def queue_estimate(*, language, position):
+    """{eta_seconds, low, high, guess, agents}: position x measured handle time / seats of the online agents who
+    serve the language. `guess` says there is no recent history; eta is None when nobody serving it is online."""
+    seats = (AgentProfile.objects.filter(presence=Presence.ONLINE, languages__contains=[language])
+             .aggregate(seats=Sum("capacity"))["seats"]) or 0
+    measured = average_handle_seconds(language=language)
+    if not seats or position is None:
+        return {"eta_seconds": None, "low": None, "high": None, "guess": measured is None, "seats": 0}
+    handle = measured if measured is not None else settings.LIVECHAT_DEFAULT_HANDLE_SECONDS
+    eta = math.ceil(position * handle / seats)
+    # A range, not a promise: chats end at random, so show from three quarters to one and a half of the mean.
+    return {"eta_seconds": eta, "low": math.floor(eta * 0.75), "high": math.ceil(eta * 1.5),
+            "guess": measured is None, "seats": seats}
