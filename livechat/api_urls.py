@@ -1,0 +1,10 @@
+"""Chat API URLs (mounted at /api/v1/)."""
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("chats/", apis.ChatStartApi.as_view(), name="api-chats"),
+    path("chats/<uuid:conversation_id>/messages/", apis.ChatMessagesApi.as_view(), name="api-chat-messages"),
+    path("chats/<uuid:conversation_id>/close/", apis.ChatCloseApi.as_view(), name="api-chat-close"),
+]

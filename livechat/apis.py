@@ -1,0 +1,110 @@
+"""Chat API: start a chat, read its history after a sequence number, post a message, close it. The websocket
+(livechat/consumers.py) carries the same actions live; both call the same services."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Conversation, SenderKind
+from .serializers import (
+    ChatOutputSerializer,
+    ChatStartInputSerializer,
+    MessageInputSerializer,
+    MessageOutputSerializer,
+    MessagesOutputSerializer,
+)
+from .tokens import visitor_token, visitor_token_conversation
+
+
+def chat_for_request(request, conversation_id):
+    """(chat, as_agent) if the caller may see the chat: a visitor holding its token or its logged-in customer (as
+    the customer), or an agent (as an agent). Anyone else gets 404, exactly as for a chat that does not exist."""
+    token = request.headers.get("X-Chat-Token") or request.query_params.get("token")
+    try:
+        if token and visitor_token_conversation(token) == str(conversation_id):
+            return Conversation.objects.select_related("agent", "customer").get(pk=conversation_id), False
+        conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    except (Conversation.DoesNotExist, DjangoValidationError) as exc:
+        raise NotFound() from exc
+    return conversation, conversation.customer_id != request.user.pk
+
+
+def chat_output(conversation, *, token=None):
+    position = selectors.queue_position(conversation=conversation)
+    data = {"id": conversation.id, "status": conversation.status, "language": conversation.language,
+            "topic": conversation.topic, "websocket_url": f"/ws/chat/{conversation.id}/", "position": position,
+            "estimate": selectors.queue_estimate(language=conversation.language, position=position)}
+    if token:
+        data["token"] = token
+    return ChatOutputSerializer(data).data
+
+
+class ChatStartApi(APIView):
+    """Anyone may start a chat: logged-in customers as themselves, visitors with a name and an email."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=ChatStartInputSerializer, responses={201: ChatOutputSerializer}, tags=["chat"],
+                   operation_id="chats_start")
+    def post(self, request):
+        data = ChatStartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        customer = request.user if request.user.is_authenticated else None
+        if customer is None:
+            missing = {f: ["Required for visitors."] for f in ("name", "email") if not values[f].strip()}
+            if missing:
+                raise ValidationError(missing)
+        conversation = services.conversation_start(
+            language=values["language"], topic=values["topic"], customer=customer,
+            visitor_name=values["name"].strip() if customer is None else "",
+            visitor_email=values["email"] if customer is None else "")
+        token = visitor_token(conversation.id) if customer is None else None
+        return Response(chat_output(conversation, token=token), status=status.HTTP_201_CREATED)
+
+
+class ChatMessagesApi(APIView):
+    """History after a sequence number (to catch up), and posting a message without a websocket."""
+
+    permission_classes = [AllowAny]  # visitors authenticate with their chat token; checked per chat
+
+    @extend_schema(parameters=[OpenApiParameter("after", int, description="last seq the client has (default 0)")],
+                   responses={200: MessagesOutputSerializer}, tags=["chat"], operation_id="chats_messages_list")
+    def get(self, request, conversation_id):
+        conversation, _as_agent = chat_for_request(request, conversation_id)
+        try:
+            after = max(0, int(request.query_params.get("after", 0)))
+        except ValueError as exc:
+            raise ValidationError({"after": ["Enter a whole number."]}) from exc
+        messages = selectors.messages_after(conversation=conversation, after_seq=after)
+        return Response(MessagesOutputSerializer(
+            {"conversation": conversation.id, "status": conversation.status, "messages": messages}).data)
+
+    @extend_schema(request=MessageInputSerializer, responses={201: MessageOutputSerializer,
+                                                              200: MessageOutputSerializer},
+                   tags=["chat"], operation_id="chats_messages_create")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        data = MessageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message, created = services.message_post(
+            conversation_id=conversation.id, sender_kind=SenderKind.AGENT if as_agent else SenderKind.CUSTOMER,
+            sender=request.user if request.user.is_authenticated else None, **data.validated_data)
+        return Response(MessageOutputSerializer(message).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ChatCloseApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={200: ChatOutputSerializer}, tags=["chat"], operation_id="chats_close")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        conversation = services.conversation_close(conversation_id=conversation.id,
+                                                   by="agent" if as_agent else "customer",
+                                                   actor=request.user if request.user.is_authenticated else None)
+        return Response(chat_output(conversation))

@@ -1,0 +1,53 @@
+"""Input and output shapes of the chat API."""
+from django.conf import settings
+from rest_framework import serializers
+
+from support.languages import LANGUAGE_CODES
+from support.serializers import StrictInputSerializer
+
+
+class ChatStartInputSerializer(StrictInputSerializer):
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES)
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    # Visitors without an account: both required (checked in the view, which knows who is asking).
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class MessageInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=settings.LIVECHAT_MESSAGE_MAX_CHARS, trim_whitespace=True)
+    client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class MessageOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    sender = serializers.CharField(source="sender_kind")
+    body = serializers.CharField()
+    client_msg_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class EstimateSerializer(serializers.Serializer):
+    eta_seconds = serializers.IntegerField(allow_null=True)
+    low = serializers.IntegerField(allow_null=True)
+    high = serializers.IntegerField(allow_null=True)
+    guess = serializers.BooleanField(help_text="true when no chat of this language was handled recently")
+    seats = serializers.IntegerField(help_text="free and busy seats of the online agents serving the language")
+
+
+class ChatOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    language = serializers.CharField()
+    topic = serializers.CharField()
+    websocket_url = serializers.CharField()
+    token = serializers.CharField(required=False, help_text="visitors only: send it as ?token= on the websocket "
+                                                            "and as X-Chat-Token on HTTP")
+    position = serializers.IntegerField(allow_null=True)
+    estimate = EstimateSerializer()
+
+
+class MessagesOutputSerializer(serializers.Serializer):
+    conversation = serializers.UUIDField()
+    status = serializers.CharField()
+    messages = MessageOutputSerializer(many=True)

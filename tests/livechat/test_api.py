@@ -1,0 +1,89 @@
+"""Chat API: visitors start chats with a name and email and get a token that opens that chat only; history resumes
+after a sequence number; a resend is stored once; nobody reads someone else's chat."""
+import pytest
+from rest_framework.test import APIClient
+
+from livechat.models import ChatMessage, Conversation
+from support.models import AgentProfile, Presence
+
+pytestmark = pytest.mark.django_db
+
+
+def visitor_start(client, **extra):
+    payload = {"language": "es", "name": "Lucía", "email": "lucia@example.com", "topic": "Retiro", **extra}
+    return client.post("/api/v1/chats/", payload, format="json")
+
+
+def test_visitor_starts_a_chat_and_sees_position_and_estimate(api_client):
+    response = visitor_start(api_client)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "queued" and body["position"] == 1 and body["language"] == "es"
+    assert body["websocket_url"] == f"/ws/chat/{body['id']}/" and body["token"]
+    assert body["estimate"]["eta_seconds"] is None  # nobody serving Spanish is online: no made-up number
+    second = visitor_start(api_client, email="otro@example.com").json()
+    assert second["position"] == 2
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"language": "es"}, "name"),
+    ({"language": "xx", "name": "A", "email": "a@example.com"}, "language"),
+    ({"language": "es", "name": "A", "email": "not-an-email"}, "email"),
+    ({"language": "es", "name": "A", "email": "a@example.com", "priority": "urgent"}, "priority"),
+])
+def test_bad_start_requests_get_a_clear_error(api_client, payload, field):
+    response = api_client.post("/api/v1/chats/", payload, format="json")
+    assert response.status_code == 400 and field in response.json()["error"]["fields"]
+    assert not Conversation.objects.exists()
+
+
+def test_visitor_posts_resends_and_resumes_with_the_token(api_client):
+    chat = visitor_start(api_client).json()
+    url = f"/api/v1/chats/{chat['id']}/messages/"
+    headers = {"HTTP_X_CHAT_TOKEN": chat["token"]}
+    first = api_client.post(url, {"body": "Hola", "client_msg_id": "m1"}, format="json", **headers)
+    again = api_client.post(url, {"body": "Hola", "client_msg_id": "m1"}, format="json", **headers)
+    api_client.post(url, {"body": "¿Hay alguien?", "client_msg_id": "m2"}, format="json", **headers)
+    assert (first.status_code, again.status_code) == (201, 200) and ChatMessage.objects.count() == 2
+    history = api_client.get(url, {"after": 1}, **headers).json()
+    assert [(m["seq"], m["body"], m["sender"]) for m in history["messages"]] == [(2, "¿Hay alguien?", "customer")]
+    assert api_client.get(url, {"after": "x"}, **headers).status_code == 400
+
+
+def test_nobody_reads_someone_elses_chat(api_client, customer, other_customer, agent):
+    mine = visitor_start(api_client).json()
+    theirs = visitor_start(api_client, email="b@example.com").json()
+    url = f"/api/v1/chats/{theirs['id']}/messages/"
+    assert api_client.get(url, HTTP_X_CHAT_TOKEN=mine["token"]).status_code == 404  # a token opens its own chat only
+    assert api_client.get(url, HTTP_X_CHAT_TOKEN="forged").status_code == 404
+    assert api_client.get(url).status_code == 404
+    client = APIClient()
+    client.force_authenticate(customer)
+    own = client.post("/api/v1/chats/", {"language": "en"}, format="json").json()
+    assert "token" not in own
+    client.force_authenticate(other_customer)
+    assert client.get(f"/api/v1/chats/{own['id']}/messages/").status_code == 404
+    assert client.post(f"/api/v1/chats/{own['id']}/close/").status_code == 404
+    assert Conversation.objects.get(pk=own["id"]).status == "queued"
+    client.force_authenticate(agent)
+    reply = client.post(f"/api/v1/chats/{own['id']}/messages/", {"body": "Hello!"}, format="json")
+    assert reply.status_code == 201 and reply.json()["sender"] == "agent"
+
+
+def test_closing_ends_the_chat_and_later_messages_are_refused(api_client):
+    chat = visitor_start(api_client).json()
+    headers = {"HTTP_X_CHAT_TOKEN": chat["token"]}
+    closed = api_client.post(f"/api/v1/chats/{chat['id']}/close/", **headers)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    late = api_client.post(f"/api/v1/chats/{chat['id']}/messages/", {"body": "más"}, format="json", **headers)
+    assert late.status_code in (400, 409) and late.json()["error"]["code"] == "chat_closed"
+
+
+def test_an_online_spanish_agent_gets_the_chat_at_once(api_client, django_capture_on_commit_callbacks):
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(languages=["es"], capacity=2)
+    AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        chat = visitor_start(api_client).json()
+    assert Conversation.objects.get(pk=chat["id"]).agent == agent
