@@ -48,3 +48,12 @@ def chat_closed(conversation):
 def queue_moved(language):
     """Every waiting customer of the language recomputes their position and wait; agents refresh queue counts."""
     _send(queue_group(language), {"type": "queue_moved", "language": language})
+
+
+def chat_released(conversation_id, agent_id):
+    """The chat left this agent (transfer, requeue): their console drops it."""
+    _send(agent_group(agent_id), {"type": "chat_released", "conversation": str(conversation_id)})
+
+
+def presence_changed(agent_id, presence):
+    _send(agent_group(agent_id), {"type": "presence", "presence": presence})

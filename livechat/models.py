@@ -43,6 +43,13 @@ class Conversation(models.Model):
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.CharField(max_length=10, blank=True)  # customer, agent, system
+    # Satisfaction, asked when the chat closes.
+    csat_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    csat_comment = models.TextField(blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    # "Leave a message": the ticket the chat became.
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="chat")
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,6 +58,8 @@ class Conversation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=ConversationStatus.ACTIVE) | models.Q(agent__isnull=False),
                 name="active_conversation_has_agent"),
+            models.CheckConstraint(condition=models.Q(csat_score__isnull=True) | models.Q(csat_score__range=(1, 5)),
+                                   name="conversation_csat_range"),
         ]
         indexes = [
             # The queue: oldest first per language, only over waiting chats.

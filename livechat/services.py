@@ -5,13 +5,16 @@ is taken under row locks in Postgres: the waiting chat is claimed with FOR UPDAT
 take the same chat), then an agent's profile row is locked the same way and their load is counted again after the
 lock (so two routers never fill the same free seat twice).
 """
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from support.models import AgentProfile, Presence
-from support.services import DomainError, agent_set_presence
+from support.services import DomainError, agent_set_presence, customer_for_email
 
 from . import events
 from .models import ChatMessage, Conversation, ConversationStatus, SenderKind
@@ -111,13 +114,7 @@ def _assign_once(language):
             load = Conversation.objects.filter(agent_id=profile.user_id, status=ConversationStatus.ACTIVE).count()
             if load >= profile.capacity:
                 continue
-            now = timezone.now()
-            conversation.status, conversation.agent, conversation.assigned_at = (
-                ConversationStatus.ACTIVE, profile.user, now)
-            conversation.save(update_fields=["status", "agent", "assigned_at"])
-            AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
-            agent_name = profile.user.name or profile.user.email.split("@")[0]
-            transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))
+            _give(conversation, profile, timezone.now())
             transaction.on_commit(lambda: events.queue_moved(language))
             return conversation, False
         return None, busy
@@ -146,10 +143,14 @@ def _after_queue_change(language):
 
 
 def agent_presence_set(*, agent, presence):
-    """Set presence; an agent coming online is offered waiting chats of their languages at once."""
+    """Set presence. Coming online offers the agent waiting chats of their languages at once; away takes no new
+    chats; going offline sends their active chats back to the front of the queue."""
     profile = agent_set_presence(agent=agent, presence=presence)
     if profile.presence == Presence.ONLINE:
         transaction.on_commit(lambda: agent_route(agent=agent))
+    elif profile.presence == Presence.OFFLINE:
+        conversations_requeue_for_agent(agent=agent)  # leaving on purpose: no grace period
+    transaction.on_commit(lambda: events.presence_changed(agent.pk, profile.presence))
     return profile
 
 
@@ -176,3 +177,171 @@ def conversation_close(*, conversation_id, by, actor=None):
             agent = conversation.agent
             transaction.on_commit(lambda: agent_route(agent=agent))
     return conversation
+
+
+class ChatNotAvailable(DomainError):
+    code = "chat_not_available"
+
+
+def _agent_has_seat(profile, language):
+    """Under the caller's lock on the agent's profile row: do they serve the language and have a free seat?"""
+    if language not in profile.languages:
+        return False
+    load = Conversation.objects.filter(agent_id=profile.user_id, status=ConversationStatus.ACTIVE).count()
+    return load < profile.capacity
+
+
+def _give(conversation, profile, now):
+    conversation.status, conversation.agent, conversation.assigned_at = ConversationStatus.ACTIVE, profile.user, now
+    conversation.save(update_fields=["status", "agent", "assigned_at"])
+    AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
+    agent_name = profile.user.name or profile.user.email.split("@")[0]
+    transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))
+
+
+def conversation_pick(*, conversation_id, agent):
+    """An agent takes a waiting chat from the queue by hand: only one of their languages, within their capacity.
+    Locks: the chat row (NOWAIT semantics through SKIP LOCKED: a chat being routed right now is not available),
+    then the agent's profile row."""
+    with transaction.atomic():
+        conversation = (Conversation.objects.select_for_update(skip_locked=True)
+                        .filter(pk=conversation_id, status=ConversationStatus.QUEUED).first())
+        if conversation is None:
+            raise ChatNotAvailable("Someone else has taken this chat, or it is no longer waiting.")
+        profile = AgentProfile.objects.select_for_update().select_related("user").get(user=agent)
+        if not _agent_has_seat(profile, conversation.language):
+            raise ChatNotAvailable("This chat is not in your languages, or you have no free seat.",
+                                   code="no_free_seat")
+        _give(conversation, profile, timezone.now())
+        language = conversation.language
+        transaction.on_commit(lambda: events.queue_moved(language))
+    return conversation
+
+
+def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=None):
+    """Hand an active chat to another agent (who serves its language and has a seat) or to another language's
+    queue, where it keeps its original place, so it is at the front. A system message records the transfer."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.status != ConversationStatus.ACTIVE or conversation.agent_id != by.pk:
+            raise ChatNotAvailable("Only the agent of an active chat can transfer it.")
+        if to_agent is not None:
+            profile = AgentProfile.objects.select_for_update().select_related("user").get(user=to_agent)
+            if profile.presence != Presence.ONLINE or not _agent_has_seat(profile, conversation.language):
+                raise ChatNotAvailable("That agent is not online in this language or has no free seat.",
+                                       code="no_free_seat")
+            _give(conversation, profile, timezone.now())
+            _append(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")
+            freed = by
+        else:
+            conversation.status, conversation.agent, conversation.language = (
+                ConversationStatus.QUEUED, None, to_language)
+            conversation.save(update_fields=["status", "agent", "language"])
+            _append(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
+            freed = by
+            transaction.on_commit(lambda: _after_queue_change(to_language))
+        transaction.on_commit(lambda: events.chat_released(conversation_id, by.pk))
+        transaction.on_commit(lambda: agent_route(agent=freed))
+    return conversation
+
+
+def conversations_requeue_for_agent(*, agent):
+    """The agent left or dropped: their active chats go back to the front of their queues (they keep queued_at)."""
+    languages = set()
+    with transaction.atomic():
+        for conversation in (Conversation.objects.select_for_update()
+                             .filter(agent=agent, status=ConversationStatus.ACTIVE)):
+            conversation.status, conversation.agent = ConversationStatus.QUEUED, None
+            conversation.save(update_fields=["status", "agent"])
+            _append(conversation, sender_kind=SenderKind.SYSTEM, body="agent_left")
+            languages.add(conversation.language)
+            conversation_id = conversation.id
+            transaction.on_commit(lambda cid=conversation_id: events.chat_released(cid, agent.pk))
+        for language in languages:
+            transaction.on_commit(lambda lang=language: _after_queue_change(lang))
+    return len(languages)
+
+
+def agents_dropped_requeue(*, now=None):
+    """Beat: agents marked online or away whose socket has not been seen for the grace period are set offline, and
+    their chats go back to the queue. Returns how many agents were affected."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.LIVECHAT_AGENT_GRACE_SECONDS)
+    dropped = list(AgentProfile.objects.filter(presence__in=[Presence.ONLINE, Presence.AWAY],
+                                               last_seen_at__lt=cutoff).select_related("user"))
+    for profile in dropped:
+        updated = AgentProfile.objects.filter(pk=profile.pk, last_seen_at__lt=cutoff).update(
+            presence=Presence.OFFLINE)
+        if updated:
+            conversations_requeue_for_agent(agent=profile.user)
+    return len(dropped)
+
+
+def agent_seen(*, agent):
+    """The agent's socket is alive (connect and heartbeat)."""
+    AgentProfile.objects.filter(user=agent).update(last_seen_at=timezone.now())
+
+
+def conversations_close_idle(*, now=None):
+    """Beat: active chats where the customer has written nothing for LIVECHAT_IDLE_MINUTES close with a system
+    message. Returns how many were closed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.LIVECHAT_IDLE_MINUTES)
+    idle = (Conversation.objects.filter(status=ConversationStatus.ACTIVE)
+            .annotate(last=Coalesce("last_customer_message_at", "assigned_at")).filter(last__lt=cutoff)
+            .values_list("id", flat=True))
+    closed = 0
+    for conversation_id in list(idle):
+        conversation_close(conversation_id=conversation_id, by="system")
+        closed += 1
+    return closed
+
+
+def conversation_leave_message(*, conversation_id, body=""):
+    """The customer stops waiting and leaves a message: a ticket (channel chat) with the transcript so far, in the
+    chat's language; the chat closes. Visitors get an account for their email, as email senders do."""
+    from tickets.models import Channel
+    from tickets.services import ticket_create
+
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.ticket_id:
+            return conversation.ticket
+        if conversation.status == ConversationStatus.CLOSED:
+            raise ChatClosed("This chat is closed.")
+        requester = conversation.customer or customer_for_email(
+            email=conversation.visitor_email, name=conversation.visitor_name, language=conversation.language)
+        transcript = "\n".join(f"[{m.created_at:%H:%M}] {m.sender_kind}: {m.body}"
+                               for m in conversation.messages.exclude(sender_kind=SenderKind.SYSTEM).order_by("seq"))
+        text = "\n\n".join(part for part in [body.strip(), transcript] if part) or conversation.topic or "—"
+        subject = conversation.topic or text.splitlines()[0][:120]
+        ticket = ticket_create(requester=requester, subject=subject, body=text, channel=Channel.CHAT,
+                               language=conversation.language)
+        conversation.ticket = ticket
+        conversation.save(update_fields=["ticket"])
+        conversation_close(conversation_id=conversation.id, by="customer")
+    return ticket
+
+
+class RatingRefused(DomainError):
+    code = "rating_refused"
+
+
+def conversation_rate(*, conversation_id, score, comment=""):
+    """CSAT for a closed chat: 1-5 and an optional comment, once (a conditional update, so two tabs cannot both
+    rate)."""
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise RatingRefused("A rating is a whole number from 1 to 5.", code="invalid_score", field="score")
+    updated = Conversation.objects.filter(pk=conversation_id, status=ConversationStatus.CLOSED,
+                                          csat_score__isnull=True).update(
+        csat_score=score, csat_comment=(comment or "").strip()[:2000], rated_at=timezone.now())
+    if not updated:
+        raise RatingRefused("This chat cannot be rated (not closed yet, or already rated).")
+    return Conversation.objects.get(pk=conversation_id)
+
+
+def conversations_route_all():
+    """Beat safety net: route every language with waiting chats (the doorbells are at-most-once)."""
+    languages = (Conversation.objects.filter(status=ConversationStatus.QUEUED).order_by()
+                 .values_list("language", flat=True).distinct())
+    return sum(conversations_route(language=language) for language in list(languages))

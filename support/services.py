@@ -65,6 +65,18 @@ def user_create(
     return user
 
 
+def customer_for_email(*, email, name="", language="en"):
+    """The account with this email, or a new unverified customer without a password (people who write to us by
+    email or leave a message from a chat without logging in); they can set a password by password reset."""
+    user = User.objects.filter(email__iexact=normalize_email(email)).first()
+    if user is not None:
+        return user
+    try:
+        return user_create(email=email, name=name[:150], language=normalize_language(language) or "en")
+    except EmailTaken:  # created meanwhile by a concurrent request
+        return User.objects.get(email__iexact=normalize_email(email))
+
+
 def user_register(*, email, password, language="en", name=""):
     """A customer signs up: the password must pass the validators; they get a welcome notification."""
     with transaction.atomic():

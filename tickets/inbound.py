@@ -20,8 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from support.languages import guess_language
-from support.models import User
-from support.services import DomainError, user_create
+from support.services import DomainError, customer_for_email
 
 from . import mailaddr, services
 from support.uploads import AttachmentRejected, check_upload
@@ -298,12 +297,8 @@ def _checked_files(attachments):
 
 
 def _requester_for(mail):
-    user = User.objects.filter(email__iexact=mail.from_email).first()
-    if user is not None:
-        return user
-    # An unknown sender becomes an unverified customer without a password; they can set one by password reset.
-    return user_create(email=mail.from_email, name=mail.from_name[:150],
-                       language=guess_language(f"{mail.subject}\n{mail.text}"))
+    return customer_for_email(email=mail.from_email, name=mail.from_name,
+                              language=guess_language(f"{mail.subject}\n{mail.text}"))
 
 
 def inbound_email_ingest(*, raw):

@@ -270,6 +270,8 @@ LIVECHAT_ESTIMATE_WINDOW_HOURS = env_int("LIVECHAT_ESTIMATE_WINDOW_HOURS", 24)
 LIVECHAT_DEFAULT_HANDLE_SECONDS = env_int("LIVECHAT_DEFAULT_HANDLE_SECONDS", 300)
 LIVECHAT_MESSAGE_MAX_CHARS = env_int("LIVECHAT_MESSAGE_MAX_CHARS", 4000)
 LIVECHAT_VISITOR_TOKEN_MAX_AGE = env_int("LIVECHAT_VISITOR_TOKEN_MAX_AGE", 24 * 3600)
+LIVECHAT_IDLE_MINUTES = env_int("LIVECHAT_IDLE_MINUTES", 15)
+LIVECHAT_AGENT_GRACE_SECONDS = env_int("LIVECHAT_AGENT_GRACE_SECONDS", 90)
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -313,3 +315,6 @@ IMAP_SSL = env_bool("IMAP_SSL", True)
 if IMAP_HOST:
     CELERY_BEAT_SCHEDULE["inbound-email-poll"] = {"task": "tickets.tasks.inbound_email_poll", "schedule": 60}
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule": 60}
+CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_close_idle", "schedule": 60}
+CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
+CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
