@@ -1,17 +1,30 @@
-"""The customer's chat socket, /ws/chat/<id>/ (session login or ?token= for visitors). A protocol adapter: it
-validates each frame, calls a service, and passes on the frames the services push after commit.
+"""Chat sockets. Protocol adapters: they validate each frame, call a service, and pass on the frames the
+services push after commit. The contract is in docs/api.md.
 
-Client -> server: message {body, client_msg_id}, typing, resume {after_seq}, close.
-Server -> client: message, queue {position, eta_seconds, low, high, guess}, assigned, typing, closed,
-error {code, detail}.
+/ws/chat/<id>/ (the customer: session login, or ?token= for visitors)
+  in:  message {body, client_msg_id}, typing, resume {after_seq}, leave_message {body}, close, csat {score, comment}
+  out: message, queue {position, eta_seconds, low, high, guess, seats}, assigned {agent}, typing, closed, left_message
+       {ticket}, rated, error {code, detail}
+/ws/agent/ (agents)
+  in:  presence {presence}, message {conversation, body, client_msg_id}, typing {conversation}, resume
+       {conversation, after_seq}, pick {conversation}, transfer {conversation, to_agent | to_language},
+       close {conversation}, ping
+  out: snapshot {presence, queues, chats}, queues, chat_assigned, chat_released, message {conversation, ...},
+       typing, closed, presence, error
 """
 import json
+import uuid
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from support.languages import LANGUAGE_CODES
+from support.models import AgentProfile, Presence
+from support.roles import is_agent
+from support.services import DomainError
 
 from . import events, selectors, services
 from .models import Conversation, ConversationStatus, SenderKind
@@ -59,23 +72,10 @@ def _queue_frame(conversation_id):
     return {"type": "queue", "position": position, **estimate}
 
 
-class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self):
-        conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
-        self.conversation = await database_sync_to_async(_open_chat)(self.scope, conversation_id)
-        if self.conversation is None:
-            await self.close(code=4404)  # the same answer for a missing chat and someone else's
-            return
-        self.groups_joined = [events.chat_group(self.conversation.id), events.queue_group(self.conversation.language)]
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-        if self.conversation.status == ConversationStatus.QUEUED:
-            await self.send_json(await database_sync_to_async(_queue_frame)(self.conversation.id))
+class FrameConsumer(AsyncJsonWebsocketConsumer):
+    """JSON frames in, a handler per type, an error frame for anything wrong; never a crash."""
 
-    async def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+    handlers = {}
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
@@ -91,11 +91,58 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self.send_error(exc.code, exc.detail)
-        except services.ChatClosed as exc:
+        except DomainError as exc:
             await self.send_error(exc.code, exc.detail)
 
     async def send_error(self, code, detail):
-        await self.send_json({"type": "error", "code": code, "detail": detail})
+        await self.send_json({"type": "error", "code": code, "detail": str(detail)})
+
+    async def join(self, *groups):
+        for group in groups:
+            if group not in self.groups_joined:
+                self.groups_joined.append(group)
+                await self.channel_layer.group_add(group, self.channel_name)
+
+    async def leave(self, group):
+        if group in self.groups_joined:
+            self.groups_joined.remove(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def disconnect(self, code):
+        for group in list(getattr(self, "groups_joined", [])):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+
+def _after_seq(content):
+    after = content.get("after_seq", 0)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise FrameError("invalid_after_seq", "after_seq must be a whole number.")
+    return after
+
+
+async def _replay(consumer, conversation, after, **extra):
+    """Send every stored message after `after`, in order, in pages."""
+    while True:
+        messages = await database_sync_to_async(selectors.messages_after)(conversation=conversation, after_seq=after)
+        for message in messages:
+            await consumer.send_json({**events.message_frame(message), **extra})
+            after = message.seq
+        if len(messages) < 200:
+            return
+
+
+class CustomerChatConsumer(FrameConsumer):
+    async def connect(self):
+        self.groups_joined = []
+        conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
+        self.conversation = await database_sync_to_async(_open_chat)(self.scope, conversation_id)
+        if self.conversation is None:
+            await self.close(code=4404)  # the same answer for a missing chat and someone else's
+            return
+        await self.join(events.chat_group(self.conversation.id), events.queue_group(self.conversation.language))
+        await self.accept()
+        if self.conversation.status == ConversationStatus.QUEUED:
+            await self.send_json(await database_sync_to_async(_queue_frame)(self.conversation.id))
 
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)
@@ -105,27 +152,35 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
             sender=user if user is not None and user.is_authenticated else None, client_msg_id=client_msg_id)
 
     async def on_resume(self, content):
-        after = content.get("after_seq", 0)
-        if not isinstance(after, int) or after < 0:
-            raise FrameError("invalid_after_seq", "after_seq must be a whole number.")
-        while True:
-            messages = await database_sync_to_async(selectors.messages_after)(
-                conversation=self.conversation, after_seq=after)
-            for message in messages:
-                await self.send_json(events.message_frame(message))
-                after = message.seq
-            if len(messages) < 200:
-                break
+        await _replay(self, self.conversation, _after_seq(content))
 
     async def on_typing(self, content):
         await self.channel_layer.group_send(events.chat_group(self.conversation.id), {
-            "type": "frame", "frame": {"type": "typing", "sender": "customer"}, "from": self.channel_name})
+            "type": "frame", "from": self.channel_name,
+            "frame": {"type": "typing", "sender": "customer", "conversation": str(self.conversation.id)}})
 
     async def on_close(self, content):
         await database_sync_to_async(services.conversation_close)(conversation_id=self.conversation.id,
                                                                    by="customer")
 
-    handlers = {"message": on_message, "resume": on_resume, "typing": on_typing, "close": on_close}
+    async def on_leave_message(self, content):
+        body = content.get("body", "")
+        if not isinstance(body, str) or len(body) > settings.LIVECHAT_MESSAGE_MAX_CHARS:
+            raise FrameError("invalid_body", "The message must be text within the length limit.")
+        ticket = await database_sync_to_async(services.conversation_leave_message)(
+            conversation_id=self.conversation.id, body=body)
+        await self.send_json({"type": "left_message", "ticket": ticket.ref})
+
+    async def on_csat(self, content):
+        comment = content.get("comment", "")
+        if not isinstance(comment, str):
+            raise FrameError("invalid_comment", "comment must be text.")
+        await database_sync_to_async(services.conversation_rate)(
+            conversation_id=self.conversation.id, score=content.get("score"), comment=comment)
+        await self.send_json({"type": "rated", "score": content.get("score")})
+
+    handlers = {"message": on_message, "resume": on_resume, "typing": on_typing, "close": on_close,
+                "leave_message": on_leave_message, "csat": on_csat}
 
     async def frame(self, event):
         """A frame pushed by a service (after commit) or by the other side; queue moves are made personal here."""
@@ -136,6 +191,120 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
             frame = await database_sync_to_async(_queue_frame)(self.conversation.id)
             if frame["position"] is None:
                 return
-        elif "conversation" in frame and frame["conversation"] != str(self.conversation.id):
+        elif frame.get("conversation", str(self.conversation.id)) != str(self.conversation.id):
             return
         await self.send_json({k: v for k, v in frame.items() if k != "conversation"})
+
+
+def _agent_snapshot(agent):
+    profile = AgentProfile.objects.get(user=agent)
+    chats = [{"conversation": str(c.id), "language": c.language, "topic": c.topic, "customer": c.customer_name,
+              "last_seq": c.last_seq} for c in selectors.agent_chats(agent=agent)]
+    return {"type": "snapshot", "presence": profile.presence, "languages": profile.languages,
+            "queues": selectors.queue_overview(languages=profile.languages), "chats": chats}
+
+
+def _agent_chat(agent, content):
+    conversation_id = content.get("conversation")
+    try:
+        return selectors.conversation_get_for_agent(agent=agent, conversation_id=conversation_id)
+    except (Conversation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise FrameError("not_your_chat", "This chat is not one of your active chats.") from exc
+
+
+def _conversation_id(content):
+    try:
+        return uuid.UUID(str(content.get("conversation")))
+    except ValueError as exc:
+        raise FrameError("invalid_conversation", "conversation must be a chat id.") from exc
+
+
+class AgentConsumer(FrameConsumer):
+    async def connect(self):
+        self.groups_joined = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not await database_sync_to_async(is_agent)(user):
+            await self.close(code=4403)
+            return
+        self.agent = user
+        snapshot = await database_sync_to_async(_agent_snapshot)(user)
+        self.languages = snapshot["languages"]
+        await self.join(events.agent_group(user.pk), *[events.queue_group(lang) for lang in self.languages],
+                        *[events.chat_group(chat["conversation"]) for chat in snapshot["chats"]])
+        await self.accept()
+        await database_sync_to_async(services.agent_seen)(agent=user)
+        await self.send_json(snapshot)
+
+    async def on_ping(self, content):
+        await database_sync_to_async(services.agent_seen)(agent=self.agent)
+        await self.send_json({"type": "pong"})
+
+    async def on_presence(self, content):
+        presence = content.get("presence")
+        if presence not in Presence.values:
+            raise FrameError("invalid_presence", "presence is online, away or offline.")
+        await database_sync_to_async(services.agent_presence_set)(agent=self.agent, presence=presence)
+
+    async def on_message(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        body, client_msg_id = parse_body(content)
+        await database_sync_to_async(services.message_post)(
+            conversation_id=conversation.id, sender_kind=SenderKind.AGENT, body=body, sender=self.agent,
+            client_msg_id=client_msg_id)
+
+    async def on_typing(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        await self.channel_layer.group_send(events.chat_group(conversation.id), {
+            "type": "frame", "from": self.channel_name,
+            "frame": {"type": "typing", "sender": "agent", "conversation": str(conversation.id)}})
+
+    async def on_resume(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        await _replay(self, conversation, _after_seq(content), conversation=str(conversation.id))
+
+    async def on_pick(self, content):
+        await database_sync_to_async(services.conversation_pick)(
+            conversation_id=_conversation_id(content), agent=self.agent)
+
+    async def on_transfer(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        to_language, to_agent_email = content.get("to_language"), content.get("to_agent")
+        if to_language is not None:
+            if to_language not in LANGUAGE_CODES:
+                raise FrameError("invalid_language", "Unknown language.")
+            await database_sync_to_async(services.conversation_transfer)(
+                conversation_id=conversation.id, by=self.agent, to_language=to_language)
+            return
+        to_agent = await database_sync_to_async(_agent_by_email)(to_agent_email)
+        await database_sync_to_async(services.conversation_transfer)(
+            conversation_id=conversation.id, by=self.agent, to_agent=to_agent)
+
+    async def on_close(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        await database_sync_to_async(services.conversation_close)(conversation_id=conversation.id, by="agent",
+                                                                   actor=self.agent)
+
+    handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,
+                "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close}
+
+    async def frame(self, event):
+        if event.get("from") == self.channel_name:
+            return
+        frame = event["frame"]
+        if frame["type"] == "queue_moved":
+            overview = await database_sync_to_async(selectors.queue_overview)(languages=self.languages)
+            return await self.send_json({"type": "queues", "queues": overview})
+        if frame["type"] == "chat_assigned":
+            await self.join(events.chat_group(frame["conversation"]))
+        elif frame["type"] in ("chat_released", "closed"):
+            await self.leave(events.chat_group(frame["conversation"]))
+        await self.send_json(frame)
+
+
+def _agent_by_email(email):
+    from support.models import User
+
+    user = User.objects.filter(email__iexact=str(email or ""), is_active=True).first()
+    if user is None or not is_agent(user):
+        raise FrameError("unknown_agent", "No agent with this email.")
+    return user

@@ -57,3 +57,27 @@ def queue_estimate(*, language, position):
     # A range, not a promise: chats end at random, so show from three quarters to one and a half of the mean.
     return {"eta_seconds": eta, "low": math.floor(eta * 0.75), "high": math.ceil(eta * 1.5),
             "guess": measured is None, "seats": seats}
+
+
+def queue_overview(*, languages):
+    """Per language: how many chats wait and since when the longest has waited (one grouped query)."""
+    from django.db.models import Count, Min
+
+    rows = (Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=list(languages)).order_by()
+            .values("language").annotate(waiting=Count("id"), oldest=Min("queued_at")))
+    found = {row["language"]: row for row in rows}
+    now = timezone.now()
+    return [{"language": lang, "waiting": found[lang]["waiting"] if lang in found else 0,
+             "longest_wait_seconds": int((now - found[lang]["oldest"]).total_seconds()) if lang in found else 0}
+            for lang in languages]
+
+
+def agent_chats(*, agent):
+    """The agent's active chats with their customer, for the console (one query)."""
+    return list(Conversation.objects.filter(agent=agent, status=ConversationStatus.ACTIVE)
+                .select_related("customer").order_by("assigned_at"))
+
+
+def conversation_get_for_agent(*, agent, conversation_id):
+    """An active chat assigned to this agent; DoesNotExist otherwise (frames for other chats are refused)."""
+    return Conversation.objects.get(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
