@@ -8,14 +8,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from support.permissions import IsAgent
+
 from . import selectors, services
 from .models import Conversation, SenderKind
 from .serializers import (
+    ChatContextSerializer,
     ChatOutputSerializer,
     ChatStartInputSerializer,
     MessageInputSerializer,
     MessageOutputSerializer,
     MessagesOutputSerializer,
+    RatingInputSerializer,
 )
 from .tokens import visitor_token, visitor_token_conversation
 
@@ -107,4 +111,35 @@ class ChatCloseApi(APIView):
         conversation = services.conversation_close(conversation_id=conversation.id,
                                                    by="agent" if as_agent else "customer",
                                                    actor=request.user if request.user.is_authenticated else None)
+        return Response(chat_output(conversation))
+
+
+class ChatContextApi(APIView):
+    """For agents: who the customer is, their recent requests, and canned replies in the chat's language."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(responses={200: ChatContextSerializer}, tags=["chat"], operation_id="chats_context")
+    def get(self, request, conversation_id):
+        try:
+            conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+        except (Conversation.DoesNotExist, DjangoValidationError) as exc:
+            raise NotFound() from exc
+        return Response(ChatContextSerializer(selectors.conversation_context(conversation=conversation)).data)
+
+
+class ChatRatingApi(APIView):
+    """The customer rates a closed chat once: score 1-5 and an optional comment."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RatingInputSerializer, responses={200: ChatOutputSerializer}, tags=["chat"],
+                   operation_id="chats_rate")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        if as_agent:
+            raise NotFound()  # only the customer rates; agents see the chat but it is not theirs to rate
+        data = RatingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = services.conversation_rate(conversation_id=conversation.id, **data.validated_data)
         return Response(chat_output(conversation))

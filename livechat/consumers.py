@@ -3,14 +3,14 @@ services push after commit. The contract is in docs/api.md.
 
 /ws/chat/<id>/ (the customer: session login, or ?token= for visitors)
   in:  message {body, client_msg_id}, typing, resume {after_seq}, leave_message {body}, close, csat {score, comment}
-  out: message, queue {position, eta_seconds, low, high, guess, seats}, assigned {agent}, typing, closed, left_message
+  out: message, queue {position, eta_seconds, low, high, guess, seats, offer_message}, assigned {agent}, typing, closed, left_message
        {ticket}, rated, error {code, detail}
 /ws/agent/ (agents)
   in:  presence {presence}, message {conversation, body, client_msg_id}, typing {conversation}, resume
        {conversation, after_seq}, pick {conversation}, transfer {conversation, to_agent | to_language},
-       close {conversation}, ping
-  out: snapshot {presence, queues, chats}, queues, chat_assigned, chat_released, message {conversation, ...},
-       typing, closed, presence, error
+       close {conversation}, to_ticket {conversation}, ping
+  out: snapshot {presence, languages, queues, chats}, queues, chat_assigned, chat_released, message
+       {conversation, ...}, typing, closed, ticket_created, presence, pong, error
 """
 import json
 import uuid
@@ -69,7 +69,9 @@ def _queue_frame(conversation_id):
     conversation = Conversation.objects.get(pk=conversation_id)
     position = selectors.queue_position(conversation=conversation)
     estimate = selectors.queue_estimate(language=conversation.language, position=position)
-    return {"type": "queue", "position": position, **estimate}
+    # Offer to leave a message when nobody serving the language is online or the wait is too long.
+    offer = estimate["eta_seconds"] is None or estimate["eta_seconds"] > settings.LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS
+    return {"type": "queue", "position": position, **estimate, "offer_message": offer}
 
 
 class FrameConsumer(AsyncJsonWebsocketConsumer):
@@ -284,8 +286,15 @@ class AgentConsumer(FrameConsumer):
         await database_sync_to_async(services.conversation_close)(conversation_id=conversation.id, by="agent",
                                                                    actor=self.agent)
 
+    async def on_to_ticket(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        ticket = await database_sync_to_async(services.conversation_leave_message)(
+            conversation_id=conversation.id, by="agent")
+        await self.send_json({"type": "ticket_created", "conversation": str(conversation.id), "ticket": ticket.ref})
+
     handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,
-                "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close}
+                "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close,
+                "to_ticket": on_to_ticket}
 
     async def frame(self, event):
         if event.get("from") == self.channel_name:

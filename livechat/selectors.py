@@ -59,16 +59,27 @@ def queue_estimate(*, language, position):
             "guess": measured is None, "seats": seats}
 
 
-def queue_overview(*, languages):
-    """Per language: how many chats wait and since when the longest has waited (one grouped query)."""
-    from django.db.models import Count, Min
+def queue_overview(*, languages, shown=10):
+    """Per language: how many chats wait, the longest wait, and the first `shown` waiting chats (for picking by
+    hand). Two queries whatever the number of languages."""
+    from django.db.models import Count, Min, Window
+    from django.db.models.functions import RowNumber
 
-    rows = (Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=list(languages)).order_by()
-            .values("language").annotate(waiting=Count("id"), oldest=Min("queued_at")))
+    waiting = Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=list(languages))
+    rows = waiting.order_by().values("language").annotate(count=Count("id"), oldest=Min("queued_at"))
     found = {row["language"]: row for row in rows}
+    heads = (waiting.select_related("customer")
+             .annotate(place=Window(RowNumber(), partition_by=F("language"), order_by=[F("queued_at"), F("id")]))
+             .filter(place__lte=shown).order_by("language", "place"))
     now = timezone.now()
-    return [{"language": lang, "waiting": found[lang]["waiting"] if lang in found else 0,
-             "longest_wait_seconds": int((now - found[lang]["oldest"]).total_seconds()) if lang in found else 0}
+    lists = {}
+    for chat in heads:
+        lists.setdefault(chat.language, []).append({
+            "conversation": str(chat.id), "topic": chat.topic, "customer": chat.customer_name,
+            "waited_seconds": int((now - chat.queued_at).total_seconds())})
+    return [{"language": lang, "waiting": found[lang]["count"] if lang in found else 0,
+             "longest_wait_seconds": int((now - found[lang]["oldest"]).total_seconds()) if lang in found else 0,
+             "chats": lists.get(lang, [])}
             for lang in languages]
 
 
@@ -81,3 +92,24 @@ def agent_chats(*, agent):
 def conversation_get_for_agent(*, agent, conversation_id):
     """An active chat assigned to this agent; DoesNotExist otherwise (frames for other chats are refused)."""
     return Conversation.objects.get(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
+
+
+def conversation_context(*, conversation):
+    """What an agent needs beside the messages: the customer, their five latest requests, and canned replies in
+    the chat's language (English where a macro has no translation). Three queries."""
+    from django.utils import translation
+
+    from tickets.models import Macro, Ticket
+
+    customer = conversation.customer
+    tickets = (list(Ticket.objects.filter(requester=customer).order_by("-updated_at")[:5]) if customer else [])
+    with translation.override(conversation.language):
+        canned = [{"name": m.name, "body": m.body}
+                  for m in Macro.objects.filter(is_active=True).order_by("position", "id")]
+    return {"conversation": conversation.id, "language": conversation.language, "topic": conversation.topic,
+            "status": conversation.status, "customer_name": conversation.customer_name,
+            "customer_email": customer.email if customer else conversation.visitor_email,
+            "registered": customer is not None,
+            "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
+                               for t in tickets],
+            "canned_replies": canned}

@@ -19,6 +19,11 @@ class MessageInputSerializer(StrictInputSerializer):
     client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
+class RatingInputSerializer(StrictInputSerializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class MessageOutputSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     sender = serializers.CharField(source="sender_kind")
@@ -51,3 +56,27 @@ class MessagesOutputSerializer(serializers.Serializer):
     conversation = serializers.UUIDField()
     status = serializers.CharField()
     messages = MessageOutputSerializer(many=True)
+
+
+class RecentTicketSerializer(serializers.Serializer):
+    ref = serializers.CharField()
+    subject = serializers.CharField()
+    status = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class CannedReplySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    body = serializers.CharField()
+
+
+class ChatContextSerializer(serializers.Serializer):
+    conversation = serializers.UUIDField()
+    language = serializers.CharField()
+    topic = serializers.CharField()
+    status = serializers.CharField()
+    customer_name = serializers.CharField()
+    customer_email = serializers.CharField()
+    registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
+    recent_tickets = RecentTicketSerializer(many=True)
+    canned_replies = CannedReplySerializer(many=True)

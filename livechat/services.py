@@ -297,9 +297,10 @@ def conversations_close_idle(*, now=None):
     return closed
 
 
-def conversation_leave_message(*, conversation_id, body=""):
-    """The customer stops waiting and leaves a message: a ticket (channel chat) with the transcript so far, in the
-    chat's language; the chat closes. Visitors get an account for their email, as email senders do."""
+def conversation_leave_message(*, conversation_id, body="", by="customer"):
+    """The customer stops waiting and leaves a message (or the agent converts the chat): a ticket (channel chat)
+    with the transcript so far, in the chat's language; the chat closes. Visitors get an account for their email,
+    as email senders do."""
     from tickets.models import Channel
     from tickets.services import ticket_create
 
@@ -319,7 +320,7 @@ def conversation_leave_message(*, conversation_id, body=""):
                                language=conversation.language)
         conversation.ticket = ticket
         conversation.save(update_fields=["ticket"])
-        conversation_close(conversation_id=conversation.id, by="customer")
+        conversation_close(conversation_id=conversation.id, by=by)
     return ticket
 
 

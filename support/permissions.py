@@ -1,4 +1,4 @@
-"""DRF permission classes for staff-only endpoints; they ask for permissions, not groups."""
+"""Permission checks for staff-only endpoints and pages; they ask for permissions, not groups."""
 from rest_framework.permissions import BasePermission
 
 from .roles import is_agent, is_supervisor
@@ -12,3 +12,20 @@ class IsAgent(BasePermission):
 class IsSupervisor(BasePermission):
     def has_permission(self, request, view):
         return is_supervisor(request.user)
+
+
+def agent_required(view):
+    """Pages: login required, then agents only; others get the 404 page (the agent area is not advertised)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.http import Http404
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_agent(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -54,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
+    path("", include("livechat.urls")),
 )
 
 handler400 = "support.views.bad_request"

@@ -123,14 +123,10 @@ def celery_worker_process(request):
 
     from support.health import check_workers
 
-    from django.db import connection
-
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test")
     if "django_db_setup" in request.fixturenames or "transactional_db" in request.fixturenames:
         # Point the worker at the test database (it only sees committed rows: use transactional_db).
-        db = connection.settings_dict
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["DATABASE_URL"] = database_url_for_processes()
     name = f"pytest-{os.getpid()}@%h"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "support", "worker", "--pool", "solo", "--loglevel", "WARNING",
@@ -152,5 +148,56 @@ def celery_worker_process(request):
         proc.terminate()
         try:
             proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def database_url_for_processes():
+    """The URL of the database this test run uses, for the server processes tests start."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}")
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """start() runs the real ASGI application in its own uvicorn process (test settings, the test database, the
+    test Redis) on a free port and returns its base URL; call it twice for two servers sharing Redis."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    processes = []
+
+    def start():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "support.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "warning", "--ws", "websockets"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        processes.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("uvicorn did not start within 30 s")
+
+    yield start
+    for proc in processes:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from support.permissions import agent_required
 from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
@@ -19,20 +20,6 @@ from .downloads import attachment_response
 from .filters import SORTS, TicketFilter
 from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
 from .models import Attachment, Status, Ticket
-
-
-def agent_required(view):
-    """Login required, then agents only; others get the 404 page (the agent area is not advertised)."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_agent(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _ticket_or_404(request, ref):

@@ -272,6 +272,9 @@ LIVECHAT_MESSAGE_MAX_CHARS = env_int("LIVECHAT_MESSAGE_MAX_CHARS", 4000)
 LIVECHAT_VISITOR_TOKEN_MAX_AGE = env_int("LIVECHAT_VISITOR_TOKEN_MAX_AGE", 24 * 3600)
 LIVECHAT_IDLE_MINUTES = env_int("LIVECHAT_IDLE_MINUTES", 15)
 LIVECHAT_AGENT_GRACE_SECONDS = env_int("LIVECHAT_AGENT_GRACE_SECONDS", 90)
+LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS = env_int("LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS", 600)
+# Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".
+LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -45,9 +45,9 @@ def new_page(browser, live_server):
     """new_page() opens a tab in a fresh browser profile (its own cookies): one per person in a test."""
     contexts, errors = [], []
 
-    def open_page(viewport=None, locale="en-US"):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900},
-                                      locale=locale)
+    def open_page(viewport=None, locale="en-US", base_url=None):
+        context = browser.new_context(base_url=base_url or live_server.url,
+                                      viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
         tab = context.new_page()

@@ -36,7 +36,7 @@ async def test_agent_and_customer_talk_over_their_sockets():
     socket = await agent_socket(agent)
     snapshot = await receive_until(socket, "snapshot")
     assert snapshot["presence"] == "offline" and snapshot["queues"] == [
-        {"language": "es", "waiting": 0, "longest_wait_seconds": 0}] and snapshot["chats"] == []
+        {"language": "es", "waiting": 0, "longest_wait_seconds": 0, "chats": []}] and snapshot["chats"] == []
     await socket.send_json_to({"type": "presence", "presence": "online"})
     assert (await receive_until(socket, "presence"))["presence"] == "online"
 

@@ -1,0 +1,60 @@
+"""Chat pages: the customer's chat (pre-chat form, then the live panel) and the agent console. Both are thin: the
+live parts speak the websocket contract of docs/api.md from static/livechat/js/."""
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from support.languages import LANGUAGE_CODES, language_choices
+from support.models import Presence
+from support.permissions import agent_required
+
+
+def _strings():
+    """What the scripts say, in the page's language (system message codes included)."""
+    return {
+        "position": _("You are number {position} in line."),
+        "eta": _("Estimated wait: about {low}–{high} minutes."),
+        "eta_soon": _("An agent should be with you in about a minute."),
+        "guess": _("(a rough guess: no recent chats to measure from)"),
+        "no_agents": _("No agent for your language is online right now. You can leave a message and we will "
+                       "answer by email, or keep waiting."),
+        "assigned": _("{agent} has joined the chat."),
+        "typing": _("{who} is typing…"),
+        "agent": _("Agent"), "you": _("You"), "bot": _("Assistant"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "connected": _("Connected."),
+        "closed_by_customer": _("You ended the chat."),
+        "closed_by_agent": _("The agent ended the chat."),
+        "closed_by_system": _("The chat was closed after a period without messages."),
+        "transferred_to_agent": _("You have been transferred to another agent."),
+        "transferred_to_queue": _("You have been transferred; you keep your place in line."),
+        "agent_left": _("The agent was disconnected. You are back at the front of the line."),
+        "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
+        "rated": _("Thank you for your rating."),
+        "sending": _("Sending…"),
+        "error": _("Something went wrong: {detail}"),
+        "customer": _("Customer"), "waiting": _("waiting"), "longest": _("longest wait {minutes} min"),
+        "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),
+        "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
+        "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
+        "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),
+    }
+
+
+@xframe_options_exempt  # the embeddable launcher opens this page in a frame; frame-ancestors below limits who
+def chat_page(request):
+    languages = language_choices()
+    response = render(request, "livechat/chat.html", {
+        "languages": languages, "strings": _strings(), "embedded": request.GET.get("embed") == "1",
+        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})
+    ancestors = " ".join(["'self'", *settings.LIVECHAT_EMBED_ORIGINS])
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    return response
+
+
+@agent_required
+def console(request):
+    return render(request, "livechat/console.html", {
+        "strings": _strings(), "presences": Presence.choices, "languages": LANGUAGE_CODES,
+        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})

@@ -1,0 +1,263 @@
+// The customer's chat: pre-chat form, then the live panel over /ws/chat/<id>/ (contract in docs/api.md).
+// Nothing is lost on a network drop: every message carries a client id and stays "sending" until the server echoes
+// it with its sequence number; on reconnect the page asks for everything after the last number it has (resume) and
+// sends again what was not acknowledged (the server stores a resend once). Numbers it already has are ignored.
+(function () {
+  "use strict";
+  var app = document.getElementById("chat-app");
+  if (!app) return;
+  var S = JSON.parse(document.getElementById("chat-strings").textContent);
+  var KEY = "support.chat";
+  var $ = function (id) { return document.getElementById(id); };
+  var state = { id: null, token: null, lastSeq: 0, closed: false, socket: null, retry: 0, pending: [], typingAt: 0 };
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return values[key] != null ? values[key] : all; });
+  }
+  function save() {
+    sessionStorage.setItem(KEY, JSON.stringify({ id: state.id, token: state.token, lastSeq: state.lastSeq,
+                                                closed: state.closed }));
+  }
+  function forget() { sessionStorage.removeItem(KEY); }
+  function csrf() {
+    var input = document.querySelector("#prechat input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function status(text) { $("chat-status").textContent = text; }
+
+  // --- messages ------------------------------------------------------------------------------------------------
+  function label(sender) {
+    return { customer: S.you, agent: S.agent, bot: S.bot }[sender] || "";
+  }
+  function render(frame, pending) {
+    var item = document.createElement("li");
+    item.className = "chat-msg chat-" + frame.sender + (pending ? " chat-pending" : "");
+    item.dataset.testid = "chat-message";
+    if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
+    if (frame.seq) item.dataset.seq = frame.seq;
+    if (frame.sender === "system") {
+      item.textContent = S[frame.body] || frame.body;  // system messages are codes, shown in the reader's language
+    } else {
+      var who = document.createElement("span");
+      who.className = "chat-who";
+      who.textContent = label(frame.sender);
+      var body = document.createElement("span");
+      body.className = "chat-body";
+      body.textContent = frame.body;  // text, never HTML
+      item.appendChild(who);
+      item.appendChild(body);
+      if (pending) {
+        var note = document.createElement("span");
+        note.className = "chat-state muted small";
+        note.textContent = S.sending;
+        item.appendChild(note);
+      }
+    }
+    $("chat-log").appendChild(item);
+    item.scrollIntoView({ block: "end" });
+    return item;
+  }
+  function onMessage(frame) {
+    if (frame.seq <= state.lastSeq) return;  // already shown (a replay after reconnecting)
+    state.lastSeq = frame.seq;
+    save();
+    var waiting = frame.client_msg_id && document.querySelector('.chat-pending[data-client-id="' +
+                                                                 CSS.escape(frame.client_msg_id) + '"]');
+    state.pending = state.pending.filter(function (p) { return p.client_msg_id !== frame.client_msg_id; });
+    if (waiting) {
+      waiting.classList.remove("chat-pending");
+      waiting.dataset.seq = frame.seq;
+      var note = waiting.querySelector(".chat-state");
+      if (note) note.remove();
+      return;
+    }
+    render(frame, false);
+  }
+
+  // --- the socket ----------------------------------------------------------------------------------------------
+  function send(frame) {
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var url = scheme + location.host + "/ws/chat/" + state.id + "/" +
+              (state.token ? "?token=" + encodeURIComponent(state.token) : "");
+    var socket = new WebSocket(url);
+    state.socket = socket;
+    socket.onopen = function () {
+      if (state.retry > 0) status(S.connected);
+      state.retry = 0;
+      send({ type: "resume", after_seq: state.lastSeq });
+      state.pending.forEach(function (p) { send(p); });
+    };
+    socket.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      var handler = handlers[frame.type];
+      if (handler) handler(frame);
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4404) {  // not ours any more (expired token): start again
+        forget();
+        location.reload();
+        return;
+      }
+      if (state.closed) return;
+      status(S.reconnecting);
+      state.retry += 1;
+      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, state.retry)));
+    };
+  }
+  function finish() {
+    state.closed = true;
+    save();
+    $("chat-form").hidden = true;
+    $("chat-offer").hidden = true;
+    document.querySelector(".chat-actions").hidden = true;
+    $("csat-form").hidden = false;
+    if (state.socket) state.socket.close();
+  }
+  var handlers = {
+    message: onMessage,
+    queue: function (frame) {
+      var text = fmt(S.position, { position: frame.position }) + " ";
+      if (frame.eta_seconds == null) {
+        text += S.no_agents;
+      } else if (frame.high <= 90) {
+        text += S.eta_soon;
+      } else {
+        text += fmt(S.eta, { low: Math.max(1, Math.round(frame.low / 60)), high: Math.max(1, Math.round(frame.high / 60)) });
+        if (frame.guess) text += " " + S.guess;
+      }
+      status(text);
+      if (frame.offer_message && !state.declined) {
+        $("chat-offer-text").textContent = frame.eta_seconds == null ? S.no_agents : text;
+        $("chat-offer").hidden = false;
+      }
+    },
+    assigned: function (frame) {
+      status(fmt(S.assigned, { agent: frame.agent }));
+      $("chat-offer").hidden = true;
+    },
+    typing: function () {
+      var line = $("chat-typing");
+      line.textContent = fmt(S.typing, { who: S.agent });
+      line.hidden = false;
+      clearTimeout(state.typingTimer);
+      state.typingTimer = setTimeout(function () { line.hidden = true; }, 3000);
+    },
+    closed: function () { finish(); },
+    left_message: function (frame) {
+      status(fmt(S.left_message, { ticket: frame.ticket }));
+      finish();
+    },
+    rated: function () {
+      $("csat-form").hidden = true;
+      status(S.rated);
+      forget();
+    },
+    error: function (frame) { status(fmt(S.error, { detail: frame.detail })); },
+  };
+
+  // --- the page ------------------------------------------------------------------------------------------------
+  function open() {
+    $("prechat").hidden = true;
+    $("chat-panel").hidden = false;
+    if (state.closed) { finish(); return; }
+    connect();
+    $("chat-input").focus();
+  }
+  $("prechat").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var payload = { language: form.language.value, topic: form.topic.value.trim() };
+    if (form.name) { payload.name = form.name.value.trim(); payload.email = form.email.value.trim(); }
+    var error = $("prechat-error");
+    error.hidden = true;
+    fetch(app.dataset.api, {
+      method: "POST", credentials: "same-origin", body: JSON.stringify(payload),
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        var fields = (result.body.error && result.body.error.fields) || {};
+        error.textContent = Object.keys(fields).map(function (k) { return fields[k].join(" "); }).join(" ") ||
+                            (result.body.error && result.body.error.detail) || "";
+        error.hidden = false;
+        return;
+      }
+      state.id = result.body.id;
+      state.token = result.body.token || null;
+      save();
+      open();
+      handlers.queue(Object.assign({ type: "queue" }, result.body.estimate, { position: result.body.position,
+        offer_message: result.body.estimate.eta_seconds == null }));
+    }).catch(function () { error.textContent = S.reconnecting; error.hidden = false; });
+  });
+  $("chat-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = $("chat-input");
+    var body = input.value.trim();
+    if (!body) return;
+    var frame = { type: "message", body: body, client_msg_id: newId() };
+    state.pending.push(frame);
+    render({ sender: "customer", body: body, client_msg_id: frame.client_msg_id }, true);
+    send(frame);  // if the socket is down, the pending message goes out when it is back
+    input.value = "";
+    input.focus();
+  });
+  $("chat-input").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {  // IME composition (CJK) must not send
+      event.preventDefault();
+      $("chat-form").requestSubmit();
+    }
+  });
+  $("chat-input").addEventListener("input", function () {
+    var now = Date.now();
+    if (now - state.typingAt > 2000) { state.typingAt = now; send({ type: "typing" }); }
+  });
+  $("chat-end").addEventListener("click", function () { send({ type: "close" }); });
+  $("chat-leave").addEventListener("click", function () {
+    $("chat-offer-text").textContent = "";
+    $("chat-offer").hidden = false;
+    $("leave-body").focus();
+  });
+  $("keep-waiting").addEventListener("click", function () { state.declined = true; $("chat-offer").hidden = true; });
+  $("leave-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    send({ type: "leave_message", body: $("leave-body").value });
+  });
+  $("csat-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var chosen = event.target.querySelector("input[name=score]:checked");
+    if (!chosen) return;
+    // The socket is closed once the chat ends: rate through the API (same service).
+    fetch(app.dataset.api + state.id + "/rating/", {
+      method: "POST", credentials: "same-origin",
+      body: JSON.stringify({ score: parseInt(chosen.value, 10), comment: $("csat-comment").value }),
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(),
+                 "X-Chat-Token": state.token || "" },
+    }).then(function (response) {
+      if (response.ok) handlers.rated({});
+      else response.json().then(function (body) { handlers.error({ detail: body.error.detail }); });
+    });
+  });
+  $("chat-new").addEventListener("click", function () { forget(); });
+
+  var saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
+  if (saved && saved.id) {
+    state.id = saved.id; state.token = saved.token; state.closed = !!saved.closed;
+    // lastSeq restarts at 0 after a reload: the page is empty, so everything is replayed once.
+    open();
+  }
+})();

@@ -1,0 +1,215 @@
+// The agent console over /ws/agent/ (contract in docs/api.md): presence, queues per language with the waiting
+// chats to pick by hand, and every active chat side by side with the customer's details, recent requests, canned
+// replies, transfer, convert-to-ticket and close. A reconnect asks each chat for what it missed (resume).
+(function () {
+  "use strict";
+  var app = document.getElementById("console-app");
+  if (!app) return;
+  var S = JSON.parse(document.getElementById("chat-strings").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var state = { socket: null, retry: 0, chats: {} };
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return values[key] != null ? values[key] : all; });
+  }
+  function send(frame) {
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) { state.socket.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+  function newId() {
+    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  // --- queues --------------------------------------------------------------------------------------------------
+  function renderQueues(queues) {
+    var list = $("queues");
+    list.textContent = "";
+    queues.forEach(function (queue) {
+      var item = document.createElement("li");
+      var head = document.createElement("div");
+      var name = document.createElement("strong");
+      name.textContent = queue.language;
+      head.appendChild(name);
+      head.appendChild(document.createTextNode(" · " + queue.waiting + " " + S.waiting +
+        (queue.waiting ? " · " + fmt(S.longest, { minutes: Math.floor(queue.longest_wait_seconds / 60) }) : "")));
+      item.appendChild(head);
+      var chats = document.createElement("ul");
+      chats.className = "queue-chats";
+      (queue.chats || []).forEach(function (chat) {
+        var row = document.createElement("li");
+        var text = document.createElement("span");
+        text.textContent = (chat.customer || S.customer) + (chat.topic ? " — " + chat.topic : "");
+        var take = document.createElement("button");
+        take.type = "button";
+        take.className = "button-small";
+        take.textContent = S.take;
+        take.addEventListener("click", function () { send({ type: "pick", conversation: chat.conversation }); });
+        row.appendChild(text);
+        row.appendChild(take);
+        chats.appendChild(row);
+      });
+      item.appendChild(chats);
+      list.appendChild(item);
+    });
+  }
+
+  // --- chats ---------------------------------------------------------------------------------------------------
+  function addMessage(chat, frame) {
+    if (frame.seq <= chat.lastSeq) return;
+    chat.lastSeq = frame.seq;
+    var item = document.createElement("li");
+    item.className = "chat-msg chat-" + (frame.sender === "agent" ? "customer" : frame.sender);  // mine on the right
+    if (frame.sender === "system") {
+      item.className = "chat-msg chat-system";
+      item.textContent = S[frame.body] || frame.body;
+    } else {
+      var who = document.createElement("span");
+      who.className = "chat-who";
+      who.textContent = frame.sender === "agent" ? S.you : frame.sender === "bot" ? S.bot : S.customer;
+      var body = document.createElement("span");
+      body.textContent = frame.body;
+      item.appendChild(who);
+      item.appendChild(body);
+    }
+    chat.log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+  }
+  function loadContext(chat) {
+    fetch(app.dataset.context + chat.id + "/context/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (context) {
+        if (!context) return;
+        var node = chat.node;
+        node.querySelector(".js-customer").textContent = context.customer_name || S.customer;
+        node.querySelector(".js-email").textContent = context.customer_email;
+        node.querySelector(".js-topic").textContent = context.topic;
+        node.querySelector(".js-language").textContent = context.language;
+        var tickets = node.querySelector(".js-tickets");
+        node.querySelector(".js-tickets-title").textContent = S.recent_tickets + " (" + context.recent_tickets.length + ")";
+        if (!context.recent_tickets.length) tickets.textContent = S.none;
+        context.recent_tickets.forEach(function (ticket) {
+          var li = document.createElement("li");
+          li.textContent = ticket.ref + " · " + ticket.subject + " · " + ticket.status;
+          tickets.appendChild(li);
+        });
+        var canned = node.querySelector(".js-canned");
+        canned.options[0].textContent = S.canned;
+        context.canned_replies.forEach(function (reply) {
+          var option = document.createElement("option");
+          option.value = reply.body;
+          option.textContent = reply.name;
+          canned.appendChild(option);
+        });
+      });
+  }
+  function openChat(info) {
+    if (state.chats[info.conversation]) return state.chats[info.conversation];
+    var node = $("chat-template").content.firstElementChild.cloneNode(true);
+    var chat = { id: info.conversation, lastSeq: 0, node: node, log: node.querySelector(".chat-log") };
+    node.dataset.conversation = chat.id;
+    node.querySelector(".js-language").textContent = info.language || "";
+    node.querySelector(".js-customer").textContent = info.customer || S.customer;
+    node.querySelector(".js-send").textContent = S.send;
+    node.querySelector(".js-close").textContent = S.close;
+    node.querySelector(".js-transfer").textContent = S.transfer;
+    node.querySelector(".js-ticket").textContent = S.to_ticket;
+    var input = node.querySelector(".js-input");
+    node.querySelector(".js-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = input.value.trim();
+      if (!body) return;
+      if (send({ type: "message", conversation: chat.id, body: body, client_msg_id: newId() })) input.value = "";
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        node.querySelector(".js-form").requestSubmit();
+      }
+    });
+    input.addEventListener("input", function () {
+      var now = Date.now();
+      if (!chat.typingAt || now - chat.typingAt > 2000) { chat.typingAt = now; send({ type: "typing", conversation: chat.id }); }
+    });
+    node.querySelector(".js-canned").addEventListener("change", function (event) {
+      if (event.target.value) { input.value = event.target.value; input.focus(); event.target.value = ""; }
+    });
+    node.querySelector(".js-close").addEventListener("click", function () { send({ type: "close", conversation: chat.id }); });
+    node.querySelector(".js-ticket").addEventListener("click", function () { send({ type: "to_ticket", conversation: chat.id }); });
+    node.querySelector(".js-transfer").addEventListener("click", function () {
+      var target = (window.prompt(S.transfer_prompt) || "").trim();
+      if (!target) return;
+      send(target.indexOf("@") > 0 ? { type: "transfer", conversation: chat.id, to_agent: target }
+                                   : { type: "transfer", conversation: chat.id, to_language: target });
+    });
+    $("chats").appendChild(node);
+    state.chats[chat.id] = chat;
+    $("no-chats").hidden = true;
+    loadContext(chat);
+    send({ type: "resume", conversation: chat.id, after_seq: 0 });
+    return chat;
+  }
+  function dropChat(id) {
+    var chat = state.chats[id];
+    if (!chat) return;
+    chat.node.remove();
+    delete state.chats[id];
+    $("no-chats").hidden = Object.keys(state.chats).length > 0;
+  }
+
+  var handlers = {
+    snapshot: function (frame) {
+      $("presence").value = frame.presence;
+      renderQueues(frame.queues);
+      frame.chats.forEach(openChat);
+      Object.keys(state.chats).forEach(function (id) {  // after a reconnect: catch up on what was missed
+        send({ type: "resume", conversation: id, after_seq: state.chats[id].lastSeq });
+      });
+      $("no-chats").textContent = S.no_chats;
+      $("no-chats").hidden = Object.keys(state.chats).length > 0;
+    },
+    queues: function (frame) { renderQueues(frame.queues); },
+    presence: function (frame) { $("presence").value = frame.presence; },
+    chat_assigned: function (frame) { openChat(frame); },
+    chat_released: function (frame) { dropChat(frame.conversation); },
+    closed: function (frame) {
+      var chat = state.chats[frame.conversation];
+      if (chat) setTimeout(function () { dropChat(frame.conversation); }, 4000);
+    },
+    ticket_created: function (frame) { $("console-status").textContent = frame.ticket; },
+    message: function (frame) {
+      var chat = state.chats[frame.conversation];
+      if (chat) addMessage(chat, frame);
+    },
+    typing: function (frame) {
+      var chat = state.chats[frame.conversation];
+      if (!chat) return;
+      var line = chat.node.querySelector(".js-typing");
+      line.textContent = fmt(S.typing, { who: S.customer });
+      line.hidden = false;
+      clearTimeout(chat.typingTimer);
+      chat.typingTimer = setTimeout(function () { line.hidden = true; }, 3000);
+    },
+    error: function (frame) { $("console-status").textContent = fmt(S.error, { detail: frame.detail }); },
+    pong: function () {},
+  };
+
+  function connect() {
+    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent/");
+    state.socket = socket;
+    socket.onopen = function () { state.retry = 0; $("console-status").textContent = S.connected; };
+    socket.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      if (handlers[frame.type]) handlers[frame.type](frame);
+    };
+    socket.onclose = function () {
+      $("console-status").textContent = S.reconnecting;
+      state.retry += 1;
+      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, state.retry)));
+    };
+  }
+  $("presence").addEventListener("change", function (event) { send({ type: "presence", presence: event.target.value }); });
+  // A heartbeat: an agent whose page is gone stops being "seen" and their chats return to the queue.
+  setInterval(function () { send({ type: "ping" }); }, 25000);
+  connect();
+})();
