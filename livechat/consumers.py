@@ -13,6 +13,7 @@ services push after commit. The contract is in docs/api.md.
        {conversation, ...}, typing, closed, ticket_created, presence, pong, error
 """
 import json
+import logging
 import uuid
 from urllib.parse import parse_qs
 
@@ -29,6 +30,9 @@ from support.services import DomainError
 from . import events, selectors, services
 from .models import Conversation, ConversationStatus, SenderKind
 from .tokens import visitor_token_conversation
+
+
+logger = logging.getLogger(__name__)
 
 
 class FrameError(Exception):
@@ -95,6 +99,9 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(exc.code, exc.detail)
         except DomainError as exc:
             await self.send_error(exc.code, exc.detail)
+        except Exception:  # noqa: BLE001 - a bug must cost one frame, not the customer's connection
+            logger.exception("chat frame %s failed", content.get("type"))
+            await self.send_error("internal_error", "Something went wrong on our side; please try again.")
 
     async def send_error(self, code, detail):
         await self.send_json({"type": "error", "code": code, "detail": str(detail)})
@@ -122,10 +129,10 @@ def _after_seq(content):
     return after
 
 
-async def _replay(consumer, conversation, after, **extra):
-    """Send every stored message after `after`, in order, in pages."""
+async def _replay(consumer, chat, after, **extra):
+    """Send every stored message of `chat` after `after`, in order, in pages."""
     while True:
-        messages = await database_sync_to_async(selectors.messages_after)(conversation=conversation, after_seq=after)
+        messages = await database_sync_to_async(selectors.messages_after)(conversation=chat, after_seq=after)
         for message in messages:
             await consumer.send_json({**events.message_frame(message), **extra})
             after = message.seq

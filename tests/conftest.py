@@ -11,6 +11,12 @@ from support.roles import Role
 from tests.factories import PASSWORD, AgentFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an event loop in the main thread for the rest of the
+    session, and code that calls async_to_sync there (the channel-layer doorbells) must run before it starts."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath).replace("\\", "/"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _clean_test_redis():
     """The test Redis database starts empty, so no earlier run's keys leak into this one."""
@@ -161,43 +167,75 @@ def database_url_for_processes():
             f"{db['NAME']}")
 
 
-@pytest.fixture
-def asgi_server(transactional_db):
-    """start() runs the real ASGI application in its own uvicorn process (test settings, the test database, the
-    test Redis) on a free port and returns its base URL; call it twice for two servers sharing Redis."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+class AsgiServers:
+    """Real ASGI servers (uvicorn processes running support.asgi with test settings, the test database and the
+    test Redis). start() returns a base URL; stop(url) takes one down (a network drop for its clients), and
+    start(port=...) brings it back on the same address."""
 
-    processes = []
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.processes, self.logs = {}, []
 
-    def start():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+    def __call__(self, port=None):
+        return self.start(port)
+
+    def start(self, port=None):
+        import os
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes())
+        # The server's errors go to a file that is printed when the test ends, so a failure shows its cause.
+        log = self.tmp_path_factory.mktemp("uvicorn").joinpath("stderr.log").open("w+")
+        self.logs.append(log)
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "support.asgi:application", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "warning", "--ws", "websockets"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        processes.append(proc)
+            env=env, stdout=subprocess.DEVNULL, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        self.processes[url] = proc
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {proc.stderr.read().decode()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"uvicorn exited: {log.read()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return f"http://127.0.0.1:{port}"
+                return url
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("uvicorn did not start within 30 s")
 
-    yield start
-    for proc in processes:
-        proc.terminate()
+    def stop(self, url):
+        import subprocess
+
+        proc = self.processes.pop(url)
+        proc.kill()  # abrupt, as when a network drops: no closing handshake
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pass
+
+    def close(self):
+        for url in list(self.processes):
+            self.stop(url)
+        for log in self.logs:
+            log.seek(0)
+            errors = log.read()
+            if errors.strip():
+                print(f"--- uvicorn stderr ---\n{errors[-5000:]}")
+            log.close()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, tmp_path_factory):
+    """asgi_server() starts a real ASGI server process and returns its URL (see AsgiServers)."""
+    servers = AsgiServers(tmp_path_factory)
+    yield servers
+    servers.close()

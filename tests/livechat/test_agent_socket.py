@@ -55,6 +55,11 @@ async def test_agent_and_customer_talk_over_their_sockets():
     while reply["sender"] != "agent":
         reply = await receive_until(customer, "message")
     assert reply["body"] == "¡Hola, Lucía!" and "conversation" not in reply
+    assert (await receive_until(socket, "message"))["seq"] == 2  # the agent's own message, as stored
+    # A console that reloads asks for the chat's history and gets it, with the chat id on every frame.
+    await socket.send_json_to({"type": "resume", "conversation": str(chat.id), "after_seq": 0})
+    replayed = [await receive_until(socket, "message") for _ in range(2)]
+    assert [(m["seq"], m["conversation"]) for m in replayed] == [(1, str(chat.id)), (2, str(chat.id))]
     await socket.send_json_to({"type": "close", "conversation": str(chat.id)})
     assert (await receive_until(customer, "closed"))["by"] == "agent"
     await customer.disconnect()

@@ -23,7 +23,7 @@ async def frame_of(socket, frame_type, timeout=5):
 
 
 def test_customer_and_agent_on_different_server_processes(asgi_server):
-    first, second = asgi_server(), asgi_server()
+    first, second = asgi_server.start(), asgi_server.start()
     agent = AgentFactory(languages=["ko"], capacity=2, name="Jiwoo")
     AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
     chat = services.conversation_start(language="ko", visitor_name="Min", visitor_email="min@example.com")
