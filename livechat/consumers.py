@@ -140,6 +140,17 @@ async def _replay(consumer, chat, after, **extra):
             return
 
 
+def _state_frame(conversation_id):
+    conversation = Conversation.objects.select_related("agent").get(pk=conversation_id)
+    if conversation.status == ConversationStatus.QUEUED:
+        return _queue_frame(conversation_id)
+    if conversation.status == ConversationStatus.ACTIVE:
+        return {"type": "assigned", "agent": selectors.agent_display_name(conversation.agent)}
+    if conversation.status == ConversationStatus.CLOSED:
+        return {"type": "closed", "by": conversation.closed_by}
+    return {"type": "queue", "position": None}
+
+
 class CustomerChatConsumer(FrameConsumer):
     async def connect(self):
         self.groups_joined = []
@@ -150,8 +161,8 @@ class CustomerChatConsumer(FrameConsumer):
             return
         await self.join(events.chat_group(self.conversation.id), events.queue_group(self.conversation.language))
         await self.accept()
-        if self.conversation.status == ConversationStatus.QUEUED:
-            await self.send_json(await database_sync_to_async(_queue_frame)(self.conversation.id))
+        # Where the chat stands, so a page that reconnects or reloads shows it at once.
+        await self.send_json(await database_sync_to_async(_state_frame)(self.conversation.id))
 
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)

@@ -12,6 +12,11 @@ from support.roles import is_agent
 from .models import Conversation, ConversationStatus
 
 
+def agent_display_name(agent):
+    """What a customer sees of an agent: their display name (or the part of their email before @), nothing more."""
+    return agent.name or agent.email.split("@")[0]
+
+
 def conversation_get_for_user(*, user, conversation_id):
     """A chat its customer or any agent may open; anyone else gets DoesNotExist, exactly as for a missing one."""
     conversation = Conversation.objects.select_related("agent", "customer").get(pk=conversation_id)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from support.models import AgentProfile, Presence
 from support.services import DomainError, agent_set_presence, customer_for_email
 
-from . import events
+from . import events, selectors
 from .models import ChatMessage, Conversation, ConversationStatus, SenderKind
 
 
@@ -195,7 +195,7 @@ def _give(conversation, profile, now):
     conversation.status, conversation.agent, conversation.assigned_at = ConversationStatus.ACTIVE, profile.user, now
     conversation.save(update_fields=["status", "agent", "assigned_at"])
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
-    agent_name = profile.user.name or profile.user.email.split("@")[0]
+    agent_name = selectors.agent_display_name(profile.user)
     transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))
 
 

@@ -32,8 +32,8 @@ def test_customer_and_agent_pages_in_every_language(new_page):
     ARTIFACTS.mkdir(exist_ok=True)
 
     customer_pages = ["/", "/requests/new/", "/requests/", f"/requests/{ticket.ref}/", "/notifications/", "/help/",
-                      "/help/search/?q=order"]
-    agent_pages = ["/agent/tickets/", f"/agent/tickets/{ticket.ref}/"]
+                      "/help/search/?q=order", "/chat/"]
+    agent_pages = ["/agent/tickets/", f"/agent/tickets/{ticket.ref}/", "/agent/chats/"]
     for lang in LANGS:
         for tab, paths in ((customer, customer_pages), (agent, agent_pages)):
             for path in paths:
@@ -46,7 +46,7 @@ def test_customer_and_agent_pages_in_every_language(new_page):
                 tab.screenshot(path=str(ARTIFACTS / f"sweep-{who}-{lang}-{name}.png"), full_page=True)
     anonymous = new_page()
     for lang in LANGS:
-        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/help/"]:
+        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/help/", "/chat/"]:
             response = anonymous.goto(f"/{lang}{path}")
             assert response.status == 200
             assert anonymous.locator("html").get_attribute("lang") == lang

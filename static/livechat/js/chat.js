@@ -35,7 +35,8 @@
   }
   function render(frame, pending) {
     var item = document.createElement("li");
-    item.className = "chat-msg chat-" + frame.sender + (pending ? " chat-pending" : "");
+    var side = frame.sender === "system" ? "chat-system" : frame.sender === "customer" ? "chat-mine" : "chat-theirs";
+    item.className = "chat-msg " + side + (pending ? " chat-pending" : "");
     item.dataset.testid = "chat-message";
     if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
     if (frame.seq) item.dataset.seq = frame.seq;

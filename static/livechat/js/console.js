@@ -58,7 +58,7 @@
     if (frame.seq <= chat.lastSeq) return;
     chat.lastSeq = frame.seq;
     var item = document.createElement("li");
-    item.className = "chat-msg chat-" + (frame.sender === "agent" ? "customer" : frame.sender);  // mine on the right
+    item.className = "chat-msg " + (frame.sender === "agent" ? "chat-mine" : "chat-theirs");  // mine on the right
     if (frame.sender === "system") {
       item.className = "chat-msg chat-system";
       item.textContent = S[frame.body] || frame.body;
