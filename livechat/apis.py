@@ -66,7 +66,7 @@ class ChatStartApi(APIView):
         conversation = services.conversation_start(
             language=values["language"], topic=values["topic"], customer=customer,
             visitor_name=values["name"].strip() if customer is None else "",
-            visitor_email=values["email"] if customer is None else "")
+            visitor_email=values["email"] if customer is None else "", also_speaks=values["also_speaks"])
         token = visitor_token(conversation.id) if customer is None else None
         return Response(chat_output(conversation, token=token), status=status.HTTP_201_CREATED)
 
@@ -143,3 +143,17 @@ class ChatRatingApi(APIView):
         data.is_valid(raise_exception=True)
         conversation = services.conversation_rate(conversation_id=conversation.id, **data.validated_data)
         return Response(chat_output(conversation))
+
+
+class ChatTranscriptApi(APIView):
+    """The customer asks for the transcript of their ended chat by email (to the chat's own address, once)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={202: None}, tags=["chat"], operation_id="chats_transcript")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        if as_agent:
+            raise NotFound()
+        services.conversation_transcript_send(conversation_id=conversation.id)
+        return Response(status=status.HTTP_202_ACCEPTED)

@@ -6,6 +6,7 @@ told of it; the channel layer only rings the bell, and clients catch up from the
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ class Conversation(models.Model):
     visitor_name = models.CharField(max_length=120, blank=True)
     visitor_email = models.EmailField(blank=True)
     language = models.CharField(max_length=8)
+    # Other languages the customer said they can chat in (pre-chat form), for overflow when nobody has theirs.
+    also_speaks = ArrayField(models.CharField(max_length=8), default=list, blank=True)
+    overflowed = models.BooleanField(default=False)
     topic = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=8, choices=ConversationStatus.choices, default=ConversationStatus.QUEUED)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -47,6 +51,7 @@ class Conversation(models.Model):
     csat_score = models.PositiveSmallIntegerField(null=True, blank=True)
     csat_comment = models.TextField(blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
+    transcript_sent_at = models.DateTimeField(null=True, blank=True)
     # "Leave a message": the ticket the chat became.
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="chat")
@@ -78,6 +83,27 @@ class Conversation(models.Model):
         if self.customer_id:
             return self.customer.name or self.customer.email
         return self.visitor_name
+
+
+class LanguageOverflow(models.Model):
+    """Admin rule: chats of `language` waiting longer than `after_seconds` may be offered to agents who serve
+    `overflow_to`, when the customer said they can chat in it. For languages no peer desk covers at every hour."""
+
+    language = models.CharField(_("language"), max_length=8, choices=[(c, c) for c in LANGUAGE_CODES])
+    overflow_to = models.CharField(_("overflow to"), max_length=8, choices=[(c, c) for c in LANGUAGE_CODES])
+    after_seconds = models.PositiveIntegerField(_("after waiting (seconds)"), default=180)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("language overflow")
+        verbose_name_plural = _("language overflows")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "overflow_to"], name="overflow_once_per_pair"),
+            models.CheckConstraint(condition=~models.Q(language=models.F("overflow_to")), name="overflow_elsewhere"),
+        ]
+
+    def __str__(self):
+        return f"{self.language} → {self.overflow_to} ({self.after_seconds} s)"
 
 
 class SenderKind(models.TextChoices):

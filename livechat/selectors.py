@@ -114,7 +114,7 @@ def conversation_context(*, conversation):
     return {"conversation": conversation.id, "language": conversation.language, "topic": conversation.topic,
             "status": conversation.status, "customer_name": conversation.customer_name,
             "customer_email": customer.email if customer else conversation.visitor_email,
-            "registered": customer is not None,
+            "registered": customer is not None, "overflowed": conversation.overflowed,
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}

@@ -12,6 +12,9 @@ class ChatStartInputSerializer(StrictInputSerializer):
     # Visitors without an account: both required (checked in the view, which knows who is asking).
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+    also_speaks = serializers.ListField(child=serializers.ChoiceField(choices=LANGUAGE_CODES), required=False,
+                                        default=list, max_length=len(LANGUAGE_CODES),
+                                        help_text="other languages the customer can chat in, for overflow")
 
 
 class MessageInputSerializer(StrictInputSerializer):
@@ -78,5 +81,6 @@ class ChatContextSerializer(serializers.Serializer):
     customer_name = serializers.CharField()
     customer_email = serializers.CharField()
     registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
+    overflowed = serializers.BooleanField(help_text="taken from another language's queue by an overflow rule")
     recent_tickets = RecentTicketSerializer(many=True)
     canned_replies = CannedReplySerializer(many=True)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,20 +17,21 @@ from support.models import AgentProfile, Presence
 from support.services import DomainError, agent_set_presence, customer_for_email
 
 from . import events, selectors
-from .models import ChatMessage, Conversation, ConversationStatus, SenderKind
+from .models import ChatMessage, Conversation, ConversationStatus, LanguageOverflow, SenderKind
 
 
 class ChatClosed(DomainError):
     code = "chat_closed"
 
 
-def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email=""):
+def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=()):
     """Open a chat in the language's queue (the bot stage comes with the chatbot) and route it after commit."""
     now = timezone.now()
     with transaction.atomic():
         conversation = Conversation.objects.create(
             customer=customer if customer is not None and customer.is_authenticated else None,
             visitor_name=visitor_name, visitor_email=visitor_email, language=language, topic=topic,
+            also_speaks=[lang for lang in dict.fromkeys(also_speaks) if lang != language],
             status=ConversationStatus.QUEUED, queued_at=now)
         transaction.on_commit(lambda: _after_queue_change(language))
     return conversation
@@ -76,6 +77,17 @@ def _load():
         .order_by().values("agent_id").annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0))
 
 
+def _waiting_for(language, now=None):
+    """Which waiting chats agents of `language` may take: that language's, and those of languages whose overflow
+    rule points here, once they have waited long enough, from customers who accepted this language."""
+    now = now or timezone.now()
+    condition = Q(language=language)
+    for rule in LanguageOverflow.objects.filter(overflow_to=language, is_active=True):
+        condition |= Q(language=rule.language, also_speaks__contains=[language],
+                       queued_at__lte=now - timedelta(seconds=rule.after_seconds))
+    return condition
+
+
 def _candidates(language):
     """Online agents serving the language with a free seat, most free seats first, then the longest idle."""
     return (AgentProfile.objects.filter(presence=Presence.ONLINE, languages__contains=[language])
@@ -100,7 +112,7 @@ def _assign_once(language):
     busy = False
     with transaction.atomic():
         conversation = (Conversation.objects.select_for_update(skip_locked=True)
-                        .filter(status=ConversationStatus.QUEUED, language=language)
+                        .filter(_waiting_for(language), status=ConversationStatus.QUEUED)
                         .order_by("queued_at", "id").first())
         if conversation is None:
             return None, False
@@ -114,8 +126,12 @@ def _assign_once(language):
             load = Conversation.objects.filter(agent_id=profile.user_id, status=ConversationStatus.ACTIVE).count()
             if load >= profile.capacity:
                 continue
+            if conversation.language != language:  # taken through an overflow rule: the agent sees it
+                conversation.overflowed = True
+                conversation.save(update_fields=["overflowed"])
             _give(conversation, profile, timezone.now())
-            transaction.on_commit(lambda: events.queue_moved(language))
+            own_language = conversation.language
+            transaction.on_commit(lambda: events.queue_moved(own_language))
             return conversation, False
         return None, busy
 
@@ -133,7 +149,9 @@ def agent_route(*, agent):
     languages = list(agent.agent_profile.languages)
     heads = dict(Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=languages)
                  .values("language").annotate(oldest=Min("queued_at")).values_list("language", "oldest"))
-    for language in sorted(heads, key=heads.get):
+    # Languages with their own waiting chats first (longest wait first); then the others, which may take chats
+    # overflowing into them.
+    for language in sorted(heads, key=heads.get) + [lang for lang in languages if lang not in heads]:
         conversations_route(language=language)
 
 
@@ -343,6 +361,28 @@ def conversation_rate(*, conversation_id, score, comment=""):
 
 def conversations_route_all():
     """Beat safety net: route every language with waiting chats (the doorbells are at-most-once)."""
-    languages = (Conversation.objects.filter(status=ConversationStatus.QUEUED).order_by()
-                 .values_list("language", flat=True).distinct())
-    return sum(conversations_route(language=language) for language in list(languages))
+    languages = set(Conversation.objects.filter(status=ConversationStatus.QUEUED).order_by()
+                    .values_list("language", flat=True).distinct())
+    languages |= set(LanguageOverflow.objects.filter(is_active=True, language__in=languages)
+                     .values_list("overflow_to", flat=True))
+    return sum(conversations_route(language=language) for language in sorted(languages))
+
+
+class TranscriptRefused(DomainError):
+    code = "transcript_refused"
+
+
+def conversation_transcript_send(*, conversation_id):
+    """Email the transcript of a closed chat to its customer's own address, once (a conditional update, so a
+    double click sends one email); the address is never taken from the request."""
+    from .emails import email_transcript
+
+    with transaction.atomic():
+        updated = Conversation.objects.filter(pk=conversation_id, status=ConversationStatus.CLOSED,
+                                              transcript_sent_at__isnull=True).update(
+            transcript_sent_at=timezone.now())
+        if not updated:
+            raise TranscriptRefused("The transcript can be sent once, after the chat has ended.")
+        conversation = Conversation.objects.select_related("customer").get(pk=conversation_id)
+        email_transcript(conversation=conversation)
+    return conversation

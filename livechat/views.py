@@ -32,12 +32,14 @@ def _strings():
         "agent_left": _("The agent was disconnected. You are back at the front of the line."),
         "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
         "rated": _("Thank you for your rating."),
+        "transcript_sent": _("We are emailing you the transcript."),
         "sending": _("Sending…"),
         "error": _("Something went wrong: {detail}"),
         "customer": _("Customer"), "waiting": _("waiting"), "longest": _("longest wait {minutes} min"),
         "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),
         "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
         "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
+        "overflowed": _("from another language's queue (overflow)"),
         "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),
     }
 

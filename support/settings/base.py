@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "SettableTicketStatusEnum": "tickets.serializers.SETTABLE_STATUSES",
         "ArticleStatusEnum": "helpcenter.models.ArticleStatus",
+        "LanguageEnum": "support.languages.LANGUAGE_CODES",
     },
 }
 

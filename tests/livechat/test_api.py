@@ -87,3 +87,29 @@ def test_an_online_spanish_agent_gets_the_chat_at_once(api_client, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         chat = visitor_start(api_client).json()
     assert Conversation.objects.get(pk=chat["id"]).agent == agent
+
+
+def test_transcript_goes_once_to_the_chats_own_address_in_its_language(api_client, mailbox):
+    from livechat import services
+    from livechat.models import SenderKind
+    from support import outbox
+    from support.models import OutboundEmail
+    from tests.factories import AgentFactory
+
+    chat = api_client.post("/api/v1/chats/", {"language": "ko", "name": "민", "email": "min@example.com"},
+                           format="json").json()
+    headers = {"HTTP_X_CHAT_TOKEN": chat["token"]}
+    url = f"/api/v1/chats/{chat['id']}/transcript/"
+    assert api_client.post(url, **headers).json()["error"]["code"] == "transcript_refused"  # not ended yet
+    agent = AgentFactory(name="지우", email="jiwoo.private@example.com", languages=["ko"])
+    services.message_post(conversation_id=chat["id"], sender_kind=SenderKind.CUSTOMER, body="출금이 안 돼요")
+    services.message_post(conversation_id=chat["id"], sender_kind=SenderKind.AGENT, sender=agent, body="확인할게요")
+    api_client.post(f"/api/v1/chats/{chat['id']}/close/", **headers)
+    assert api_client.post(url, {"email": "attacker@example.com"}, format="json", **headers).status_code == 202
+    assert api_client.post(url, **headers).status_code in (400, 409)  # once
+    for row in OutboundEmail.objects.filter(status="pending"):
+        outbox.outbound_email_deliver(outbound_id=row.pk)
+    assert [m["to"] for m in mailbox] == [["min@example.com"]]
+    text = mailbox[0]["message"].get_body(("plain",)).get_content()
+    assert "출금이 안 돼요" in text and "지우: 확인할게요" in text and "jiwoo.private" not in text
+    assert "상담을 종료했습니다" in text  # the system line, in Korean

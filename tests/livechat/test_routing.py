@@ -156,3 +156,19 @@ def test_many_routers_at_once_assign_every_chat_once_and_keep_capacity():
     loads = {a.pk: Conversation.objects.filter(agent=a, status=ConversationStatus.ACTIVE).count() for a in agents}
     assert set(loads.values()) == {10}  # 200 chats over 20 agents of capacity 10: full, never over
     assert Conversation.objects.filter(status=ConversationStatus.ACTIVE).count() == 200
+
+
+def test_overflow_offers_a_long_waiting_chat_to_another_language_only_if_the_customer_accepted_it():
+    from livechat.models import LanguageOverflow
+
+    LanguageOverflow.objects.create(language="ko", overflow_to="en", after_seconds=180)
+    english_agent = online(languages=["en"], capacity=3)
+    accepts = services.conversation_start(language="ko", visitor_name="A", visitor_email="a@example.com",
+                                          also_speaks=["en"])
+    refuses = services.conversation_start(language="ko", visitor_name="B", visitor_email="b@example.com")
+    assert services.conversations_route(language="en") == 0  # not waited long enough yet
+    Conversation.objects.update(queued_at=timezone.now() - timedelta(minutes=4))
+    assert services.conversations_route(language="en") == 1
+    accepts.refresh_from_db(), refuses.refresh_from_db()
+    assert accepts.agent == english_agent and accepts.overflowed and accepts.language == "ko"
+    assert refuses.status == ConversationStatus.QUEUED

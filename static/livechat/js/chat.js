@@ -179,7 +179,9 @@
   $("prechat").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;
-    var payload = { language: form.language.value, topic: form.topic.value.trim() };
+    var payload = { language: form.language.value, topic: form.topic.value.trim(),
+                    also_speaks: Array.prototype.filter.call(form.querySelectorAll("input[name=also_speaks]:checked"),
+                      function (box) { return box.value !== form.language.value; }).map(function (box) { return box.value; }) };
     if (form.name) { payload.name = form.name.value.trim(); payload.email = form.email.value.trim(); }
     var error = $("prechat-error");
     error.hidden = true;
@@ -250,6 +252,18 @@
     }).then(function (response) {
       if (response.ok) handlers.rated({});
       else response.json().then(function (body) { handlers.error({ detail: body.error.detail }); });
+    });
+  });
+  $("chat-transcript").addEventListener("click", function (event) {
+    var button = event.target;
+    button.disabled = true;
+    fetch(app.dataset.api + state.id + "/transcript/", {
+      method: "POST", credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrf(), "X-Chat-Token": state.token || "" },
+    }).then(function (response) {
+      if (response.ok) { status(S.transcript_sent); return; }
+      button.disabled = false;
+      response.json().then(function (body) { handlers.error({ detail: body.error.detail }); });
     });
   });
   $("chat-new").addEventListener("click", function () { forget(); });

@@ -83,7 +83,8 @@
         node.querySelector(".js-customer").textContent = context.customer_name || S.customer;
         node.querySelector(".js-email").textContent = context.customer_email;
         node.querySelector(".js-topic").textContent = context.topic;
-        node.querySelector(".js-language").textContent = context.language;
+        node.querySelector(".js-language").textContent = context.language +
+          (context.overflowed ? " · " + S.overflowed : "");
         var tickets = node.querySelector(".js-tickets");
         node.querySelector(".js-tickets-title").textContent = S.recent_tickets + " (" + context.recent_tickets.length + ")";
         if (!context.recent_tickets.length) tickets.textContent = S.none;

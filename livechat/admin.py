@@ -1,0 +1,46 @@
+"""Admin for live chat: overflow rules, and a read-only view of conversations for supervisors."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChatMessage, Conversation, LanguageOverflow
+
+
+@admin.register(LanguageOverflow)
+class LanguageOverflowAdmin(admin.ModelAdmin):
+    list_display = ["language", "overflow_to", "after_seconds", "is_active"]
+    list_editable = ["after_seconds", "is_active"]
+
+
+class ChatMessageInline(admin.TabularInline):
+    model = ChatMessage
+    fields = ["seq", "sender_kind", "sender", "body", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    """Conversations are changed by the desk (routing, agents), never by hand here: everything is read-only."""
+
+    list_display = ["id", "language", "status", "agent", "customer_label", "created_at", "csat_score"]
+    list_filter = ["status", "language", "overflowed"]
+    search_fields = ["visitor_email", "customer__email", "topic"]
+    list_select_related = ["agent", "customer"]
+    inlines = [ChatMessageInline]
+
+    @admin.display(description=_("customer"))
+    def customer_label(self, conversation):
+        return conversation.customer.email if conversation.customer_id else conversation.visitor_email
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Conversation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

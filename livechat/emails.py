@@ -1,0 +1,48 @@
+"""The chat transcript by email, in the chat's language, only to the chat's own customer address."""
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from support.outbox import outbound_email_queue
+
+from .models import SenderKind
+from .selectors import agent_display_name
+
+SYSTEM_LINES = {
+    "closed_by_customer": lambda: _("You ended the chat."),
+    "closed_by_agent": lambda: _("The agent ended the chat."),
+    "closed_by_system": lambda: _("The chat was closed after a period without messages."),
+    "transferred_to_agent": lambda: _("You have been transferred to another agent."),
+    "transferred_to_queue": lambda: _("You have been transferred; you keep your place in line."),
+    "agent_left": lambda: _("The agent was disconnected. You are back at the front of the line."),
+}
+
+
+def email_transcript(*, conversation):
+    """Queue the transcript email (the outbox delivers it after commit). Agents appear by display name only."""
+    customer = conversation.customer
+    to_email = customer.email if customer else conversation.visitor_email
+    with translation.override(conversation.language):
+        lines = []
+        for message in conversation.messages.select_related("sender").order_by("seq"):
+            if message.sender_kind == SenderKind.SYSTEM:
+                who, body = "—", SYSTEM_LINES.get(message.body, lambda: message.body)()
+            elif message.sender_kind == SenderKind.AGENT:
+                who = agent_display_name(message.sender) if message.sender else _("Agent")
+                body = message.body
+            elif message.sender_kind == SenderKind.BOT:
+                who, body = _("Assistant"), message.body
+            else:
+                who, body = _("You"), message.body
+            lines.append({"time": message.created_at.astimezone(dt_timezone.utc).strftime("%H:%M"),
+                          "who": who, "body": body})
+        context = {"conversation": conversation, "lines": lines, "name": conversation.customer_name,
+                   "language": conversation.language, "site_name": settings.SITE_NAME}
+        subject = _("Your chat with %(site)s") % {"site": settings.SITE_NAME}
+        body_text = render_to_string("email/livechat/transcript.txt", context)
+        body_html = render_to_string("email/livechat/transcript.html", context)
+    return outbound_email_queue(to_email=to_email, user=customer, subject=subject, body_text=body_text,
+                                body_html=body_html, auto_generated=True, topic=f"chat:{conversation.id}")
