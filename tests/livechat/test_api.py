@@ -113,3 +113,11 @@ def test_transcript_goes_once_to_the_chats_own_address_in_its_language(api_clien
     text = mailbox[0]["message"].get_body(("plain",)).get_content()
     assert "출금이 안 돼요" in text and "지우: 확인할게요" in text and "jiwoo.private" not in text
     assert "상담을 종료했습니다" in text  # the system line, in Korean
+
+
+def test_chat_page_may_be_framed_only_by_allowed_sites(client, settings):
+    settings.LIVECHAT_EMBED_ORIGINS = ["https://partner.example.com"]
+    response = client.get("/en/chat/?embed=1")
+    assert response.status_code == 200 and "X-Frame-Options" not in response
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://partner.example.com"
+    assert client.get("/en/help/")["X-Frame-Options"] == "DENY"  # every other page stays unframeable

@@ -1,0 +1,36 @@
+// The embeddable chat launcher: one script tag on any page,
+//   <script src="https://desk.example.com/static/livechat/js/widget.js" data-lang="ko" data-label="상담하기" defer></script>
+// adds a "chat" button that opens the desk's chat page in a panel (an iframe of /<lang>/chat/?embed=1). Only the
+// sites listed in LIVECHAT_EMBED_ORIGINS may frame it (Content-Security-Policy frame-ancestors).
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || document.getElementById("support-chat-launcher")) return;
+  var origin = new URL(script.src, location.href).origin;
+  var lang = script.dataset.lang || document.documentElement.lang || "en";
+  var button = document.createElement("button");
+  button.id = "support-chat-launcher";
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
+  button.textContent = script.dataset.label || "Chat";
+  button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;border:0;border-radius:999px;" +
+    "padding:12px 18px;background:#0b5fff;color:#fff;font:600 15px system-ui,sans-serif;cursor:pointer;" +
+    "box-shadow:0 4px 14px rgba(16,24,40,.25)";
+  var frame = null;
+  button.addEventListener("click", function () {
+    if (!frame) {
+      frame = document.createElement("iframe");
+      frame.id = "support-chat-panel";
+      frame.title = button.textContent;
+      frame.src = origin + "/" + encodeURIComponent(lang) + "/chat/?embed=1";
+      frame.style.cssText = "position:fixed;right:16px;bottom:72px;z-index:2147483000;width:min(380px,calc(100vw - 32px));" +
+        "height:min(620px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
+        "box-shadow:0 8px 30px rgba(16,24,40,.3)";
+      document.body.appendChild(frame);
+    } else {
+      frame.hidden = !frame.hidden;
+    }
+    button.setAttribute("aria-expanded", String(!frame.hidden));
+  });
+  document.body.appendChild(button);
+})();
