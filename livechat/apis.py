@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +14,7 @@ from support.permissions import IsAgent
 from . import selectors, services
 from .models import Conversation, SenderKind
 from .serializers import (
+    ChatAttachmentInputSerializer,
     ChatContextSerializer,
     ChatOutputSerializer,
     ChatStartInputSerializer,
@@ -157,3 +159,25 @@ class ChatTranscriptApi(APIView):
             raise NotFound()
         services.conversation_transcript_send(conversation_id=conversation.id)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ChatAttachmentApi(APIView):
+    """Send a file in a chat (multipart: file, body?, client_msg_id?): stored as a message, delivered like one."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ChatAttachmentInputSerializer},
+                   responses={201: MessageOutputSerializer, 200: MessageOutputSerializer}, tags=["chat"],
+                   operation_id="chats_attachments_create")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        data = ChatAttachmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        message, created = services.message_post(
+            conversation_id=conversation.id, sender_kind=SenderKind.AGENT if as_agent else SenderKind.CUSTOMER,
+            sender=request.user if request.user.is_authenticated else None, body=values["body"].strip(),
+            client_msg_id=values["client_msg_id"], upload=values["file"])
+        return Response(MessageOutputSerializer(message).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

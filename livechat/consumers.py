@@ -12,8 +12,10 @@ services push after commit. The contract is in docs/api.md.
   out: snapshot {presence, languages, queues, chats}, queues, chat_assigned, chat_released, message
        {conversation, ...}, typing, closed, ticket_created, presence, pong, error
 """
+import collections
 import json
 import logging
+import time
 import uuid
 from urllib.parse import parse_qs
 
@@ -83,7 +85,25 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
 
     handlers = {}
 
+    def _allowed(self):
+        """Per-connection rate limit: at most LIVECHAT_FRAMES_PER_10S frames in any 10 seconds (a sliding
+        window), so one socket cannot flood a chat or the database."""
+        now = time.monotonic()
+        window = getattr(self, "_recent", None)
+        if window is None:
+            window = self._recent = collections.deque()
+        while window and now - window[0] > 10:
+            window.popleft()
+        if len(window) >= settings.LIVECHAT_FRAMES_PER_10S:
+            return False, 10 - (now - window[0])
+        window.append(now)
+        return True, 0
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        allowed, retry_after = self._allowed()
+        if not allowed:
+            return await self.send_json({"type": "error", "code": "rate_limited",
+                                         "detail": "Too many frames; slow down.", "retry_after": round(retry_after, 1)})
         try:
             content = json.loads(text_data or "")
         except (TypeError, ValueError):

@@ -17,8 +17,17 @@ def queue_group(language):
 
 
 def message_frame(message):
-    return {"type": "message", "seq": message.seq, "sender": message.sender_kind, "body": message.body,
-            "client_msg_id": message.client_msg_id, "created_at": message.created_at.isoformat()}
+    """A stored message as clients see it; attachments are links that check who asks (see livechat.views)."""
+    from django.urls import reverse
+
+    frame = {"type": "message", "seq": message.seq, "sender": message.sender_kind, "body": message.body,
+             "client_msg_id": message.client_msg_id, "created_at": message.created_at.isoformat()}
+    attachments = list(message.attachments.all())
+    if attachments:
+        frame["attachments"] = [{"id": str(a.pk), "filename": a.filename, "content_type": a.content_type,
+                                 "size": a.size, "url": reverse("chat-attachment", args=[a.pk])}
+                                for a in attachments]
+    return frame
 
 
 def _send(group, frame):

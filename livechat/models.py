@@ -134,3 +134,22 @@ class ChatMessage(models.Model):
 
     def __str__(self):
         return f"{self.conversation_id}#{self.seq}"
+
+
+def _attachment_path(attachment, filename):
+    # Opaque names: what the customer called the file never reaches the disk or a URL.
+    return f"chat/{str(attachment.pk)[:2]}/{attachment.pk}"
+
+
+class ChatAttachment(models.Model):
+    """A file sent in a chat (same checks as ticket attachments); served only to the chat's people."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(ChatMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    filename = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self):
+        return self.filename

@@ -9,7 +9,7 @@ from django.utils import timezone
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
 
-from .models import Conversation, ConversationStatus
+from .models import ChatAttachment, Conversation, ConversationStatus
 
 
 def agent_display_name(agent):
@@ -26,7 +26,21 @@ def conversation_get_for_user(*, user, conversation_id):
 
 
 def messages_after(*, conversation, after_seq=0, limit=200):
-    return list(conversation.messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    """Up to `limit` messages after a sequence number, with their attachments (two queries)."""
+    return list(conversation.messages.filter(seq__gt=after_seq).order_by("seq").prefetch_related("attachments")[:limit])
+
+
+def attachment_get_for_viewer(*, attachment_id, user, token=None):
+    """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise."""
+    from .tokens import visitor_token_conversation
+
+    attachment = ChatAttachment.objects.select_related("message__conversation").get(pk=attachment_id)
+    conversation = attachment.message.conversation
+    if token and visitor_token_conversation(token) == str(conversation.id):
+        return attachment
+    if user.is_authenticated and (conversation.customer_id == user.pk or is_agent(user)):
+        return attachment
+    raise ChatAttachment.DoesNotExist
 
 
 def queue_position(*, conversation):

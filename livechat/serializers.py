@@ -27,7 +27,28 @@ class RatingInputSerializer(StrictInputSerializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ChatAttachmentOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment) -> str:
+        from django.urls import reverse
+
+        return reverse("chat-attachment", args=[attachment.pk])
+
+
+class ChatAttachmentInputSerializer(StrictInputSerializer):
+    file = serializers.FileField()
+    body = serializers.CharField(max_length=settings.LIVECHAT_MESSAGE_MAX_CHARS, required=False, allow_blank=True,
+                                 default="")
+    client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
 class MessageOutputSerializer(serializers.Serializer):
+    attachments = ChatAttachmentOutputSerializer(many=True, read_only=True, source="attachments.all")
     seq = serializers.IntegerField()
     sender = serializers.CharField(source="sender_kind")
     body = serializers.CharField()

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from support.models import AgentProfile, Presence
 from support.services import DomainError, agent_set_presence, customer_for_email
+from support.uploads import check_upload
 
 from . import events, selectors
-from .models import ChatMessage, Conversation, ConversationStatus, LanguageOverflow, SenderKind
+from .models import ChatAttachment, ChatMessage, Conversation, ConversationStatus, LanguageOverflow, SenderKind
 
 
 class ChatClosed(DomainError):
@@ -37,7 +38,7 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
     return conversation
 
 
-def _append(conversation, *, sender_kind, body, sender=None, client_msg_id=""):
+def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None):
     """Add a message to a conversation whose row the caller holds locked (FOR UPDATE): the next sequence number."""
     now = timezone.now()
     conversation.last_seq += 1
@@ -52,23 +53,40 @@ def _append(conversation, *, sender_kind, body, sender=None, client_msg_id=""):
     message = ChatMessage.objects.create(conversation=conversation, seq=conversation.last_seq,
                                          sender_kind=sender_kind, sender=sender, body=body,
                                          client_msg_id=client_msg_id, created_at=now)
+    if attachment is not None:
+        attachment.message = message
+        attachment.save()
     transaction.on_commit(lambda: events.message_created(message))
     return message
 
 
-def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id=""):
-    """Store one message with the next sequence number, then ring the bell. A resend with the same client_msg_id
-    returns the stored message and is not stored twice. Returns (message, created)."""
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        if client_msg_id:
-            existing = conversation.messages.filter(client_msg_id=client_msg_id).first()
-            if existing is not None:
-                return existing, False
-        if conversation.status == ConversationStatus.CLOSED:
-            raise ChatClosed("This chat is closed.")
-        return _append(conversation, sender_kind=sender_kind, body=body, sender=sender,
-                       client_msg_id=client_msg_id), True
+def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id="", upload=None):
+    """Store one message (optionally with one file, checked like ticket attachments) with the next sequence
+    number, then ring the bell. A resend with the same client_msg_id returns the stored message and is not stored
+    twice. Returns (message, created)."""
+    checked = check_upload(upload, max_bytes=settings.LIVECHAT_ATTACHMENT_MAX_BYTES, field="file") if upload else None
+    stored = []
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+            if client_msg_id:
+                existing = conversation.messages.filter(client_msg_id=client_msg_id).first()
+                if existing is not None:
+                    return existing, False
+            if conversation.status == ConversationStatus.CLOSED:
+                raise ChatClosed("This chat is closed.")
+            attachment = None
+            if checked is not None:
+                attachment = ChatAttachment(filename=checked.filename, content_type=checked.content_type,
+                                            size=checked.size)
+                attachment.file.save("", checked.upload, save=False)
+                stored.append(attachment)
+            return _append(conversation, sender_kind=sender_kind, body=body, sender=sender,
+                           client_msg_id=client_msg_id, attachment=attachment), True
+    except BaseException:
+        for attachment in stored:  # files are not part of the transaction
+            attachment.file.delete(save=False)
+        raise
 
 
 def _load():

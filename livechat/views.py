@@ -1,6 +1,8 @@
 """Chat pages: the customer's chat (pre-chat form, then the live panel) and the agent console. Both are thin: the
 live parts speak the websocket contract of docs/api.md from static/livechat/js/."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -8,6 +10,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence
 from support.permissions import agent_required
+from support.uploads import stored_file_response
+
+from . import selectors
+from .models import ChatAttachment
 
 
 def _strings():
@@ -60,3 +66,13 @@ def console(request):
     return render(request, "livechat/console.html", {
         "strings": _strings(), "presences": Presence.choices, "languages": LANGUAGE_CODES,
         "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})
+
+
+def attachment_download(request, attachment_id):
+    """A chat file, for the chat's customer (session, or ?token= for visitors) and agents; 404 for anyone else."""
+    try:
+        attachment = selectors.attachment_get_for_viewer(attachment_id=attachment_id, user=request.user,
+                                                         token=request.GET.get("token"))
+    except (ChatAttachment.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    return stored_file_response(attachment.file, content_type=attachment.content_type, filename=attachment.filename)

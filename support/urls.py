@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpcenter import views as help_views
+from livechat import views as chat_views
 from tickets import views as ticket_views
 
 from . import apis, views
@@ -31,6 +32,7 @@ urlpatterns = [
          name="attachment-thumbnail"),
     # Help-center pictures: one URL for every language's body, so no language prefix.
     path("help/images/<uuid:image_id>/", help_views.article_image, name="help-image"),
+    path("chat-attachments/<uuid:attachment_id>/", chat_views.attachment_download, name="chat-attachment"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),

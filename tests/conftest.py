@@ -174,6 +174,7 @@ class AsgiServers:
 
     def __init__(self, tmp_path_factory):
         self.tmp_path_factory = tmp_path_factory
+        self.media_root = tmp_path_factory.mktemp("media")  # uploads of every server in the test, shared
         self.processes, self.logs = {}, []
 
     def __call__(self, port=None):
@@ -190,7 +191,8 @@ class AsgiServers:
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes())
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes(),
+                   MEDIA_ROOT=str(self.media_root))
         # The server's errors go to a file that is printed when the test ends, so a failure shows its cause.
         log = self.tmp_path_factory.mktemp("uvicorn").joinpath("stderr.log").open("w+")
         self.logs.append(log)

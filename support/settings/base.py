@@ -274,6 +274,9 @@ LIVECHAT_VISITOR_TOKEN_MAX_AGE = env_int("LIVECHAT_VISITOR_TOKEN_MAX_AGE", 24 * 
 LIVECHAT_IDLE_MINUTES = env_int("LIVECHAT_IDLE_MINUTES", 15)
 LIVECHAT_AGENT_GRACE_SECONDS = env_int("LIVECHAT_AGENT_GRACE_SECONDS", 90)
 LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS = env_int("LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS", 600)
+LIVECHAT_ATTACHMENT_MAX_BYTES = env_int("LIVECHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Frames one chat socket may send per 10 seconds; beyond it frames are refused with a rate_limited error.
+LIVECHAT_FRAMES_PER_10S = env_int("LIVECHAT_FRAMES_PER_10S", 30)
 # Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".
 LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)

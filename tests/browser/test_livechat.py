@@ -6,13 +6,14 @@ from playwright.sync_api import expect
 
 from livechat.models import ChatMessage, Conversation
 from tests.factories import PASSWORD, AgentFactory
+from tests.tickets.files import png_bytes
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_spanish_visitor_chats_with_an_agent_through_a_network_drop(new_page, asgi_server, screenshot):
+def test_spanish_visitor_chats_with_an_agent_through_a_network_drop(new_page, asgi_server, screenshot, tmp_path):
     # Two server processes behind one "load balancer": the visitor on one, the agent on the other.
     server, agent_server = asgi_server.start(), asgi_server.start()
     AgentFactory(email="marta@example.com", name="Marta", languages=["es"], capacity=2)
@@ -65,6 +66,15 @@ def test_spanish_visitor_chats_with_an_agent_through_a_network_drop(new_page, as
     texts = visitor.locator("#chat-log .chat-body").all_inner_texts()
     assert len(texts) == len(set(texts)) == 4  # every message once, none missing
     screenshot("visitor-after-drop", visitor)
+
+    # A screenshot of the problem, sent from the chat, reaches the agent; the visitor sees it too.
+    picture = tmp_path / "captura.png"
+    picture.write_bytes(png_bytes(size=(120, 80)))
+    visitor.locator("#chat-file").set_input_files(str(picture))
+    expect(chat.locator(".chat-file")).to_contain_text("captura.png")
+    shown = visitor.locator("#chat-log .chat-file img")
+    expect(shown).to_be_visible()
+    visitor.wait_for_function("() => document.querySelector('#chat-log .chat-file img').naturalWidth === 120")
 
     chat.locator(".js-close").click()
     expect(visitor.locator("#csat-form")).to_be_visible()

@@ -121,3 +121,36 @@ def test_chat_page_may_be_framed_only_by_allowed_sites(client, settings):
     assert response.status_code == 200 and "X-Frame-Options" not in response
     assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://partner.example.com"
     assert client.get("/en/help/")["X-Frame-Options"] == "DENY"  # every other page stays unframeable
+
+
+def test_files_in_a_chat_are_checked_stored_once_and_served_only_to_the_chats_people(api_client, agent, customer,
+                                                                                      settings, tmp_path):
+    from tests.tickets.files import exe_bytes, png_bytes, upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chat = visitor_start(api_client).json()
+    headers = {"HTTP_X_CHAT_TOKEN": chat["token"]}
+    url = f"/api/v1/chats/{chat['id']}/attachments/"
+    bad = api_client.post(url, {"file": upload("photo.png", exe_bytes())}, format="multipart", **headers)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "attachment_type_not_allowed"
+    assert not ChatMessage.objects.exists()
+    sent = api_client.post(url, {"file": upload("captura.png", png_bytes()), "client_msg_id": "f1"},
+                           format="multipart", **headers)
+    assert sent.status_code == 201, sent.json()
+    again = api_client.post(url, {"file": upload("captura.png", png_bytes()), "client_msg_id": "f1"},
+                            format="multipart", **headers)
+    assert again.status_code == 200 and ChatMessage.objects.count() == 1
+    file_url = sent.json()["attachments"][0]["url"]
+    assert sent.json()["attachments"][0]["filename"] == "captura.png"
+    history = api_client.get(f"/api/v1/chats/{chat['id']}/messages/", **headers).json()
+    assert history["messages"][0]["attachments"][0]["url"] == file_url
+    served = api_client.get(file_url, {"token": chat["token"]})
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert api_client.get(file_url).status_code == 404  # no token, no session
+    other = visitor_start(api_client, email="x@example.com").json()
+    assert api_client.get(file_url, {"token": other["token"]}).status_code == 404
+    api_client.force_login(customer)
+    assert api_client.get(file_url).status_code == 404  # a customer who is not in this chat
+    api_client.force_login(agent)
+    assert api_client.get(file_url).status_code == 200

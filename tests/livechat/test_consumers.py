@@ -108,3 +108,19 @@ async def test_queue_position_updates_live_and_closing_tells_the_customer():
     await socket.send_json_to({"type": "message", "body": "late"})
     assert (await receive_until(socket, "error"))["code"] == "chat_closed"
     await socket.disconnect()
+
+
+async def test_a_flooding_socket_is_slowed_down(settings):
+    from asgiref.sync import sync_to_async
+
+    settings.LIVECHAT_FRAMES_PER_10S = 5
+    chat, token = await sync_to_async(start)()
+    socket = await connect(chat, token)
+    await receive_until(socket, "queue")
+    for n in range(8):
+        await socket.send_json_to({"type": "message", "body": f"spam {n}", "client_msg_id": f"s{n}"})
+    limited = await receive_until(socket, "error")
+    assert limited["code"] == "rate_limited" and 0 < limited["retry_after"] <= 10
+    await socket.receive_nothing(timeout=0.5)
+    assert await sync_to_async(ChatMessage.objects.filter(conversation=chat).count)() == 5
+    await socket.disconnect()

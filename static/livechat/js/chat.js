@@ -51,6 +51,7 @@
       body.textContent = frame.body;  // text, never HTML
       item.appendChild(who);
       item.appendChild(body);
+      (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file)); });
       if (pending) {
         var note = document.createElement("span");
         note.className = "chat-state muted small";
@@ -61,6 +62,24 @@
     $("chat-log").appendChild(item);
     item.scrollIntoView({ block: "end" });
     return item;
+  }
+  function attachmentNode(file) {
+    // Visitors prove they belong to the chat with their token; the server checks it for every file.
+    var url = file.url + (state.token ? "?token=" + encodeURIComponent(state.token) : "");
+    var link = document.createElement("a");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "chat-file";
+    if (/^image\//.test(file.content_type)) {
+      var image = document.createElement("img");
+      image.src = url;
+      image.alt = file.filename;
+      link.appendChild(image);
+    } else {
+      link.textContent = "📄 " + file.filename;
+    }
+    return link;
   }
   function onMessage(frame) {
     if (frame.seq <= state.lastSeq) return;  // already shown (a replay after reconnecting)
@@ -217,6 +236,22 @@
     send(frame);  // if the socket is down, the pending message goes out when it is back
     input.value = "";
     input.focus();
+  });
+  $("chat-file").addEventListener("change", function (event) {
+    var file = event.target.files[0];
+    if (!file) return;
+    var data = new FormData();
+    data.append("file", file);
+    data.append("client_msg_id", newId());
+    status(S.sending);
+    fetch(app.dataset.api + state.id + "/attachments/", {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { Accept: "application/json", "X-CSRFToken": csrf(), "X-Chat-Token": state.token || "" },
+    }).then(function (response) {
+      event.target.value = "";
+      if (response.ok) { status(""); return; }  // the message arrives over the socket like any other
+      response.json().then(function (body) { handlers.error({ detail: body.error.detail }); });
+    }).catch(function () { status(S.reconnecting); });
   });
   $("chat-input").addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {  // IME composition (CJK) must not send

@@ -70,6 +70,15 @@
       body.textContent = frame.body;
       item.appendChild(who);
       item.appendChild(body);
+      (frame.attachments || []).forEach(function (file) {
+        var link = document.createElement("a");
+        link.href = file.url;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.className = "chat-file";
+        link.textContent = "📎 " + file.filename;
+        item.appendChild(link);
+      });
     }
     chat.log.appendChild(item);
     item.scrollIntoView({ block: "end" });
