@@ -177,7 +177,10 @@ class CustomerChatConsumer(FrameConsumer):
         conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
         self.conversation = await database_sync_to_async(_open_chat)(self.scope, conversation_id)
         if self.conversation is None:
-            await self.close(code=4404)  # the same answer for a missing chat and someone else's
+            # The same answer for a missing chat and someone else's. Accepted first: a close code sent before the
+            # handshake completes never reaches a browser (it sees 1006 and would retry forever).
+            await self.accept()
+            await self.close(code=4404)
             return
         await self.join(events.chat_group(self.conversation.id), events.queue_group(self.conversation.language))
         await self.accept()
@@ -227,7 +230,14 @@ class CustomerChatConsumer(FrameConsumer):
         if event.get("from") == self.channel_name:
             return  # one's own typing indicator
         frame = event["frame"]
-        if frame["type"] == "queue_moved":
+        if frame["type"] == "requeued":
+            # Waiting again, maybe in another language's queue: follow it there and show the new place.
+            old_group = events.queue_group(self.conversation.language)
+            self.conversation.language = frame["language"]
+            await self.leave(old_group)
+            await self.join(events.queue_group(frame["language"]))
+            frame = await database_sync_to_async(_queue_frame)(self.conversation.id)
+        elif frame["type"] == "queue_moved":
             frame = await database_sync_to_async(_queue_frame)(self.conversation.id)
             if frame["position"] is None:
                 return
@@ -264,6 +274,7 @@ class AgentConsumer(FrameConsumer):
         self.groups_joined = []
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not await database_sync_to_async(is_agent)(user):
+            await self.accept()
             await self.close(code=4403)
             return
         self.agent = user
@@ -327,7 +338,7 @@ class AgentConsumer(FrameConsumer):
     async def on_to_ticket(self, content):
         conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
         ticket = await database_sync_to_async(services.conversation_leave_message)(
-            conversation_id=conversation.id, by="agent")
+            conversation_id=conversation.id, by="agent", actor=self.agent)
         await self.send_json({"type": "ticket_created", "conversation": str(conversation.id), "ticket": ticket.ref})
 
     handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,

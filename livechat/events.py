@@ -66,3 +66,10 @@ def chat_released(conversation_id, agent_id):
 
 def presence_changed(agent_id, presence):
     _send(agent_group(agent_id), {"type": "presence", "presence": presence})
+
+
+def chat_requeued(conversation_id, language):
+    """The chat is waiting again (transferred to a queue, or its agent left): the customer's socket follows it to
+    that language's queue and shows the new position."""
+    _send(chat_group(conversation_id), {"type": "requeued", "conversation": str(conversation_id),
+                                         "language": language})

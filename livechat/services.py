@@ -25,6 +25,16 @@ class ChatClosed(DomainError):
     code = "chat_closed"
 
 
+class ChatNotAvailable(DomainError):
+    code = "chat_not_available"
+
+
+def _check_agent_owns(conversation, agent):
+    """Under the chat's row lock: agents act only on their own active chats (reading is open to every agent)."""
+    if conversation.status != ConversationStatus.ACTIVE or agent is None or conversation.agent_id != agent.pk:
+        raise ChatNotAvailable("This chat is not one of your active chats.", code="not_your_chat")
+
+
 def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=()):
     """Open a chat in the language's queue (the bot stage comes with the chatbot) and route it after commit."""
     now = timezone.now()
@@ -75,6 +85,8 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
                     return existing, False
             if conversation.status == ConversationStatus.CLOSED:
                 raise ChatClosed("This chat is closed.")
+            if sender_kind == SenderKind.AGENT:
+                _check_agent_owns(conversation, sender)
             attachment = None
             if checked is not None:
                 attachment = ChatAttachment(filename=checked.filename, content_type=checked.content_type,
@@ -190,13 +202,20 @@ def agent_presence_set(*, agent, presence):
     return profile
 
 
-def conversation_close(*, conversation_id, by, actor=None):
+def conversation_close(*, conversation_id, by, actor=None, idle_before=None):
     """Close a chat (customer, agent or system) with a system message; the agent's seat is offered to the queue.
-    Closing twice is harmless."""
+    An agent closes only their own active chat; an idle close (idle_before) re-checks, under the lock, that the
+    chat is still active and quiet. Closing twice is harmless."""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
         if conversation.status == ConversationStatus.CLOSED:
             return conversation
+        if by == "agent":
+            _check_agent_owns(conversation, actor)
+        if idle_before is not None:
+            last = conversation.last_customer_message_at or conversation.assigned_at
+            if conversation.status != ConversationStatus.ACTIVE or last is None or last >= idle_before:
+                return conversation
         now = timezone.now()
         was_queued = conversation.status == ConversationStatus.QUEUED
         conversation.status, conversation.closed_at, conversation.closed_by = ConversationStatus.CLOSED, now, by
@@ -213,10 +232,6 @@ def conversation_close(*, conversation_id, by, actor=None):
             agent = conversation.agent
             transaction.on_commit(lambda: agent_route(agent=agent))
     return conversation
-
-
-class ChatNotAvailable(DomainError):
-    code = "chat_not_available"
 
 
 def _agent_has_seat(profile, language):
@@ -245,8 +260,8 @@ def conversation_pick(*, conversation_id, agent):
         if conversation is None:
             raise ChatNotAvailable("Someone else has taken this chat, or it is no longer waiting.")
         profile = AgentProfile.objects.select_for_update().select_related("user").get(user=agent)
-        if not _agent_has_seat(profile, conversation.language):
-            raise ChatNotAvailable("This chat is not in your languages, or you have no free seat.",
+        if profile.presence != Presence.ONLINE or not _agent_has_seat(profile, conversation.language):
+            raise ChatNotAvailable("Be online, in one of your languages and with a free seat, to take a chat.",
                                    code="no_free_seat")
         _give(conversation, profile, timezone.now())
         language = conversation.language
@@ -275,6 +290,7 @@ def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=Non
             conversation.save(update_fields=["status", "agent", "language"])
             _append(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
             freed = by
+            transaction.on_commit(lambda: events.chat_requeued(conversation_id, to_language))
             transaction.on_commit(lambda: _after_queue_change(to_language))
         transaction.on_commit(lambda: events.chat_released(conversation_id, by.pk))
         transaction.on_commit(lambda: agent_route(agent=freed))
@@ -291,8 +307,9 @@ def conversations_requeue_for_agent(*, agent):
             conversation.save(update_fields=["status", "agent"])
             _append(conversation, sender_kind=SenderKind.SYSTEM, body="agent_left")
             languages.add(conversation.language)
-            conversation_id = conversation.id
+            conversation_id, language = conversation.id, conversation.language
             transaction.on_commit(lambda cid=conversation_id: events.chat_released(cid, agent.pk))
+            transaction.on_commit(lambda cid=conversation_id, lang=language: events.chat_requeued(cid, lang))
         for language in languages:
             transaction.on_commit(lambda lang=language: _after_queue_change(lang))
     return len(languages)
@@ -310,6 +327,8 @@ def agents_dropped_requeue(*, now=None):
             presence=Presence.OFFLINE)
         if updated:
             conversations_requeue_for_agent(agent=profile.user)
+            user_id = profile.user_id
+            transaction.on_commit(lambda: events.presence_changed(user_id, Presence.OFFLINE))
     return len(dropped)
 
 
@@ -328,12 +347,26 @@ def conversations_close_idle(*, now=None):
             .values_list("id", flat=True))
     closed = 0
     for conversation_id in list(idle):
-        conversation_close(conversation_id=conversation_id, by="system")
-        closed += 1
+        conversation = conversation_close(conversation_id=conversation_id, by="system", idle_before=cutoff)
+        closed += conversation.status == ConversationStatus.CLOSED and conversation.closed_by == "system"
     return closed
 
 
-def conversation_leave_message(*, conversation_id, body="", by="customer"):
+def _visitor_requester(conversation, by):
+    """The requester for a visitor's ticket. A visitor only typed an email: when it belongs to an account that can
+    log in, a customer-initiated ticket must not land in that account (anyone could type anyone's address), so
+    the visitor is asked to log in; an agent converting the chat has talked with the person and decides."""
+    from support.models import User
+
+    existing = User.objects.filter(email__iexact=conversation.visitor_email).first()
+    if existing is not None and existing.has_usable_password() and by == "customer":
+        raise ChatNotAvailable("An account uses this email address: log in to leave a message, or keep chatting.",
+                               code="login_required")
+    return existing or customer_for_email(email=conversation.visitor_email, name=conversation.visitor_name,
+                                          language=conversation.language)
+
+
+def conversation_leave_message(*, conversation_id, body="", by="customer", actor=None):
     """The customer stops waiting and leaves a message (or the agent converts the chat): a ticket (channel chat)
     with the transcript so far, in the chat's language; the chat closes. Visitors get an account for their email,
     as email senders do."""
@@ -346,8 +379,9 @@ def conversation_leave_message(*, conversation_id, body="", by="customer"):
             return conversation.ticket
         if conversation.status == ConversationStatus.CLOSED:
             raise ChatClosed("This chat is closed.")
-        requester = conversation.customer or customer_for_email(
-            email=conversation.visitor_email, name=conversation.visitor_name, language=conversation.language)
+        if by == "agent":
+            _check_agent_owns(conversation, actor)
+        requester = conversation.customer or _visitor_requester(conversation, by)
         transcript = "\n".join(f"[{m.created_at:%H:%M}] {m.sender_kind}: {m.body}"
                                for m in conversation.messages.exclude(sender_kind=SenderKind.SYSTEM).order_by("seq"))
         text = "\n\n".join(part for part in [body.strip(), transcript] if part) or conversation.topic or "—"
@@ -356,7 +390,7 @@ def conversation_leave_message(*, conversation_id, body="", by="customer"):
                                language=conversation.language)
         conversation.ticket = ticket
         conversation.save(update_fields=["ticket"])
-        conversation_close(conversation_id=conversation.id, by=by)
+        conversation_close(conversation_id=conversation.id, by=by, actor=actor)
     return ticket
 
 
@@ -367,7 +401,7 @@ class RatingRefused(DomainError):
 def conversation_rate(*, conversation_id, score, comment=""):
     """CSAT for a closed chat: 1-5 and an optional comment, once (a conditional update, so two tabs cannot both
     rate)."""
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise RatingRefused("A rating is a whole number from 1 to 5.", code="invalid_score", field="score")
     updated = Conversation.objects.filter(pk=conversation_id, status=ConversationStatus.CLOSED,
                                           csat_score__isnull=True).update(

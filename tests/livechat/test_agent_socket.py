@@ -12,7 +12,7 @@ from support.asgi import application
 from support.models import AgentProfile, Presence
 from tests.factories import AgentFactory, UserFactory
 
-from .test_consumers import ORIGIN, receive_until
+from .test_consumers import ORIGIN, receive_until, refused_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -89,9 +89,35 @@ async def test_frames_for_other_chats_are_refused_and_customers_cannot_connect()
 
     customer = await sync_to_async(UserFactory)(email="c@example.com")
     headers = await sync_to_async(session_headers)(customer)
-    refused = WebsocketCommunicator(application, "/ws/agent/", headers=headers)
-    connected, code = await refused.connect()
-    assert not connected and code == 4403
-    anonymous = WebsocketCommunicator(application, "/ws/agent/", headers=ORIGIN)
-    connected, code = await anonymous.connect()
-    assert not connected and code == 4403
+    assert await refused_with(WebsocketCommunicator(application, "/ws/agent/", headers=headers)) == 4403
+    assert await refused_with(WebsocketCommunicator(application, "/ws/agent/", headers=ORIGIN)) == 4403
+
+
+async def test_transfer_to_another_language_moves_the_customer_to_that_queue_and_a_dropped_agent_is_told():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    agent = await sync_to_async(AgentFactory)(email="t@example.com", languages=["ko"], capacity=1)
+    await sync_to_async(AgentProfile.objects.filter(user=agent).update)(presence=Presence.ONLINE,
+                                                                       last_seen_at=timezone.now())
+    waiting_english = await sync_to_async(services.conversation_start)(language="en", visitor_name="E",
+                                                                       visitor_email="e@x.com")
+    chat = await sync_to_async(services.conversation_start)(language="ko", visitor_name="K", visitor_email="k@x.com")
+    assert (await sync_to_async(Conversation.objects.get)(pk=chat.id)).agent_id == agent.pk  # routed at once
+    customer = WebsocketCommunicator(application, f"/ws/chat/{chat.id}/?token={visitor_token(chat.id)}",
+                                     headers=ORIGIN)
+    assert (await customer.connect())[0]
+    await receive_until(customer, "assigned")
+    await sync_to_async(services.conversation_transfer)(conversation_id=chat.id, by=agent, to_language="en")
+    queue = await receive_until(customer, "queue")
+    assert queue["position"] == 2  # in the English queue now (behind the chat waiting there since before)
+    await sync_to_async(services.conversation_close)(conversation_id=waiting_english.id, by="customer")
+    assert (await receive_until(customer, "queue"))["position"] == 1  # and it follows the English queue
+    await customer.disconnect()
+
+    socket = await agent_socket(agent)
+    await receive_until(socket, "snapshot")
+    await sync_to_async(services.agents_dropped_requeue)(now=timezone.now() + timedelta(minutes=5))
+    assert (await receive_until(socket, "presence"))["presence"] == "offline"
+    await socket.disconnect()

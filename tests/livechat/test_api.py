@@ -3,6 +3,7 @@ after a sequence number; a resend is stored once; nobody reads someone else's ch
 import pytest
 from rest_framework.test import APIClient
 
+from livechat import services
 from livechat.models import ChatMessage, Conversation
 from support.models import AgentProfile, Presence
 
@@ -66,6 +67,13 @@ def test_nobody_reads_someone_elses_chat(api_client, customer, other_customer, a
     assert client.post(f"/api/v1/chats/{own['id']}/close/").status_code == 404
     assert Conversation.objects.get(pk=own["id"]).status == "queued"
     client.force_authenticate(agent)
+    assert client.get(f"/api/v1/chats/{own['id']}/messages/").status_code == 200  # agents may read any chat
+    # ... but write only in their own active chats.
+    reply = client.post(f"/api/v1/chats/{own['id']}/messages/", {"body": "Hello!"}, format="json")
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == "not_your_chat"
+    assert client.post(f"/api/v1/chats/{own['id']}/close/").json()["error"]["code"] == "not_your_chat"
+    AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
+    services.conversation_pick(conversation_id=own["id"], agent=agent)
     reply = client.post(f"/api/v1/chats/{own['id']}/messages/", {"body": "Hello!"}, format="json")
     assert reply.status_code == 201 and reply.json()["sender"] == "agent"
 
@@ -90,7 +98,6 @@ def test_an_online_spanish_agent_gets_the_chat_at_once(api_client, django_captur
 
 
 def test_transcript_goes_once_to_the_chats_own_address_in_its_language(api_client, mailbox):
-    from livechat import services
     from livechat.models import SenderKind
     from support import outbox
     from support.models import OutboundEmail
@@ -102,6 +109,8 @@ def test_transcript_goes_once_to_the_chats_own_address_in_its_language(api_clien
     url = f"/api/v1/chats/{chat['id']}/transcript/"
     assert api_client.post(url, **headers).json()["error"]["code"] == "transcript_refused"  # not ended yet
     agent = AgentFactory(name="지우", email="jiwoo.private@example.com", languages=["ko"])
+    AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
+    services.conversation_pick(conversation_id=chat["id"], agent=agent)
     services.message_post(conversation_id=chat["id"], sender_kind=SenderKind.CUSTOMER, body="출금이 안 돼요")
     services.message_post(conversation_id=chat["id"], sender_kind=SenderKind.AGENT, sender=agent, body="확인할게요")
     api_client.post(f"/api/v1/chats/{chat['id']}/close/", **headers)

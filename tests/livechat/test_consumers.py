@@ -15,6 +15,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 ORIGIN = [(b"origin", b"http://localhost")]
 
 
+def online_agent(language):
+    from support.models import AgentProfile, Presence
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(languages=[language])
+    AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
+    return agent
+
+
 def start(language="es"):
     chat = services.conversation_start(language=language, visitor_name="Lucía", visitor_email="l@example.com")
     return chat, visitor_token(chat.id)
@@ -25,6 +34,15 @@ async def connect(chat, token):
     connected, code = await communicator.connect()
     assert connected, code
     return communicator
+
+
+async def refused_with(communicator):
+    """The close code of a refused socket: accepted, then closed at once, so browsers see the code."""
+    connected, _subprotocol = await communicator.connect()
+    assert connected
+    closing = await communicator.receive_output(timeout=3)
+    assert closing["type"] == "websocket.close"
+    return closing["code"]
 
 
 async def receive_until(communicator, frame_type, timeout=3):
@@ -47,9 +65,12 @@ async def test_messages_are_stored_then_delivered_and_resume_loses_nothing():
     await socket.send_json_to({"type": "message", "body": "Hola", "client_msg_id": "m1"})  # resent after a doubt
     await socket.disconnect()
 
-    # While the customer is away, the agent writes twice.
+    # While the customer is away, an agent takes the chat and writes twice.
+    agent = await sync_to_async(online_agent)("es")
+    await sync_to_async(services.conversation_pick)(conversation_id=chat.id, agent=agent)
     for text in ("Buenas", "¿En qué te ayudo?"):
-        await sync_to_async(services.message_post)(conversation_id=chat.id, sender_kind=SenderKind.AGENT, body=text)
+        await sync_to_async(services.message_post)(conversation_id=chat.id, sender_kind=SenderKind.AGENT, body=text,
+                                                   sender=agent)
     socket = await connect(chat, token)
     await socket.send_json_to({"type": "resume", "after_seq": 1})
     missed = [await receive_until(socket, "message") for _ in range(2)]
@@ -88,9 +109,7 @@ async def test_no_entry_to_someone_elses_chat():
     for path in (f"/ws/chat/{theirs.id}/?token={my_token}", f"/ws/chat/{theirs.id}/?token=forged",
                  f"/ws/chat/{theirs.id}/"):
         communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
-        connected, code = await communicator.connect()
-        assert not connected and code == 4404
-        await communicator.disconnect()
+        assert await refused_with(communicator) == 4404
 
 
 async def test_queue_position_updates_live_and_closing_tells_the_customer():

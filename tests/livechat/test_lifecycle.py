@@ -129,3 +129,46 @@ def test_a_closed_chat_is_rated_once():
     assert (rated.csat_score, rated.csat_comment) == (4, "Rápido")
     with pytest.raises(services.RatingRefused):
         services.conversation_rate(conversation_id=chat.pk, score=1)
+
+
+def test_a_visitor_cannot_file_a_ticket_into_someone_elses_account():
+    """A typed email proves nothing: the account's owner must log in; the agent who talked with them may convert."""
+    from tests.factories import UserFactory
+
+    owner = UserFactory(email="owner@example.com")
+    chat = services.conversation_start(language="en", visitor_name="Mallory", visitor_email="OWNER@example.com")
+    with pytest.raises(services.ChatNotAvailable) as refused:
+        services.conversation_leave_message(conversation_id=chat.pk, body="please change my withdrawal address")
+    assert refused.value.code == "login_required" and not owner.tickets.exists()
+    agent = online(languages=["en"])
+    services.conversation_pick(conversation_id=chat.pk, agent=agent)
+    ticket = services.conversation_leave_message(conversation_id=chat.pk, by="agent", actor=agent)
+    assert ticket.requester == owner
+
+
+def test_agents_act_only_on_their_own_active_chats_even_after_a_reassignment():
+    first = online(email="first@example.com", languages=["en"], capacity=1)
+    chat = start()
+    services.conversations_route(language="en")
+    services.conversations_requeue_for_agent(agent=first)  # dropped: the chat goes back and on to someone else
+    second = online(email="second@example.com", languages=["en"], capacity=1)
+    services.conversations_route(language="en")
+    for late in (lambda: services.message_post(conversation_id=chat.pk, sender_kind=SenderKind.AGENT, body="late",
+                                               sender=first),
+                 lambda: services.conversation_close(conversation_id=chat.pk, by="agent", actor=first),
+                 lambda: services.conversation_leave_message(conversation_id=chat.pk, by="agent", actor=first),
+                 lambda: services.conversation_transfer(conversation_id=chat.pk, by=first, to_language="es")):
+        with pytest.raises(services.ChatNotAvailable):
+            late()
+    chat.refresh_from_db()
+    assert chat.agent == second and chat.status == ConversationStatus.ACTIVE
+
+
+def test_only_online_agents_pick_chats_and_ratings_are_numbers():
+    agent = AgentFactory(languages=["en"])  # offline
+    chat = start()
+    with pytest.raises(services.ChatNotAvailable):
+        services.conversation_pick(conversation_id=chat.pk, agent=agent)
+    services.conversation_close(conversation_id=chat.pk, by="customer")
+    with pytest.raises(services.RatingRefused):
+        services.conversation_rate(conversation_id=chat.pk, score=True)

@@ -51,3 +51,20 @@ def test_customer_and_agent_on_different_server_processes(asgi_server):
             assert reply["body"] == "네, 말씀하세요" and reply["seq"] == 2
 
     asyncio.run(talk())
+
+
+def test_a_browser_sees_why_a_socket_was_refused(asgi_server):
+    """Through a real server the refusal code arrives (a browser must not retry a chat it may not open)."""
+    server = asgi_server.start()
+    chat = services.conversation_start(language="en", visitor_name="V", visitor_email="v@example.com")
+
+    async def attempt(path):
+        async with websockets.connect(server.replace("http", "ws") + path, origin=server) as socket:
+            try:
+                await asyncio.wait_for(socket.recv(), 5)
+            except websockets.ConnectionClosed as closed:
+                return closed.rcvd.code
+        return None
+
+    assert asyncio.run(attempt(f"/ws/chat/{chat.id}/?token=forged")) == 4404
+    assert asyncio.run(attempt("/ws/agent/")) == 4403

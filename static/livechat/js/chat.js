@@ -9,7 +9,8 @@
   var S = JSON.parse(document.getElementById("chat-strings").textContent);
   var KEY = "support.chat";
   var $ = function (id) { return document.getElementById(id); };
-  var state = { id: null, token: null, lastSeq: 0, closed: false, socket: null, retry: 0, pending: [], typingAt: 0 };
+  var state = { id: null, token: null, lastSeq: 0, seen: {}, closed: false, socket: null, retry: 0, pending: [],
+                typingAt: 0 };
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, key) { return values[key] != null ? values[key] : all; });
@@ -39,7 +40,6 @@
     item.className = "chat-msg " + side + (pending ? " chat-pending" : "");
     item.dataset.testid = "chat-message";
     if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
-    if (frame.seq) item.dataset.seq = frame.seq;
     if (frame.sender === "system") {
       item.textContent = S[frame.body] || frame.body;  // system messages are codes, shown in the reader's language
     } else {
@@ -59,9 +59,21 @@
         item.appendChild(note);
       }
     }
-    $("chat-log").appendChild(item);
-    item.scrollIntoView({ block: "end" });
     return item;
+  }
+  function place(item, seq) {
+    // Messages are shown in sequence order, whatever order they arrive in; unsent ones stay at the end.
+    var log = $("chat-log");
+    var next = null;
+    if (seq) {
+      item.dataset.seq = seq;
+      for (var i = 0; i < log.children.length; i++) {
+        var other = log.children[i];
+        if (other !== item && (!other.dataset.seq || +other.dataset.seq > seq)) { next = other; break; }
+      }
+    }
+    log.insertBefore(item, next);
+    item.scrollIntoView({ block: "end" });
   }
   function attachmentNode(file) {
     // Visitors prove they belong to the chat with their token; the server checks it for every file.
@@ -77,25 +89,31 @@
       image.alt = file.filename;
       link.appendChild(image);
     } else {
-      link.textContent = "📄 " + file.filename;
+      link.textContent = file.filename;
     }
     return link;
   }
   function onMessage(frame) {
-    if (frame.seq <= state.lastSeq) return;  // already shown (a replay after reconnecting)
-    state.lastSeq = frame.seq;
+    if (state.seen[frame.seq]) return;  // already shown (a replay after reconnecting)
+    state.seen[frame.seq] = true;
+    while (state.seen[state.lastSeq + 1]) state.lastSeq += 1;  // the last number with nothing missing before it
     save();
+    if (frame.seq > state.lastSeq) {
+      // Something earlier has not arrived (messages can overtake each other between servers): ask for it.
+      clearTimeout(state.gapTimer);
+      state.gapTimer = setTimeout(function () { send({ type: "resume", after_seq: state.lastSeq }); }, 400);
+    }
+    state.pending = state.pending.filter(function (p) { return p.client_msg_id !== frame.client_msg_id; });
     var waiting = frame.client_msg_id && document.querySelector('.chat-pending[data-client-id="' +
                                                                  CSS.escape(frame.client_msg_id) + '"]');
-    state.pending = state.pending.filter(function (p) { return p.client_msg_id !== frame.client_msg_id; });
     if (waiting) {
       waiting.classList.remove("chat-pending");
-      waiting.dataset.seq = frame.seq;
       var note = waiting.querySelector(".chat-state");
       if (note) note.remove();
+      place(waiting, frame.seq);
       return;
     }
-    render(frame, false);
+    place(render(frame, false), frame.seq);
   }
 
   // --- the socket ----------------------------------------------------------------------------------------------
@@ -150,7 +168,7 @@
     queue: function (frame) {
       var text = fmt(S.position, { position: frame.position }) + " ";
       if (frame.eta_seconds == null) {
-        text += S.no_agents;
+        if (state.declined) text += S.no_agents;  // otherwise the offer below says it
       } else if (frame.high <= 90) {
         text += S.eta_soon;
       } else {
@@ -232,7 +250,7 @@
     if (!body) return;
     var frame = { type: "message", body: body, client_msg_id: newId() };
     state.pending.push(frame);
-    render({ sender: "customer", body: body, client_msg_id: frame.client_msg_id }, true);
+    place(render({ sender: "customer", body: body, client_msg_id: frame.client_msg_id }, true), null);
     send(frame);  // if the socket is down, the pending message goes out when it is back
     input.value = "";
     input.focus();

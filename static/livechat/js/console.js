@@ -54,34 +54,65 @@
   }
 
   // --- chats ---------------------------------------------------------------------------------------------------
-  function addMessage(chat, frame) {
-    if (frame.seq <= chat.lastSeq) return;
-    chat.lastSeq = frame.seq;
+  function messageNode(frame, pending) {
     var item = document.createElement("li");
-    item.className = "chat-msg " + (frame.sender === "agent" ? "chat-mine" : "chat-theirs");  // mine on the right
+    item.className = "chat-msg " + (frame.sender === "agent" ? "chat-mine" : "chat-theirs") +  // mine on the right
+      (pending ? " chat-pending" : "");
+    if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
     if (frame.sender === "system") {
       item.className = "chat-msg chat-system";
       item.textContent = S[frame.body] || frame.body;
-    } else {
-      var who = document.createElement("span");
-      who.className = "chat-who";
-      who.textContent = frame.sender === "agent" ? S.you : frame.sender === "bot" ? S.bot : S.customer;
-      var body = document.createElement("span");
-      body.textContent = frame.body;
-      item.appendChild(who);
-      item.appendChild(body);
-      (frame.attachments || []).forEach(function (file) {
-        var link = document.createElement("a");
-        link.href = file.url;
-        link.target = "_blank";
-        link.rel = "noopener";
-        link.className = "chat-file";
-        link.textContent = "📎 " + file.filename;
-        item.appendChild(link);
-      });
+      return item;
     }
-    chat.log.appendChild(item);
+    var who = document.createElement("span");
+    who.className = "chat-who";
+    who.textContent = frame.sender === "agent" ? S.you : frame.sender === "bot" ? S.bot : S.customer;
+    var body = document.createElement("span");
+    body.textContent = frame.body;
+    item.appendChild(who);
+    item.appendChild(body);
+    (frame.attachments || []).forEach(function (file) {
+      var link = document.createElement("a");
+      link.href = file.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "chat-file";
+      link.textContent = file.filename;
+      item.appendChild(link);
+    });
+    return item;
+  }
+  function place(chat, item, seq) {
+    // In sequence order whatever the arrival order; unsent messages stay at the end.
+    var next = null;
+    if (seq) {
+      item.dataset.seq = seq;
+      for (var i = 0; i < chat.log.children.length; i++) {
+        var other = chat.log.children[i];
+        if (other !== item && (!other.dataset.seq || +other.dataset.seq > seq)) { next = other; break; }
+      }
+    }
+    chat.log.insertBefore(item, next);
     item.scrollIntoView({ block: "end" });
+  }
+  function addMessage(chat, frame) {
+    if (chat.seen[frame.seq]) return;
+    chat.seen[frame.seq] = true;
+    while (chat.seen[chat.lastSeq + 1]) chat.lastSeq += 1;
+    if (frame.seq > chat.lastSeq) {  // an earlier message has not arrived yet: ask for it
+      clearTimeout(chat.gapTimer);
+      chat.gapTimer = setTimeout(function () { send({ type: "resume", conversation: chat.id, after_seq: chat.lastSeq }); }, 400);
+    }
+    if (frame.client_msg_id && chat.pending[frame.client_msg_id]) {
+      delete chat.pending[frame.client_msg_id];
+      var waiting = chat.log.querySelector('.chat-pending[data-client-id="' + CSS.escape(frame.client_msg_id) + '"]');
+      if (waiting) {
+        waiting.classList.remove("chat-pending");
+        place(chat, waiting, frame.seq);
+        return;
+      }
+    }
+    place(chat, messageNode(frame, false), frame.seq);
   }
   function loadContext(chat) {
     fetch(app.dataset.context + chat.id + "/context/", { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -115,7 +146,8 @@
   function openChat(info) {
     if (state.chats[info.conversation]) return state.chats[info.conversation];
     var node = $("chat-template").content.firstElementChild.cloneNode(true);
-    var chat = { id: info.conversation, lastSeq: 0, node: node, log: node.querySelector(".chat-log") };
+    var chat = { id: info.conversation, lastSeq: 0, seen: {}, pending: {}, node: node,
+                 log: node.querySelector(".chat-log") };
     node.dataset.conversation = chat.id;
     node.querySelector(".js-language").textContent = info.language || "";
     node.querySelector(".js-customer").textContent = info.customer || S.customer;
@@ -128,7 +160,12 @@
       event.preventDefault();
       var body = input.value.trim();
       if (!body) return;
-      if (send({ type: "message", conversation: chat.id, body: body, client_msg_id: newId() })) input.value = "";
+      // Kept until the server echoes it back; sent again after a reconnect if it was not.
+      var frame = { type: "message", conversation: chat.id, body: body, client_msg_id: newId() };
+      chat.pending[frame.client_msg_id] = frame;
+      place(chat, messageNode({ sender: "agent", body: body, client_msg_id: frame.client_msg_id }, true), null);
+      send(frame);
+      input.value = "";
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -155,7 +192,7 @@
     state.chats[chat.id] = chat;
     $("no-chats").hidden = true;
     loadContext(chat);
-    send({ type: "resume", conversation: chat.id, after_seq: 0 });
+    send({ type: "resume", conversation: chat.id, after_seq: 0 });  // the conversation so far, bot part included
     return chat;
   }
   function dropChat(id) {
@@ -170,10 +207,16 @@
     snapshot: function (frame) {
       $("presence").value = frame.presence;
       renderQueues(frame.queues);
-      frame.chats.forEach(openChat);
-      Object.keys(state.chats).forEach(function (id) {  // after a reconnect: catch up on what was missed
-        send({ type: "resume", conversation: id, after_seq: state.chats[id].lastSeq });
+      var current = {};
+      frame.chats.forEach(function (info) { current[info.conversation] = true; });
+      Object.keys(state.chats).forEach(function (id) {
+        if (!current[id]) { dropChat(id); return; }  // released or closed while we were away
+        // After a reconnect: catch up on what was missed, then send again what was not echoed.
+        var chat = state.chats[id];
+        send({ type: "resume", conversation: id, after_seq: chat.lastSeq });
+        Object.keys(chat.pending).forEach(function (key) { send(chat.pending[key]); });
       });
+      frame.chats.forEach(openChat);  // new ones ask for their history themselves
       $("no-chats").textContent = S.no_chats;
       $("no-chats").hidden = Object.keys(state.chats).length > 0;
     },
