@@ -130,6 +130,8 @@ class SearchHit:
     article: Article
     score: float
     snippet: str
+    # 0-1: how much of the question the article covers (its score over an ideal article's); for the chatbot.
+    confidence: float = 0.0
 
 
 @dataclass
@@ -190,26 +192,32 @@ def _ranked(query, lang, limit):
            f"exact AS (SELECT p.article_id, p.term, p.weight FROM every e JOIN {term} p ON p.article_id = e.id "
            f"  AND p.language = %(lang)s AND p.term IN (SELECT term FROM terms)), "
            f"scored AS (SELECT * FROM heads UNION SELECT * FROM exact) "
-           f"SELECT s.article_id, sum(s.weight * ln(1 + total.n::float / t.documents)) AS score "
+           f"SELECT s.article_id, sum(s.weight * ln(1 + total.n::float / t.documents)) AS score, "
+           # What an article holding every known term of the query in its title would score: confidence = score
+           # / ideal says how much of the question an answer covers (the chatbot's measure).
+           f"  (SELECT sum(ln(1 + total.n::float / t2.documents)) FROM terms t2) AS ideal "
            f"FROM scored s JOIN terms t ON t.term = s.term CROSS JOIN total "
-           f"GROUP BY s.article_id ORDER BY score DESC, s.article_id LIMIT %(limit)s")
+           f"GROUP BY s.article_id, total.n ORDER BY score DESC, s.article_id LIMIT %(limit)s")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"lang": lang, "terms": terms_param, "every": every_param, "per_term": per_term,
                              "published": ArticleStatus.PUBLISHED, "every_limit": ALL_TERMS_CANDIDATES,
                              "limit": limit})
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [(pk, score, ideal) for pk, score, ideal in rows]
 
 
 def _hits(rows, lang, terms):
+    """rows: (article id, score, confidence)."""
     articles = (Article.objects.defer(*SEARCH_COLUMNS).filter(status=ArticleStatus.PUBLISHED)
-                .in_bulk([pk for pk, _score in rows]))
-    return [SearchHit(articles[pk], float(score), snippet(articles[pk], lang, terms)) for pk, score in rows
-            if pk in articles]
+                .in_bulk([row[0] for row in rows]))
+    return [SearchHit(articles[pk], float(score), snippet(articles[pk], lang, terms), float(confidence))
+            for pk, score, confidence in rows if pk in articles]
 
 
 def _run(query, lang, limit):
     terms = _query_terms_cjk(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
-    return _hits(_ranked(query, lang, limit), lang, terms)
+    rows = [(pk, score, min(1.0, score / ideal) if ideal else 0.0) for pk, score, ideal in _ranked(query, lang, limit)]
+    return _hits(rows, lang, terms)
 
 
 TYPO_SIMILARITY = 0.3
@@ -228,7 +236,7 @@ def _typo_tolerant(query, lang, limit):
             f"WHERE status = %s AND %s <%% {column} ORDER BY score DESC, position, id LIMIT %s",
             [query, ArticleStatus.PUBLISHED, query, limit])
         # Scaled below full-text scores: a title that merely looks like the query is a weaker answer.
-        rows = [(pk, score / 10) for pk, score in cursor.fetchall()]
+        rows = [(pk, score / 10, score * 0.6) for pk, score in cursor.fetchall()]
     return _hits(rows, lang, [])
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("tickets.api_urls")),
     path("api/v1/", include("helpcenter.api_urls")),
     path("api/v1/", include("livechat.api_urls")),
+    path("api/v1/", include("chatbot.api_urls")),
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),

@@ -1,0 +1,96 @@
+"""What admins configure about the bot, without code: thresholds, what it says in each language, the phrases that
+mean "a person, please" (and greetings, thanks, frustration), and topics only humans handle."""
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from support.languages import LANGUAGE_CODES
+
+
+class BotSettings(models.Model):
+    """One row (id 1): how sure the bot must be to answer, to suggest articles, and when it gives up."""
+
+    answer_threshold = models.FloatField(
+        _("answer when confidence is at least"), default=0.55,
+        help_text=_("Above this the bot answers with the best article's summary and link."))
+    suggest_threshold = models.FloatField(
+        _("suggest articles when confidence is at least"), default=0.12,
+        help_text=_("Between the two thresholds it offers two or three articles; below, it connects an agent."))
+    unhelpful_limit = models.PositiveSmallIntegerField(
+        _("hand over after this many unhelpful answers in a row"), default=2)
+
+    class Meta:
+        verbose_name = _("bot settings")
+        verbose_name_plural = _("bot settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="bot_settings_single_row"),
+            models.CheckConstraint(condition=models.Q(suggest_threshold__lte=models.F("answer_threshold")),
+                                   name="bot_thresholds_ordered"),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls):
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class BotText(models.Model):
+    """Something the bot says, in six languages (the text fields are added by modeltranslation)."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("bot text")
+        verbose_name_plural = _("bot texts")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+
+class Intent(models.TextChoices):
+    HUMAN = "human", _("Wants a person")
+    GREETING = "greeting", _("Greeting")
+    THANKS = "thanks", _("Thanks")
+    NEGATIVE = "negative", _("Frustrated")
+
+
+class IntentPhrase(models.Model):
+    """A phrase that signals an intent ("转人工" -> wants a person). Matched in any language, ignoring case,
+    punctuation and, for longer Latin and Cyrillic words, one typo."""
+
+    intent = models.CharField(_("intent"), max_length=10, choices=Intent.choices)
+    phrase = models.CharField(_("phrase"), max_length=100)
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=[("", _("any"))] + [(c, c) for c in LANGUAGE_CODES])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("intent phrase")
+        verbose_name_plural = _("intent phrases")
+        ordering = ["intent", "language", "phrase"]
+        constraints = [models.UniqueConstraint(fields=["intent", "phrase"], name="intent_phrase_once")]
+
+    def __str__(self):
+        return f"{self.intent}: {self.phrase}"
+
+
+class HumanOnlyTopic(models.Model):
+    """Topics the bot never answers itself (account frozen, suspected fraud): any keyword hands the chat over."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    keywords = ArrayField(models.CharField(max_length=60), verbose_name=_("keywords (any language)"),
+                          help_text=_("Comma-separated; a message containing one of them goes to a person."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("human-only topic")
+        verbose_name_plural = _("human-only topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
