@@ -29,6 +29,16 @@ TEXTS = {
         "es": "No estoy seguro; quizá te sirva alguno de estos:", "ru": "Не уверен; возможно, поможет одна из статей:",
         "ja": "はっきりとはわかりませんが、こちらが参考になるかもしれません：", "ko": "확실하지 않지만 다음 문서가 도움이 될 수 있어요:",
     },
+    "rephrase": {
+        "en": "Sorry that didn't help. Could you say it in other words? Or type \"agent\" to talk to a person.",
+        "zh-hans": "抱歉没能帮到您。能换个说法再描述一下吗？也可以输入“人工”联系客服。",
+        "es": "Siento que no te haya servido. ¿Puedes decirlo con otras palabras? O escribe «agente» para hablar "
+              "con una persona.",
+        "ru": "Жаль, что не помогло. Сформулируйте, пожалуйста, иначе — или напишите «оператор», чтобы "
+              "поговорить с человеком.",
+        "ja": "お役に立てず申し訳ありません。別の言い方で教えていただけますか？担当者と話したいときは「担当者」と入力してください。",
+        "ko": "도움이 되지 못해 죄송해요. 다른 말로 설명해 주시겠어요? 상담원과 이야기하려면 \"상담원\"이라고 입력하세요.",
+    },
     "thanks_reply": {
         "en": "You're welcome! Anything else I can help with?", "zh-hans": "不客气！还有其他问题吗？",
         "es": "¡De nada! ¿Te ayudo con algo más?", "ru": "Пожалуйста! Могу ещё чем-то помочь?",
@@ -46,16 +56,16 @@ TEXTS = {
         "ko": "고객님의 언어를 쓰는 상담원에게 연결해 드릴게요. 지금까지의 대화를 상담원이 볼 수 있으니 다시 설명하실 필요 없어요.",
     },
     "no_agents": {
-        "en": "No colleague for your language is online right now (estimated wait: {wait}). You can leave a message "
+        "en": "No colleague for your language is online right now. You can leave a message "
               "and we will answer by email, or keep waiting.",
-        "zh-hans": "目前没有使用您语言的客服在线（预计等待：{wait}）。您可以留言，我们会通过邮件回复，也可以继续等待。",
-        "es": "Ahora mismo no hay nadie de tu idioma en línea (espera estimada: {wait}). Puedes dejar un mensaje y "
+        "zh-hans": "目前没有使用您语言的客服在线。您可以留言，我们会通过邮件回复，也可以继续等待。",
+        "es": "Ahora mismo no hay nadie de tu idioma en línea. Puedes dejar un mensaje y "
               "te responderemos por correo, o seguir esperando.",
-        "ru": "Сейчас нет сотрудников на вашем языке (примерное ожидание: {wait}). Оставьте сообщение — мы ответим "
+        "ru": "Сейчас нет сотрудников на вашем языке. Оставьте сообщение — мы ответим "
               "по почте — или продолжайте ждать.",
-        "ja": "現在、ご利用の言語の担当者がオンラインではありません（待ち時間の目安：{wait}）。メッセージを残していただければ"
+        "ja": "現在、ご利用の言語の担当者がオンラインではありません。メッセージを残していただければ"
               "メールでご返信します。このままお待ちいただくこともできます。",
-        "ko": "지금은 고객님의 언어를 쓰는 상담원이 없습니다(예상 대기: {wait}). 메시지를 남기시면 이메일로 답변드리며, "
+        "ko": "지금은 고객님의 언어를 쓰는 상담원이 없습니다. 메시지를 남기시면 이메일로 답변드리며, "
               "계속 기다리실 수도 있습니다.",
     },
     "human_only": {

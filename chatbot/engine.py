@@ -104,17 +104,18 @@ def bot_decide(*, text, language_hint="en", unhelpful_streak=0, source=None):
     return Decision(language, "handover", "question", confidence, reason="low_confidence", articles=candidates[:3])
 
 
-def reply_text(decision):
-    """What the bot says for a decision, in its language (texts from the admin)."""
+def reply_text(decision, *, with_links=True):
+    """What the bot says for a decision, in its language (texts from the admin). Chats show the articles as
+    links of their own (with_links=False); plain-text front ends get the URLs in the text."""
     lang = decision.language
     if decision.action == "answer":
         article = decision.articles[0]
-        parts = [selectors.bot_text("answer_intro", lang), f"{article.title}\n{article.summary}".strip(), article.url,
-                 selectors.bot_text("ask_helpful", lang)]
-        return "\n\n".join(part for part in parts if part)
+        parts = [selectors.bot_text("answer_intro", lang), article.summary if not with_links else
+                 f"{article.title}\n{article.summary}\n{article.url}", selectors.bot_text("ask_helpful", lang)]
+        return "\n\n".join(part.strip() for part in parts if part and part.strip())
     if decision.action == "suggest":
-        listed = "\n".join(f"- {a.title} {a.url}" for a in decision.articles)
-        return f"{selectors.bot_text('suggest_intro', lang)}\n{listed}"
+        listed = "\n".join(f"- {a.title} {a.url}" for a in decision.articles) if with_links else ""
+        return f"{selectors.bot_text('suggest_intro', lang)}\n{listed}".strip()
     if decision.action == "greeting":
         return selectors.bot_text("greeting", lang)
     if decision.action == "thanks":

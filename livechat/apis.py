@@ -97,9 +97,13 @@ class ChatMessagesApi(APIView):
         conversation, as_agent = chat_for_request(request, conversation_id)
         data = MessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message, created = services.message_post(
-            conversation_id=conversation.id, sender_kind=SenderKind.AGENT if as_agent else SenderKind.CUSTOMER,
-            sender=request.user if request.user.is_authenticated else None, **data.validated_data)
+        sender = request.user if request.user.is_authenticated else None
+        if as_agent:
+            message, created = services.message_post(conversation_id=conversation.id, sender_kind=SenderKind.AGENT,
+                                                     sender=sender, **data.validated_data)
+        else:
+            message, created = services.customer_message_post(conversation_id=conversation.id, sender=sender,
+                                                              **data.validated_data)
         return Response(MessageOutputSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

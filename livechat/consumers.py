@@ -2,8 +2,10 @@
 services push after commit. The contract is in docs/api.md.
 
 /ws/chat/<id>/ (the customer: session login, or ?token= for visitors)
-  in:  message {body, client_msg_id}, typing, resume {after_seq}, leave_message {body}, close, csat {score, comment}
-  out: message, queue {position, eta_seconds, low, high, guess, seats, offer_message}, assigned {agent}, typing, closed, left_message
+  in:  message {body, client_msg_id}, typing, resume {after_seq}, leave_message {body}, close, csat {score, comment},
+       bot_feedback {helpful}
+  out: message (bot messages with meta {articles, ask_helpful}), bot, queue {position, eta_seconds, low, high, guess,
+       seats, offer_message}, assigned {agent}, typing, closed, left_message
        {ticket}, rated, error {code, detail}
 /ws/agent/ (agents)
   in:  presence {presence}, message {conversation, body, client_msg_id}, typing {conversation}, resume
@@ -30,6 +32,7 @@ from support.roles import is_agent
 from support.services import DomainError
 
 from . import events, selectors, services
+from .bot import bot_feedback
 from .models import Conversation, ConversationStatus, SenderKind
 from .tokens import visitor_token_conversation
 
@@ -168,7 +171,7 @@ def _state_frame(conversation_id):
         return {"type": "assigned", "agent": selectors.agent_display_name(conversation.agent)}
     if conversation.status == ConversationStatus.CLOSED:
         return {"type": "closed", "by": conversation.closed_by}
-    return {"type": "queue", "position": None}
+    return {"type": "bot"}  # with the assistant
 
 
 class CustomerChatConsumer(FrameConsumer):
@@ -190,9 +193,15 @@ class CustomerChatConsumer(FrameConsumer):
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)
         user = self.scope.get("user")
-        await database_sync_to_async(services.message_post)(
-            conversation_id=self.conversation.id, sender_kind=SenderKind.CUSTOMER, body=body,
+        await database_sync_to_async(services.customer_message_post)(
+            conversation_id=self.conversation.id, body=body,
             sender=user if user is not None and user.is_authenticated else None, client_msg_id=client_msg_id)
+
+    async def on_bot_feedback(self, content):
+        helpful = content.get("helpful")
+        if not isinstance(helpful, bool):
+            raise FrameError("invalid_helpful", "helpful must be true or false.")
+        await database_sync_to_async(bot_feedback)(conversation_id=self.conversation.id, helpful=helpful)
 
     async def on_resume(self, content):
         await _replay(self, self.conversation, _after_seq(content))
@@ -223,7 +232,7 @@ class CustomerChatConsumer(FrameConsumer):
         await self.send_json({"type": "rated", "score": content.get("score")})
 
     handlers = {"message": on_message, "resume": on_resume, "typing": on_typing, "close": on_close,
-                "leave_message": on_leave_message, "csat": on_csat}
+                "leave_message": on_leave_message, "csat": on_csat, "bot_feedback": on_bot_feedback}
 
     async def frame(self, event):
         """A frame pushed by a service (after commit) or by the other side; queue moves are made personal here."""

@@ -22,6 +22,8 @@ def message_frame(message):
 
     frame = {"type": "message", "seq": message.seq, "sender": message.sender_kind, "body": message.body,
              "client_msg_id": message.client_msg_id, "created_at": message.created_at.isoformat()}
+    if message.meta:
+        frame["meta"] = message.meta  # bot messages: the articles offered, and whether to ask "did this help?"
     attachments = list(message.attachments.all())
     if attachments:
         frame["attachments"] = [{"id": str(a.pk), "filename": a.filename, "content_type": a.content_type,

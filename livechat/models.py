@@ -52,6 +52,10 @@ class Conversation(models.Model):
     csat_comment = models.TextField(blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
     transcript_sent_at = models.DateTimeField(null=True, blank=True)
+    # The bot stage: unhelpful answers in a row, and the card the agent gets on handover (what was asked, what was
+    # offered and how the customer answered, why the bot handed over).
+    bot_unhelpful = models.PositiveSmallIntegerField(default=0)
+    handover = models.JSONField(default=dict, blank=True)
     # "Leave a message": the ticket the chat became.
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="chat")
@@ -122,6 +126,8 @@ class ChatMessage(models.Model):
     body = models.TextField()
     # The client's own id for the message: a resend after a network drop is stored once.
     client_msg_id = models.CharField(max_length=64, blank=True)
+    # For bot messages: the articles offered ({"articles": [{"id", "title", "url"}], "ask_helpful": true}).
+    meta = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

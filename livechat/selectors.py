@@ -129,6 +129,7 @@ def conversation_context(*, conversation):
             "status": conversation.status, "customer_name": conversation.customer_name,
             "customer_email": customer.email if customer else conversation.visitor_email,
             "registered": customer is not None, "overflowed": conversation.overflowed,
+            "handover": conversation.handover,
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}

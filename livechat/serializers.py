@@ -49,6 +49,7 @@ class ChatAttachmentInputSerializer(StrictInputSerializer):
 
 class MessageOutputSerializer(serializers.Serializer):
     attachments = ChatAttachmentOutputSerializer(many=True, read_only=True, source="attachments.all")
+    meta = serializers.JSONField(help_text="bot messages: {articles: [{id, title, url}], ask_helpful}")
     seq = serializers.IntegerField()
     sender = serializers.CharField(source="sender_kind")
     body = serializers.CharField()
@@ -103,5 +104,7 @@ class ChatContextSerializer(serializers.Serializer):
     customer_email = serializers.CharField()
     registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
     overflowed = serializers.BooleanField(help_text="taken from another language's queue by an overflow rule")
+    handover = serializers.JSONField(help_text="the bot's card: reason, topic, language, intent, confidence, "
+                                               "questions asked, articles offered and whether they helped")
     recent_tickets = RecentTicketSerializer(many=True)
     canned_replies = CannedReplySerializer(many=True)

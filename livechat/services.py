@@ -35,20 +35,40 @@ def _check_agent_owns(conversation, agent):
         raise ChatNotAvailable("This chat is not one of your active chats.", code="not_your_chat")
 
 
-def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=()):
-    """Open a chat in the language's queue (the bot stage comes with the chatbot) and route it after commit."""
+def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=(),
+                       with_bot=None):
+    """Open a chat: with the bot first (LIVECHAT_BOT_ENABLED), which greets the customer and hands over when it
+    should; or straight in the language's queue, routed after commit."""
+    from .bot import bot_greet
+
+    with_bot = settings.LIVECHAT_BOT_ENABLED if with_bot is None else with_bot
     now = timezone.now()
     with transaction.atomic():
         conversation = Conversation.objects.create(
             customer=customer if customer is not None and customer.is_authenticated else None,
             visitor_name=visitor_name, visitor_email=visitor_email, language=language, topic=topic,
             also_speaks=[lang for lang in dict.fromkeys(also_speaks) if lang != language],
-            status=ConversationStatus.QUEUED, queued_at=now)
-        transaction.on_commit(lambda: _after_queue_change(language))
+            status=ConversationStatus.BOT if with_bot else ConversationStatus.QUEUED,
+            queued_at=None if with_bot else now)
+        if with_bot:
+            bot_greet(conversation)
+        else:
+            transaction.on_commit(lambda: _after_queue_change(language))
     return conversation
 
 
-def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None):
+def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="", upload=None):
+    """A customer's message: stored, then, while the chat is with the bot, answered by it (see livechat.bot)."""
+    from .bot import bot_reply
+
+    message, created = message_post(conversation_id=conversation_id, sender_kind=SenderKind.CUSTOMER, body=body,
+                                    sender=sender, client_msg_id=client_msg_id, upload=upload)
+    if created and body.strip():
+        bot_reply(conversation_id=conversation_id, text=body)
+    return message, created
+
+
+def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None, meta=None):
     """Add a message to a conversation whose row the caller holds locked (FOR UPDATE): the next sequence number."""
     now = timezone.now()
     conversation.last_seq += 1
@@ -62,7 +82,7 @@ def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", a
     conversation.save(update_fields=fields)
     message = ChatMessage.objects.create(conversation=conversation, seq=conversation.last_seq,
                                          sender_kind=sender_kind, sender=sender, body=body,
-                                         client_msg_id=client_msg_id, created_at=now)
+                                         client_msg_id=client_msg_id, meta=meta or {}, created_at=now)
     if attachment is not None:
         attachment.message = message
         attachment.save()

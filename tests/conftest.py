@@ -180,7 +180,7 @@ class AsgiServers:
     def __call__(self, port=None):
         return self.start(port)
 
-    def start(self, port=None):
+    def start(self, port=None, **env_overrides):
         import os
         import socket
         import subprocess
@@ -192,7 +192,7 @@ class AsgiServers:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes(),
-                   MEDIA_ROOT=str(self.media_root))
+                   MEDIA_ROOT=str(self.media_root), **env_overrides)
         # The server's errors go to a file that is printed when the test ends, so a failure shows its cause.
         log = self.tmp_path_factory.mktemp("uvicorn").joinpath("stderr.log").open("w+")
         self.logs.append(log)

@@ -275,6 +275,8 @@ LIVECHAT_IDLE_MINUTES = env_int("LIVECHAT_IDLE_MINUTES", 15)
 LIVECHAT_AGENT_GRACE_SECONDS = env_int("LIVECHAT_AGENT_GRACE_SECONDS", 90)
 LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS = env_int("LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS", 600)
 LIVECHAT_ATTACHMENT_MAX_BYTES = env_int("LIVECHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Chats start with the chatbot, which hands over to the queue when it should.
+LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", True)
 # Frames one chat socket may send per 10 seconds; beyond it frames are refused with a rate_limited error.
 LIVECHAT_FRAMES_PER_10S = env_int("LIVECHAT_FRAMES_PER_10S", 30)
 # Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".

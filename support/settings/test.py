@@ -5,7 +5,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import CHANNEL_LAYERS, DATABASES, env_str  # noqa: E402
+from .base import CHANNEL_LAYERS, DATABASES, env_bool, env_str  # noqa: E402
 
 # Tests run plain HTTP against the live server, so no HTTPS redirects or secure-only cookies.
 SECURE_SSL_REDIRECT = False
@@ -40,3 +40,4 @@ WHITENOISE_AUTOREFRESH = True
 HEALTHCHECK_TIMEOUT = 0.5
 # Tests send mail to a real SMTP server they start on 127.0.0.1 (see tests/conftest.py).
 EMAIL_PORT = int(os.environ.get("TEST_SMTP_PORT", "2525"))
+LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", False)  # most chat tests are about the queue; bot tests turn it on

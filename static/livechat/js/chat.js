@@ -52,6 +52,32 @@
       item.appendChild(who);
       item.appendChild(body);
       (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file)); });
+      if (frame.meta && frame.meta.articles) {
+        frame.meta.articles.forEach(function (article) {
+          var link = document.createElement("a");
+          link.href = article.url;
+          link.target = "_blank";
+          link.rel = "noopener";
+          link.className = "chat-article";
+          link.textContent = article.title;
+          item.appendChild(link);
+        });
+      }
+      if (frame.meta && frame.meta.ask_helpful) {
+        var answer = document.createElement("span");
+        answer.className = "chat-feedback";
+        [["yes", true], ["no", false]].forEach(function (choice) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "button-secondary button-small";
+          button.textContent = S[choice[0]];
+          button.addEventListener("click", function () {
+            if (send({ type: "bot_feedback", helpful: choice[1] })) answer.remove();
+          });
+          answer.appendChild(button);
+        });
+        item.appendChild(answer);
+      }
       if (pending) {
         var note = document.createElement("span");
         note.className = "chat-state muted small";
@@ -192,6 +218,7 @@
       clearTimeout(state.typingTimer);
       state.typingTimer = setTimeout(function () { line.hidden = true; }, 3000);
     },
+    bot: function () { status(S.with_bot); $("chat-offer").hidden = true; },
     closed: function () { finish(); },
     left_message: function (frame) {
       status(fmt(S.left_message, { ticket: frame.ticket }));
@@ -239,7 +266,8 @@
       state.token = result.body.token || null;
       save();
       open();
-      handlers.queue(Object.assign({ type: "queue" }, result.body.estimate, { position: result.body.position,
+      if (result.body.status === "bot") handlers.bot({});
+      else handlers.queue(Object.assign({ type: "queue" }, result.body.estimate, { position: result.body.position,
         offer_message: result.body.estimate.eta_seconds == null }));
     }).catch(function () { error.textContent = S.reconnecting; error.hidden = false; });
   });

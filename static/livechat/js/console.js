@@ -125,6 +125,7 @@
         node.querySelector(".js-topic").textContent = context.topic;
         node.querySelector(".js-language").textContent = context.language +
           (context.overflowed ? " · " + S.overflowed : "");
+        renderCard(node.querySelector(".js-card"), context.handover);
         var tickets = node.querySelector(".js-tickets");
         node.querySelector(".js-tickets-title").textContent = S.recent_tickets + " (" + context.recent_tickets.length + ")";
         if (!context.recent_tickets.length) tickets.textContent = S.none;
@@ -142,6 +143,31 @@
           canned.appendChild(option);
         });
       });
+  }
+  function renderCard(box, card) {
+    // The bot's handover card: why, what the customer asked, what was offered and how they answered.
+    if (!card || !card.reason) return;
+    box.hidden = false;
+    box.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = S.card;
+    box.appendChild(title);
+    var reason = document.createElement("p");
+    reason.textContent = fmt(S.card_reason, { reason: fmt(S["reason_" + card.reason] || card.reason, { topic: card.topic }) }) +
+      (card.intent ? " · " + card.intent + " " + Math.round((card.confidence || 0) * 100) + "%" : "");
+    box.appendChild(reason);
+    if (card.questions && card.questions.length) {
+      var asked = document.createElement("p");
+      asked.textContent = S.card_asked + " " + card.questions.join(" / ");
+      box.appendChild(asked);
+    }
+    (card.offered || []).forEach(function (offer) {
+      var line = document.createElement("p");
+      line.className = "small";
+      line.textContent = S.card_offered + " " + offer.articles.join(", ") + " — " +
+        (offer.helpful === true ? S.helped : offer.helpful === false ? S.did_not_help : S.no_answer);
+      box.appendChild(line);
+    });
   }
   function openChat(info) {
     if (state.chats[info.conversation]) return state.chats[info.conversation];
@@ -205,7 +231,7 @@
 
   var handlers = {
     snapshot: function (frame) {
-      $("presence").value = frame.presence;
+      if (!state.wantedPresence) $("presence").value = frame.presence;
       renderQueues(frame.queues);
       var current = {};
       frame.chats.forEach(function (info) { current[info.conversation] = true; });
@@ -249,7 +275,11 @@
   function connect() {
     var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent/");
     state.socket = socket;
-    socket.onopen = function () { state.retry = 0; $("console-status").textContent = S.connected; };
+    socket.onopen = function () {
+      state.retry = 0;
+      $("console-status").textContent = S.connected;
+      if (state.wantedPresence) { send({ type: "presence", presence: state.wantedPresence }); state.wantedPresence = null; }
+    };
     socket.onmessage = function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
@@ -261,7 +291,11 @@
       setTimeout(connect, Math.min(10000, 500 * Math.pow(2, state.retry)));
     };
   }
-  $("presence").addEventListener("change", function (event) { send({ type: "presence", presence: event.target.value }); });
+  $("presence").addEventListener("change", function (event) {
+    // Not connected yet (or reconnecting): the choice is sent as soon as the socket is open.
+    state.wantedPresence = event.target.value;
+    if (send({ type: "presence", presence: state.wantedPresence })) state.wantedPresence = null;
+  });
   // A heartbeat: an agent whose page is gone stops being "seen" and their chats return to the queue.
   setInterval(function () { send({ type: "ping" }); }, 25000);
   connect();

@@ -1,0 +1,121 @@
+"""The bot stage of a chat. livechat hands the chatbot the customer's message (and how the conversation went) and
+carries out its decision: an answer, a few articles, a greeting, or a handover to the queue of the customer's
+language with a card for the agent, so nobody asks again what the customer already said."""
+from django.db import transaction
+from django.utils import timezone
+
+from chatbot.engine import bot_decide, reply_text
+from chatbot.selectors import bot_text
+
+from . import events, selectors
+from .models import Conversation, ConversationStatus, SenderKind
+
+
+def _card(conversation):
+    card = dict(conversation.handover or {})
+    card.setdefault("questions", [])
+    card.setdefault("offered", [])
+    return card
+
+
+def bot_greet(conversation):
+    """The bot's first words in a new chat (the caller holds the chat's row lock)."""
+    from .services import _append
+
+    _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("greeting", conversation.language))
+
+
+def bot_reply(*, conversation_id, text):
+    """Answer one customer message while the chat is with the bot. Runs after the message is stored; does
+    nothing once the chat has left the bot stage (an agent or a handover got there first)."""
+    from .services import _append
+
+    # Decided outside the lock: the search takes milliseconds and must not hold the chat row.
+    snapshot = Conversation.objects.get(pk=conversation_id)
+    if snapshot.status != ConversationStatus.BOT:
+        return None
+    card = _card(snapshot)
+    # A new question while the last answer still waits for "did this help?" counts as unhelpful (a rephrase).
+    streak = snapshot.bot_unhelpful + (1 if card.get("awaiting_feedback") else 0)
+    decision = bot_decide(text=text, language_hint=snapshot.language, unhelpful_streak=streak)
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.status != ConversationStatus.BOT:
+            return None
+        card = _card(conversation)
+        if card.get("awaiting_feedback") and card["offered"]:
+            card["offered"][-1]["helpful"] = False
+        card["awaiting_feedback"] = False
+        conversation.bot_unhelpful = streak
+        if decision.language != conversation.language:
+            conversation.language = decision.language  # the queue language follows the customer's
+        if decision.intent == "question":
+            card["questions"].append(text[:500])
+        card.update({"language": decision.language, "intent": str(decision.intent),
+                     "confidence": round(decision.confidence, 3)})
+        meta = {}
+        if decision.action in ("answer", "suggest"):
+            meta = {"articles": [{"id": a.article_id, "title": a.title, "url": a.url} for a in decision.articles],
+                    "ask_helpful": True}
+            card["offered"].append({"articles": [a.title for a in decision.articles], "helpful": None})
+            card["awaiting_feedback"] = True
+        conversation.handover = card
+        conversation.save(update_fields=["language", "bot_unhelpful", "handover"])
+        if decision.handover:
+            _hand_over(conversation, reason=decision.reason, topic=decision.topic, reply=reply_text(decision))
+        else:
+            # The articles travel as links in meta; the text itself stays readable without raw URLs.
+            _append(conversation, sender_kind=SenderKind.BOT, body=reply_text(decision, with_links=False), meta=meta)
+    return decision
+
+
+def bot_feedback(*, conversation_id, helpful):
+    """The customer answered "did this answer your question?". Two unhelpful answers in a row (configurable)
+    hand the chat over."""
+    from chatbot.models import BotSettings
+
+    from .services import _append
+
+    limit = BotSettings.current().unhelpful_limit
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        card = _card(conversation)
+        if conversation.status != ConversationStatus.BOT or not card.get("awaiting_feedback"):
+            return conversation
+        card["offered"][-1]["helpful"] = bool(helpful)
+        card["awaiting_feedback"] = False
+        conversation.bot_unhelpful = 0 if helpful else conversation.bot_unhelpful + 1
+        conversation.handover = card
+        conversation.save(update_fields=["bot_unhelpful", "handover"])
+        if helpful:
+            _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("thanks_reply", conversation.language))
+        elif conversation.bot_unhelpful >= limit:
+            _hand_over(conversation, reason="unhelpful", reply=bot_text("handover", conversation.language))
+        else:
+            _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("rephrase", conversation.language))
+    return conversation
+
+
+def _hand_over(conversation, *, reason, reply, topic=""):
+    """Under the chat's lock: tell the customer, fill in the agent's card, and queue the chat in its language."""
+    from .services import _after_queue_change, _append
+
+    now = timezone.now()
+    customer = conversation.customer
+    card = _card(conversation)
+    card.update({"reason": reason, "topic": topic, "at": now.isoformat(), "language": conversation.language,
+                 "account": customer.email if customer else "", "registered": customer is not None})
+    card.pop("awaiting_feedback", None)
+    conversation.handover = card
+    conversation.status, conversation.queued_at = ConversationStatus.QUEUED, now
+    conversation.save(update_fields=["handover", "status", "queued_at"])
+    _append(conversation, sender_kind=SenderKind.BOT, body=reply)
+    estimate = selectors.queue_estimate(language=conversation.language,
+                                        position=selectors.queue_position(conversation=conversation))
+    if estimate["eta_seconds"] is None:
+        # Honest: nobody for this language is online right now; the widget offers to leave a message. (When
+        # someone is, the customer's panel shows the live position and estimate.)
+        _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("no_agents", conversation.language))
+    conversation_id, language = conversation.id, conversation.language
+    transaction.on_commit(lambda: events.chat_requeued(conversation_id, language))
+    transaction.on_commit(lambda: _after_queue_change(language))

@@ -1,0 +1,109 @@
+"""Chats start with the bot: it greets, answers in the language the customer writes in (the queue language
+follows), and hands over on request, on human-only topics, after unhelpful answers, with a card for the agent."""
+import pytest
+from rest_framework.test import APIClient
+
+from chatbot import defaults
+from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+from helpcenter import demo
+from livechat import services
+from livechat.bot import bot_feedback
+from livechat.models import Conversation, ConversationStatus, SenderKind
+from support.models import AgentProfile, Presence
+from tests.factories import AgentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _bot(settings):
+    settings.LIVECHAT_BOT_ENABLED = True
+    defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
+    demo.seed(progress=lambda *a: None)
+
+
+def start(language="es"):
+    return services.conversation_start(language=language, visitor_name="Ana", visitor_email="ana@example.com")
+
+
+def say(chat, text):
+    services.customer_message_post(conversation_id=chat.pk, body=text)
+    chat.refresh_from_db()
+    return chat.messages.order_by("-seq").first()
+
+
+def test_the_bot_greets_and_answers_in_the_language_the_customer_writes_in():
+    chat = start("es")
+    greeting = chat.messages.get()
+    assert chat.status == ConversationStatus.BOT and greeting.sender_kind == SenderKind.BOT
+    assert "asistente" in greeting.body
+    reply = say(chat, "我忘记密码了，怎么重置？")
+    assert reply.sender_kind == SenderKind.BOT and chat.language == "zh-hans"  # the conversation follows
+    assert reply.meta["ask_helpful"] and reply.meta["articles"][0]["url"].startswith("/zh-hans/help/articles/")
+    assert "这" in reply.body  # the bot's own words are Chinese too
+
+
+def test_asking_for_a_person_queues_the_chat_in_its_language_with_a_card_for_the_agent(
+        django_capture_on_commit_callbacks):
+    chinese_agent = AgentFactory(languages=["zh-hans"], capacity=2)
+    AgentProfile.objects.filter(user=chinese_agent).update(presence=Presence.ONLINE)
+    chat = start("en")
+    say(chat, "我的USDT充值还没到账")
+    with django_capture_on_commit_callbacks(execute=True):  # routing runs after the handover commits
+        say(chat, "转人工")
+    chat.refresh_from_db()
+    assert chat.status == ConversationStatus.ACTIVE and chat.agent == chinese_agent and chat.language == "zh-hans"
+    card = chat.handover
+    assert card["reason"] == "requested" and card["questions"] == ["我的USDT充值还没到账"]
+    assert card["offered"] and card["offered"][0]["helpful"] is False  # asked for a person instead
+    client = APIClient()
+    client.force_authenticate(chinese_agent)
+    context = client.get(f"/api/v1/chats/{chat.pk}/context/").json()
+    assert context["handover"]["reason"] == "requested"
+    history = client.get(f"/api/v1/chats/{chat.pk}/messages/").json()["messages"]
+    assert [m["sender"] for m in history][:4] == ["bot", "customer", "bot", "customer"]  # the bot part included
+
+
+def test_two_unhelpful_answers_hand_over():
+    chat = start("en")
+    say(chat, "how do I reset my password")
+    bot_feedback(conversation_id=chat.pk, helpful=False)
+    chat.refresh_from_db()
+    assert chat.status == ConversationStatus.BOT and chat.bot_unhelpful == 1
+    say(chat, "i mean the password for logging in")
+    bot_feedback(conversation_id=chat.pk, helpful=False)
+    chat.refresh_from_db()
+    assert chat.status == ConversationStatus.QUEUED and chat.handover["reason"] == "unhelpful"
+
+
+def test_rephrasing_counts_as_unhelpful_and_yes_resets():
+    chat = start("en")
+    say(chat, "how do I reset my password")
+    bot_feedback(conversation_id=chat.pk, helpful=True)
+    chat.refresh_from_db()
+    assert chat.bot_unhelpful == 0 and chat.messages.order_by("-seq").first().sender_kind == SenderKind.BOT
+    say(chat, "how do I set up 2FA")
+    say(chat, "google authenticator setup")        # a rephrase: 1
+    say(chat, "authenticator app two factor")      # and again: 2 -> a person
+    assert chat.status == ConversationStatus.QUEUED and chat.handover["reason"] == "unhelpful"
+
+
+def test_human_only_topics_and_the_no_agent_path_are_honest():
+    chat = start("ru")
+    reply = say(chat, "аккаунт заморожен, что делать?")
+    assert chat.status == ConversationStatus.QUEUED and chat.handover["reason"] == "human_only"
+    assert chat.handover["topic"] == "Account frozen"
+    bodies = list(chat.messages.filter(sender_kind=SenderKind.BOT).values_list("body", flat=True))
+    assert any("Сейчас нет сотрудников" in body for body in bodies)  # nobody online: said so, with an offer
+    assert reply.sender_kind == SenderKind.BOT
+
+
+def test_once_an_agent_has_the_chat_the_bot_stays_quiet():
+    chat = services.conversation_start(language="en", visitor_name="A", visitor_email="a@example.com",
+                                       with_bot=False)
+    agent = AgentFactory(languages=["en"])
+    AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
+    services.conversations_route(language="en")
+    before = Conversation.objects.get(pk=chat.pk).last_seq
+    say(chat, "how do I reset my password")
+    assert chat.last_seq == before + 1  # the customer's message only
