@@ -62,6 +62,7 @@ BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-secret-key-not-for-production \
 bench: install
 	@$(BENCH_ENV) $(BIN)/python manage.py preflight
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	@$(BENCH_ENV) $(BIN)/python manage.py bench_chatbot
 	@$(BENCH_ENV) $(BIN)/python manage.py bench_helpcenter_search --articles $${BENCH_ARTICLES:-20000}
 
 messages: install
