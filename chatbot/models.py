@@ -94,3 +94,25 @@ class HumanOnlyTopic(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MissingAnswer(models.Model):
+    """A question the bot could not answer (low confidence, or its answers did not help), grouped with similar ones
+    in the same language, so help-center editors see what to write next, in which language."""
+
+    language = models.CharField(_("language"), max_length=8)
+    question = models.TextField(_("example question"))
+    terms = ArrayField(models.CharField(max_length=40), default=list)  # what similarity is measured on
+    count = models.PositiveIntegerField(_("times asked"), default=1)
+    first_asked_at = models.DateTimeField(_("first asked"), auto_now_add=True)
+    last_asked_at = models.DateTimeField(_("last asked"), auto_now=True)
+    is_resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        verbose_name = _("missing answer")
+        verbose_name_plural = _("missing answers")
+        ordering = ["is_resolved", "-count", "-last_asked_at"]
+        indexes = [models.Index(fields=["language", "is_resolved", "-last_asked_at"], name="missing_answer_recent")]
+
+    def __str__(self):
+        return self.question[:80]

@@ -45,7 +45,7 @@ def cjk_tokens(text):
     return tokens
 
 
-def _query_terms_cjk(query):
+def cjk_query_terms(query):
     """A query's terms: bigrams of its CJK runs (a one-character run stays a unigram) and its other words."""
     terms = []
     for run in _CJK_RUN.findall(query):
@@ -146,7 +146,7 @@ def _query_terms(query, lang):
     when it has no terms. Dictionary languages stem with Postgres (stop words drop out); CJK queries are cut into
     bigrams here."""
     if lang in CJK_LANGUAGES:
-        terms = _query_terms_cjk(query)
+        terms = cjk_query_terms(query)
         if not terms:
             return None
         # Each term is quoted as a lexeme so characters like ' or : cannot break the tsquery syntax.
@@ -215,7 +215,7 @@ def _hits(rows, lang, terms):
 
 
 def _run(query, lang, limit):
-    terms = _query_terms_cjk(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
+    terms = cjk_query_terms(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
     rows = [(pk, score, min(1.0, score / ideal) if ideal else 0.0) for pk, score, ideal in _ranked(query, lang, limit)]
     return _hits(rows, lang, terms)
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from chatbot.engine import bot_decide, reply_text
 from chatbot.selectors import bot_text
+from chatbot.services import missing_answer_record
 
 from . import events, selectors
 from .models import Conversation, ConversationStatus, SenderKind
@@ -107,6 +108,9 @@ def _hand_over(conversation, *, reason, reply, topic=""):
                  "account": customer.email if customer else "", "registered": customer is not None})
     card.pop("awaiting_feedback", None)
     conversation.handover = card
+    # Content gaps: what the customer asked before the bot gave up, for help-center editors.
+    for question in dict.fromkeys(card["questions"][-3:]):
+        missing_answer_record(language=conversation.language, question=question)
     conversation.status, conversation.queued_at = ConversationStatus.QUEUED, now
     conversation.save(update_fields=["handover", "status", "queued_at"])
     _append(conversation, sender_kind=SenderKind.BOT, body=reply)

@@ -54,6 +54,7 @@ class Conversation(models.Model):
     transcript_sent_at = models.DateTimeField(null=True, blank=True)
     # The bot stage: unhelpful answers in a row, and the card the agent gets on handover (what was asked, what was
     # offered and how the customer answered, why the bot handed over).
+    with_bot = models.BooleanField(default=False)  # started with the bot (for its deflection rate)
     bot_unhelpful = models.PositiveSmallIntegerField(default=0)
     handover = models.JSONField(default=dict, blank=True)
     # "Leave a message": the ticket the chat became.

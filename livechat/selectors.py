@@ -133,3 +133,30 @@ def conversation_context(*, conversation):
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}
+
+
+def bot_metrics(*, start, end):
+    """Per language, for chats started with the bot in [start, end): how many, how many the bot resolved without a
+    person (closed and never handed over: the deflection rate), handovers by reason, and the bot's average last
+    confidence. Two grouped queries."""
+    from django.db.models import Avg, Count, FloatField, Q
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    chats = Conversation.objects.filter(with_bot=True, created_at__gte=start, created_at__lt=end)
+    handed_over = Q(handover__has_key="reason")
+    rows = (chats.order_by().values("language").annotate(
+        chats=Count("id"),
+        resolved=Count("id", filter=Q(status=ConversationStatus.CLOSED) & ~handed_over),
+        confidence=Avg(Cast(KeyTextTransform("confidence", "handover"), FloatField()))))
+    reasons = (chats.filter(handed_over).order_by().values("language")
+               .annotate(reason=KeyTextTransform("reason", "handover")).values("language", "reason")
+               .annotate(n=Count("id")))
+    by_reason = {}
+    for row in reasons:
+        by_reason.setdefault(row["language"], {})[row["reason"]] = row["n"]
+    return [{"language": row["language"], "chats": row["chats"], "resolved_by_bot": row["resolved"],
+             "deflection_rate": round(row["resolved"] / row["chats"], 3) if row["chats"] else 0.0,
+             "handovers": by_reason.get(row["language"], {}),
+             "average_confidence": round(row["confidence"], 3) if row["confidence"] is not None else None}
+            for row in sorted(rows, key=lambda r: r["language"])]

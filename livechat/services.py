@@ -48,7 +48,7 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
             customer=customer if customer is not None and customer.is_authenticated else None,
             visitor_name=visitor_name, visitor_email=visitor_email, language=language, topic=topic,
             also_speaks=[lang for lang in dict.fromkeys(also_speaks) if lang != language],
-            status=ConversationStatus.BOT if with_bot else ConversationStatus.QUEUED,
+            status=ConversationStatus.BOT if with_bot else ConversationStatus.QUEUED, with_bot=with_bot,
             queued_at=None if with_bot else now)
         if with_bot:
             bot_greet(conversation)

@@ -107,3 +107,41 @@ def test_once_an_agent_has_the_chat_the_bot_stays_quiet():
     before = Conversation.objects.get(pk=chat.pk).last_seq
     say(chat, "how do I reset my password")
     assert chat.last_seq == before + 1  # the customer's message only
+
+
+def test_unanswered_questions_become_grouped_content_gaps_per_language():
+    from chatbot.models import MissingAnswer
+
+    for text in ("can I stake my ETH on your platform", "how do I stake ETH here"):
+        chat = start("en")
+        say(chat, text)
+        say(chat, "agent")
+    chat = start("es")
+    say(chat, "¿puedo hacer staking de ETH?")
+    say(chat, "agente")
+    gaps = {(g.language, g.count) for g in MissingAnswer.objects.all()}
+    assert ("en", 2) in gaps and ("es", 1) in gaps  # the two English phrasings are one gap
+
+
+def test_bot_metrics_per_language(django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from livechat import selectors
+
+    resolved = start("en")
+    say(resolved, "how do I reset my password")
+    bot_feedback(conversation_id=resolved.pk, helpful=True)
+    services.conversation_close(conversation_id=resolved.pk, by="customer")
+    handed = start("en")
+    say(handed, "agent please")
+    frozen = start("ru")
+    say(frozen, "аккаунт заморожен")
+    now = timezone.now()
+    with django_assert_max_num_queries(2):
+        metrics = selectors.bot_metrics(start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    english = next(m for m in metrics if m["language"] == "en")
+    assert (english["chats"], english["resolved_by_bot"], english["deflection_rate"]) == (2, 1, 0.5)
+    assert english["handovers"] == {"requested": 1} and english["average_confidence"] is not None
+    assert next(m for m in metrics if m["language"] == "ru")["handovers"] == {"human_only": 1}
