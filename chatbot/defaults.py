@@ -68,6 +68,14 @@ TEXTS = {
         "ko": "지금은 고객님의 언어를 쓰는 상담원이 없습니다. 메시지를 남기시면 이메일로 답변드리며, "
               "계속 기다리실 수도 있습니다.",
     },
+    "queued": {
+        "en": "You are number {position} in line; the estimated wait is about {low}-{high} minutes.",
+        "zh-hans": "您在队列中排第 {position} 位，预计等待约 {low}-{high} 分钟。",
+        "es": "Eres el número {position} en la fila; la espera estimada es de unos {low}-{high} minutos.",
+        "ru": "Вы {position}-й в очереди; примерное ожидание — {low}-{high} мин.",
+        "ja": "現在 {position} 番目です。待ち時間の目安は約 {low}～{high} 分です。",
+        "ko": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {low}-{high}분입니다.",
+    },
     "human_only": {
         "en": "This is something a colleague needs to look at personally; I'm connecting you now.",
         "zh-hans": "这个问题需要客服人员亲自处理，正在为您转接。",

@@ -117,9 +117,16 @@ def _hand_over(conversation, *, reason, reply, topic=""):
     estimate = selectors.queue_estimate(language=conversation.language,
                                         position=selectors.queue_position(conversation=conversation))
     if estimate["eta_seconds"] is None:
-        # Honest: nobody for this language is online right now; the widget offers to leave a message. (When
-        # someone is, the customer's panel shows the live position and estimate.)
+        # Honest: nobody for this language is online right now; the widget offers to leave a message.
         _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("no_agents", conversation.language))
+    elif estimate["eta_seconds"] > 60:
+        # Someone is, but not at once: say how long, as a range (the panel keeps it up to date).
+        position = selectors.queue_position(conversation=conversation)
+        text = bot_text("queued", conversation.language)
+        for key, value in (("position", position), ("low", max(1, round(estimate["low"] / 60))),
+                           ("high", max(1, round(estimate["high"] / 60)))):
+            text = text.replace("{" + key + "}", str(value))
+        _append(conversation, sender_kind=SenderKind.BOT, body=text)
     conversation_id, language = conversation.id, conversation.language
     transaction.on_commit(lambda: events.chat_requeued(conversation_id, language))
     transaction.on_commit(lambda: _after_queue_change(language))

@@ -1,6 +1,7 @@
 """Chats start with the bot: it greets, answers in the language the customer writes in (the queue language
 follows), and hands over on request, on human-only topics, after unhelpful answers, with a card for the agent."""
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from chatbot import defaults
@@ -145,3 +146,16 @@ def test_bot_metrics_per_language(django_assert_max_num_queries):
     assert (english["chats"], english["resolved_by_bot"], english["deflection_rate"]) == (2, 1, 0.5)
     assert english["handovers"] == {"requested": 1} and english["average_confidence"] is not None
     assert next(m for m in metrics if m["language"] == "ru")["handovers"] == {"human_only": 1}
+
+
+def test_when_the_wait_is_long_the_bot_says_how_long():
+    busy = AgentFactory(languages=["ko"], capacity=1)
+    AgentProfile.objects.filter(user=busy).update(presence=Presence.ONLINE)
+    Conversation.objects.create(language="ko", status=ConversationStatus.ACTIVE, agent=busy)  # the seat is taken
+    for _ in range(2):
+        Conversation.objects.create(language="ko", status=ConversationStatus.QUEUED, queued_at=timezone.now())
+    chat = start("ko")
+    say(chat, "상담원 연결해 주세요")
+    last = chat.messages.order_by("-seq").first()
+    assert chat.status == ConversationStatus.QUEUED
+    assert last.sender_kind == SenderKind.BOT and "대기 순서는 3번째" in last.body and "분입니다" in last.body
