@@ -110,8 +110,10 @@ def reply_text(decision, *, with_links=True):
     lang = decision.language
     if decision.action == "answer":
         article = decision.articles[0]
+        # In chats the article link and "did this answer your question?" come after the text, with buttons.
         parts = [selectors.bot_text("answer_intro", lang), article.summary if not with_links else
-                 f"{article.title}\n{article.summary}\n{article.url}", selectors.bot_text("ask_helpful", lang)]
+                 f"{article.title}\n{article.summary}\n{article.url}",
+                 selectors.bot_text("ask_helpful", lang) if with_links else ""]
         return "\n\n".join(part.strip() for part in parts if part and part.strip())
     if decision.action == "suggest":
         listed = "\n".join(f"- {a.title} {a.url}" for a in decision.articles) if with_links else ""

@@ -57,7 +57,7 @@ def bot_reply(*, conversation_id, text):
         meta = {}
         if decision.action in ("answer", "suggest"):
             meta = {"articles": [{"id": a.article_id, "title": a.title, "url": a.url} for a in decision.articles],
-                    "ask_helpful": True}
+                    "ask_helpful": True, "question": bot_text("ask_helpful", decision.language)}
             card["offered"].append({"articles": [a.title for a in decision.articles], "helpful": None})
             card["awaiting_feedback"] = True
         conversation.handover = card

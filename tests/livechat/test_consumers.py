@@ -143,3 +143,32 @@ async def test_a_flooding_socket_is_slowed_down(settings):
     await socket.receive_nothing(timeout=0.5)
     assert await sync_to_async(ChatMessage.objects.filter(conversation=chat).count)() == 5
     await socket.disconnect()
+
+
+async def test_the_customer_answers_the_bot_over_the_socket(settings):
+    from asgiref.sync import sync_to_async
+
+    from chatbot import defaults
+    from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+    from helpcenter import demo
+
+    settings.LIVECHAT_BOT_ENABLED = True
+    await sync_to_async(defaults.install)(BotText, IntentPhrase, HumanOnlyTopic)
+    await sync_to_async(demo.seed)(progress=lambda *a: None)
+    chat, token = await sync_to_async(start)("en")
+    socket = await connect(chat, token)
+    assert (await receive_until(socket, "bot"))["type"] == "bot"
+    await socket.send_json_to({"type": "resume", "after_seq": 0})
+    greeting = await receive_until(socket, "message")
+    assert greeting["sender"] == "bot"
+    await socket.send_json_to({"type": "message", "body": "how do I reset my password", "client_msg_id": "q1"})
+    answer = await receive_until(socket, "message")
+    while answer["sender"] != "bot":
+        answer = await receive_until(socket, "message")
+    assert answer["meta"]["ask_helpful"] and answer["meta"]["articles"]
+    await socket.send_json_to({"type": "bot_feedback", "helpful": "yes"})
+    assert (await receive_until(socket, "error"))["code"] == "invalid_helpful"
+    await socket.send_json_to({"type": "bot_feedback", "helpful": True})
+    thanks = await receive_until(socket, "message")
+    assert thanks["sender"] == "bot" and "welcome" in thanks["body"]
+    await socket.disconnect()

@@ -66,6 +66,11 @@
       if (frame.meta && frame.meta.ask_helpful) {
         var answer = document.createElement("span");
         answer.className = "chat-feedback";
+        if (frame.meta.question) {
+          var question = document.createElement("span");
+          question.textContent = frame.meta.question;
+          answer.appendChild(question);
+        }
         [["yes", true], ["no", false]].forEach(function (choice) {
           var button = document.createElement("button");
           button.type = "button";
