@@ -125,7 +125,8 @@ class ArticleFeedbackApi(APIView):
 def _translated_fields():
     from .models import field_suffix
 
-    return [f"{name}_{field_suffix(lang)}" for name in ("title", "summary", "body") for lang in LANGUAGE_CODES]
+    return [f"{name}_{field_suffix(lang)}" for name in ("title", "summary", "keywords", "body")
+            for lang in LANGUAGE_CODES]
 
 
 class ArticleWriteSerializer(StrictInputSerializer):
@@ -140,7 +141,7 @@ class ArticleWriteSerializer(StrictInputSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in _translated_fields():
-            limit = {"title": 200, "summary": 300}.get(name.split("_", 1)[0])
+            limit = {"title": 200, "summary": 300, "keywords": 300}.get(name.split("_", 1)[0])
             self.fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=limit)
 
 

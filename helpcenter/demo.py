@@ -42,4 +42,5 @@ def seed(progress):
             for lang, texts in data["translations"].items():
                 for field in ("title", "summary", "body"):
                     setattr(article, f"{field}_{field_suffix(lang)}", texts[field])
+                setattr(article, f"keywords_{field_suffix(lang)}", texts.get("keywords", ""))
             article_save(article=article)

@@ -61,6 +61,11 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, blank=True, allow_unicode=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # Words customers use that the text does not (synonyms, slang, other names): searched like the summary, never
+    # shown. Editors add them when "missing answers" show customers asking in words the article lacks.
+    keywords = models.CharField(_("search keywords"), max_length=300, blank=True,
+                                help_text=_("Other words customers use for this topic, separated by commas; "
+                                            "searched but never shown."))
     body = models.TextField(_("body (Markdown)"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices,
                               default=ArticleStatus.DRAFT)

@@ -81,7 +81,8 @@ def articles_index(articles):
         sets, params = [], []
         for lang in LANGUAGE_CODES:
             column = f"search_{field_suffix(lang)}"
-            title, summary, body = (article.text(lang, f) for f in ("title", "summary", "body"))
+            title, summary, keywords, body = (article.text(lang, f) for f in ("title", "summary", "keywords", "body"))
+            summary = f"{summary} {keywords.replace(',', ' ')}".strip()  # keywords weigh like the summary
             body = plain_text(body)
             if lang in CJK_LANGUAGES:
                 parts = [" ".join(cjk_tokens(t)) for t in (title, summary, body)]

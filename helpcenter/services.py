@@ -11,7 +11,7 @@ from support.uploads import check_upload
 from .models import Article, ArticleImage, ArticleVote, field_suffix
 from .search import article_index
 
-TRANSLATED_FIELDS = ("title", "summary", "body")
+TRANSLATED_FIELDS = ("title", "summary", "body")  # what "needs update" compares; keywords are not prose
 
 
 def _fingerprint(article, lang):

@@ -247,3 +247,17 @@ def test_related_articles_prefer_the_editors_choice(client, reset_password, two_
     html = client.get(f"/en/help/articles/{reset_password.pk}/").content.decode()
     related = html.split("Related articles", 1)[1]
     assert "Other article" in related and "Set up two-factor" not in related
+
+
+def test_search_keywords_find_an_article_but_are_never_shown(client, section):
+    """Editors add the words customers use ("신원 인증") when the text says it differently ("본인 인증")."""
+    article = make(section, "kyc", title_ko="본인 인증 단계", body_ko="본인 인증을 완료하세요.",
+                   keywords_ko="신원 확인, 운전면허증", title_en="Verification levels", body_en="Verify yourself.")
+    hits = search.article_search("운전면허증 되나요", "ko").hits
+    assert hits and hits[0].article == article
+    page = client.get(f"/ko/help/articles/{article.pk}/").content.decode()
+    assert "운전면허증" not in page and "운전면허증" not in hits[0].snippet
+    article.keywords_ko = ""
+    services.article_save(article=article, previous=Article.objects.get(pk=article.pk))
+    assert not search.article_search("운전면허증", "ko").hits
+    assert not article.needs_update("ko")  # keywords are not prose: no translation goes stale over them
