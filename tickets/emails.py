@@ -50,6 +50,7 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
         context = {
             "kind": kind, "ticket": ticket, "message": message, "requester": requester,
             "status_label": Status(status).label if status else "",
+            "rating_url": _rating_url(ticket) if kind == "ticket_status" and status == Status.SOLVED else "",
             "ticket_url": f"{settings.SITE_URL}/{requester.language}/requests/{ticket.ref}/",
             "site_name": settings.SITE_NAME,
             "author_name": message.author.display_name if message is not None and message.author else "",
@@ -66,6 +67,14 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
         in_reply_to=references[-1] if references else "", references=" ".join(references),
         auto_generated=kind != "ticket_reply", topic=f"ticket:{ticket.ref}",
     )
+
+
+def _rating_url(ticket):
+    """The open "how did we do?" link of a just-solved ticket (tickets.csat), for the solved email."""
+    from .csat import rating_url
+
+    rating = ticket.ratings.filter(rated_at__isnull=True).order_by("-requested_at").first()
+    return f"{settings.SITE_URL}{rating_url(rating)}" if rating else ""
 
 
 def _address_only(value):

@@ -350,6 +350,10 @@ def _apply_changes(locked, actor, changes, *, now, email_status=True):
         sla.sla_status_changed(locked, old_status, locked.status, now)
     if {"priority", "category"} & update_fields:
         sla.sla_reevaluate(locked, now)
+    if "status" in update_fields and locked.status == Status.SOLVED and old_status != Status.SOLVED:
+        from .csat import csat_request
+
+        csat_request(ticket=locked, now=now)  # "how did we do?", once per solve
     if "status" in update_fields:
         # The requester hears of status changes others make, except the routine new -> open of a first reply.
         routine = old_status == Status.NEW and locked.status == Status.OPEN

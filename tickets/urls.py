@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", views.my_tickets, name="my_list"),
     path("requests/<str:ref>/", views.ticket_detail, name="detail"),
     path("requests/<str:ref>/status/", views.ticket_set_status, name="set_status"),
+    path("rate/<str:token>/", views.ticket_rate, name="rate"),
     path("agent/tickets/", views.inbox, name="inbox"),
     path("agent/tickets/bulk/", views.inbox_bulk, name="inbox_bulk"),
     path("agent/tickets/<str:ref>/", views.agent_ticket_detail, name="agent_detail"),

@@ -267,3 +267,30 @@ def agent_ticket_merge(request, ref):
     messages.success(request, _("%(source)s was merged into %(target)s.") % {"source": ticket.ref,
                                                                              "target": target.ref})
     return redirect("tickets:agent_detail", ref=target.ref)
+
+
+def ticket_rate(request, token):
+    """The rating page a solved ticket's link opens: no login needed, the signed link is the permission."""
+    from . import csat
+
+    context = {"token": token, "scores": range(1, 6)}
+    try:
+        rating = csat.rating_for_token(token)
+    except csat.RatingLinkInvalid as exc:
+        return render(request, "tickets/rate.html", {**context, "problem": exc.detail}, status=410)
+    context.update({"rating": rating, "ticket": rating.ticket})
+    if rating.rated_at is not None:
+        return render(request, "tickets/rate.html", {**context, "done": True})
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = None
+        try:
+            csat.rating_submit(token=token, score=score, comment=request.POST.get("comment", ""))
+        except csat.RatingLinkInvalid as exc:
+            return render(request, "tickets/rate.html", {**context, "problem": exc.detail}, status=410)
+        except DomainError as exc:
+            return render(request, "tickets/rate.html", {**context, "error": exc.detail}, status=400)
+        return render(request, "tickets/rate.html", {**context, "done": True})
+    return render(request, "tickets/rate.html", context)

@@ -282,6 +282,8 @@ LIVECHAT_FRAMES_PER_10S = env_int("LIVECHAT_FRAMES_PER_10S", 30)
 # Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".
 LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
+# Rating links for solved tickets stay valid this long.
+CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = TICKET_ATTACHMENT_MAX_FILES + 5
