@@ -44,9 +44,18 @@ def test_customer_and_agent_pages_in_every_language(new_page):
                 name = path.replace(ticket.ref, "ticket").split("?")[0].strip("/").replace("/", "_") or "home"
                 who = "customer" if tab is customer else "agent"
                 tab.screenshot(path=str(ARTIFACTS / f"sweep-{who}-{lang}-{name}.png"), full_page=True)
+    # A solved ticket's "how did we do?" page (opened from the email, without logging in).
+    from tickets.csat import rating_url
+    from tickets.models import Status, TicketRating
+
+    services.ticket_update(ticket=ticket, actor=AgentFactory(email="solver@example.com"), status=Status.SOLVED)
+    rate_path = rating_url(TicketRating.objects.get(ticket=ticket)).split("/", 2)[2]  # without the language
     anonymous = new_page()
     for lang in LANGS:
-        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/help/", "/chat/"]:
+        for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password-reset/", "/help/", "/chat/",
+                     "/" + rate_path]:
             response = anonymous.goto(f"/{lang}{path}")
             assert response.status == 200
             assert anonymous.locator("html").get_attribute("lang") == lang
+            if path.startswith("/rate/"):
+                anonymous.screenshot(path=str(ARTIFACTS / f"sweep-anonymous-{lang}-rate.png"), full_page=True)
