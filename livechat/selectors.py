@@ -116,6 +116,7 @@ def conversation_get_for_agent(*, agent, conversation_id):
 def conversation_context(*, conversation):
     """What an agent needs beside the messages: the customer, their five latest requests, and canned replies in
     the chat's language (English where a macro has no translation). Three queries."""
+    from django.urls import reverse
     from django.utils import translation
 
     from tickets.models import Macro, Ticket
@@ -129,6 +130,7 @@ def conversation_context(*, conversation):
             "status": conversation.status, "customer_name": conversation.customer_name,
             "customer_email": customer.email if customer else conversation.visitor_email,
             "registered": customer is not None, "overflowed": conversation.overflowed,
+            "customer_url": reverse("livechat:customer", args=[customer.pk]) if customer else "",
             "handover": conversation.handover,
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
                                for t in tickets],
@@ -160,3 +162,25 @@ def bot_metrics(*, start, end):
              "handovers": by_reason.get(row["language"], {}),
              "average_confidence": round(row["confidence"], 3) if row["confidence"] is not None else None}
             for row in sorted(rows, key=lambda r: r["language"])]
+
+
+def customer_overview(*, customer_id, limit=50):
+    """Everything an agent needs about one customer (it lives here because livechat sits above tickets), in a fixed
+    number of queries: their tickets, their chats and
+    their satisfaction answers (tickets and chats), newest first. DoesNotExist for an unknown id."""
+    from support.models import User
+    from tickets.models import Ticket, TicketRating
+
+    customer = User.objects.get(pk=customer_id)
+    tickets = list(Ticket.objects.filter(requester=customer).select_related("assignee", "category")
+                   .order_by("-created_at")[:limit])
+    chats = list(Conversation.objects.filter(customer=customer).select_related("agent")
+                 .order_by("-created_at")[:limit])
+    ratings = [{"when": r.rated_at, "score": r.score, "comment": r.comment, "ref": r.ticket.ref, "kind": "ticket",
+                "agent": r.agent}
+               for r in TicketRating.objects.filter(ticket__requester=customer, rated_at__isnull=False)
+               .select_related("ticket", "agent").order_by("-rated_at")[:limit]]
+    ratings += [{"when": c.rated_at, "score": c.csat_score, "comment": c.csat_comment, "ref": str(c.id)[:8],
+                 "kind": "chat", "agent": c.agent} for c in chats if c.csat_score]
+    ratings.sort(key=lambda r: r["when"], reverse=True)
+    return {"customer": customer, "tickets": tickets, "chats": chats, "ratings": ratings}

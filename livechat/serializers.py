@@ -103,6 +103,7 @@ class ChatContextSerializer(serializers.Serializer):
     customer_name = serializers.CharField()
     customer_email = serializers.CharField()
     registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
+    customer_url = serializers.CharField(help_text="the agents' page about this customer (empty for visitors)")
     overflowed = serializers.BooleanField(help_text="taken from another language's queue by an overflow rule")
     handover = serializers.JSONField(help_text="the bot's card: reason, topic, language, intent, confidence, "
                                                "questions asked, articles offered and whether they helped")

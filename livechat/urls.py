@@ -8,4 +8,5 @@ app_name = "livechat"
 urlpatterns = [
     path("chat/", views.chat_page, name="start"),
     path("agent/chats/", views.console, name="console"),
+    path("agent/customers/<int:customer_id>/", views.customer_detail, name="customer"),
 ]

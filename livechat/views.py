@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from support.languages import LANGUAGE_CODES, language_choices
-from support.models import Presence
+from support.models import Presence, User
 from support.permissions import agent_required
 from support.uploads import stored_file_response
 
@@ -84,3 +84,13 @@ def attachment_download(request, attachment_id):
     except (ChatAttachment.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
     return stored_file_response(attachment.file, content_type=attachment.content_type, filename=attachment.filename)
+
+
+@agent_required
+def customer_detail(request, customer_id):
+    """One page per customer: profile, language, every ticket and chat, satisfaction history."""
+    try:
+        overview = selectors.customer_overview(customer_id=customer_id)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "livechat/customer.html", overview)

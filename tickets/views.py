@@ -294,3 +294,4 @@ def ticket_rate(request, token):
             return render(request, "tickets/rate.html", {**context, "error": exc.detail}, status=400)
         return render(request, "tickets/rate.html", {**context, "done": True})
     return render(request, "tickets/rate.html", context)
+

@@ -120,7 +120,17 @@
       .then(function (context) {
         if (!context) return;
         var node = chat.node;
-        node.querySelector(".js-customer").textContent = context.customer_name || S.customer;
+        var name = node.querySelector(".js-customer");
+        name.textContent = "";
+        if (context.customer_url) {  // registered customers: their page with every ticket, chat and rating
+          var link = document.createElement("a");
+          link.href = context.customer_url;
+          link.target = "_blank";
+          link.textContent = context.customer_name || S.customer;
+          name.appendChild(link);
+        } else {
+          name.textContent = context.customer_name || S.customer;
+        }
         node.querySelector(".js-email").textContent = context.customer_email;
         node.querySelector(".js-topic").textContent = context.topic;
         node.querySelector(".js-language").textContent = context.language +
