@@ -17,19 +17,11 @@ def queue_group(language):
 
 
 def message_frame(message):
-    """A stored message as clients see it; attachments are links that check who asks (see livechat.views)."""
-    from django.urls import reverse
+    """A stored message as clients see it: the same shape as the chat API's messages (attachments are links that
+    check who asks, see livechat.views), plus the frame type."""
+    from .serializers import MessageOutputSerializer
 
-    frame = {"type": "message", "seq": message.seq, "sender": message.sender_kind, "body": message.body,
-             "client_msg_id": message.client_msg_id, "created_at": message.created_at.isoformat()}
-    if message.meta:
-        frame["meta"] = message.meta  # bot messages: the articles offered, and whether to ask "did this help?"
-    attachments = list(message.attachments.all())
-    if attachments:
-        frame["attachments"] = [{"id": str(a.pk), "filename": a.filename, "content_type": a.content_type,
-                                 "size": a.size, "url": reverse("chat-attachment", args=[a.pk])}
-                                for a in attachments]
-    return frame
+    return {"type": "message", **MessageOutputSerializer(message).data}
 
 
 def _send(group, frame):
