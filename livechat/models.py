@@ -43,6 +43,10 @@ class Conversation(models.Model):
     # The place in the queue: a transfer or an agent dropping keeps it, so the chat goes back to the front.
     queued_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # The first time an agent got the chat (assigned_at moves on transfer): queue wait in reports.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The last message the assigned agent has seen: unread counts in the workspace.
+    agent_read_seq = models.PositiveIntegerField(default=0)
     first_agent_reply_at = models.DateTimeField(null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +82,7 @@ class Conversation(models.Model):
             # An agent's load: their active chats.
             models.Index(fields=["agent"], name="conversation_agent_active", condition=models.Q(status="active")),
             models.Index(fields=["customer", "-created_at"], name="conversation_customer"),
+            models.Index(fields=["created_at"], name="conversation_created"),  # reports read chats by period
         ]
 
     def __str__(self):

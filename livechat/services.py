@@ -264,7 +264,8 @@ def _agent_has_seat(profile, language):
 
 def _give(conversation, profile, now):
     conversation.status, conversation.agent, conversation.assigned_at = ConversationStatus.ACTIVE, profile.user, now
-    conversation.save(update_fields=["status", "agent", "assigned_at"])
+    conversation.answered_at = conversation.answered_at or now
+    conversation.save(update_fields=["status", "agent", "assigned_at", "answered_at"])
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
     agent_name = selectors.agent_display_name(profile.user)
     transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))

@@ -80,6 +80,8 @@ class Ticket(models.Model):
     awaiting_agent = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The first public reply by an agent: first response time in reports, without reading messages.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -96,6 +98,7 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
             models.Index(fields=["language", "status"], name="ticket_language_status"),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
+            models.Index(fields=["created_at"], name="ticket_created"),  # reports read tickets by period
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
         ]
 

@@ -222,6 +222,8 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                 _notify(locked.assignee, "ticket_customer_reply", locked, for_agent=True)
             elif not internal:
                 locked.awaiting_agent = False
+                if locked.first_response_at is None:
+                    locked.first_response_at = now
                 _notify(locked.requester, "ticket_reply", locked, author=author.display_name)
                 email_requester(ticket=locked, kind="ticket_reply", message=message)
                 sla.sla_agent_replied(locked, now)
@@ -235,7 +237,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
             if status is not None:
                 changes["status"] = status
             locked.updated_at = now
-            locked.save(update_fields=["awaiting_agent", "updated_at"])
+            locked.save(update_fields=["awaiting_agent", "updated_at", "first_response_at"])
             if changes:
                 # A public agent reply already emailed the customer; its status change needs no second email.
                 _apply_changes(locked, author, changes, now=now, email_status=internal or not agent)
