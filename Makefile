@@ -74,6 +74,8 @@ vendor:
 	npm install --no-save --no-audit --no-fund
 	mkdir -p static/vendor/jquery-ui
 	cp node_modules/jquery-ui/dist/jquery-ui.min.js node_modules/jquery-ui/LICENSE.txt static/vendor/jquery-ui/
+	mkdir -p static/vendor/echarts
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -29,3 +29,21 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def supervisor_required(view):
+    """Pages for supervisors and admins: login required, then 403 for everyone else (agents know these pages exist
+    and get a readable refusal)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_supervisor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("helpcenter.api_urls")),
     path("api/v1/", include("livechat.api_urls")),
     path("api/v1/", include("chatbot.api_urls")),
+    path("api/v1/", include("reports.api_urls")),
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),
@@ -58,6 +59,7 @@ urlpatterns += i18n_patterns(
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
     path("", include("livechat.urls")),
+    path("", include("reports.urls")),
 )
 
 handler400 = "support.views.bad_request"

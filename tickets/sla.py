@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Extract
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from support.aggregates import Percentile
 from support.models import User
 from support.notifications import register_kind
 from support.outbox import outbound_email_queue
@@ -358,13 +359,10 @@ def timers_for_ticket(ticket):
     return views
 
 
-class Percentile(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, percentile, **extra):
-        super().__init__(expression, percentile=percentile, **extra)
+# A finished timer was met when it was fulfilled without a breach, by its due time; reports share this definition.
+TIMER_FINISHED = Q(fulfilled_at__isnull=False) | Q(breached_at__isnull=False)
+TIMER_MET = Q(fulfilled_at__isnull=False, breached_at__isnull=True) & (Q(due_at__isnull=True)
+                                                                      | Q(fulfilled_at__lte=F("due_at")))
 
 
 def sla_report(*, start, end, group_by="policy"):
@@ -372,9 +370,7 @@ def sla_report(*, start, end, group_by="policy"):
     period and finished (met, missed or breached). Rows: {group, kind, total, met, rate, p50_minutes, p90_minutes}
     where the times are from start to fulfilment in calendar minutes."""
     group_field = {"policy": "policy__name", "language": "ticket__language"}[group_by]
-    finished = Q(fulfilled_at__isnull=False) | Q(breached_at__isnull=False)
-    met = Q(fulfilled_at__isnull=False, breached_at__isnull=True) & (Q(due_at__isnull=True)
-                                                                    | Q(fulfilled_at__lte=F("due_at")))
+    finished, met = TIMER_FINISHED, TIMER_MET
     seconds = Extract(F("fulfilled_at") - F("started_at"), "epoch")
     rows = (SlaTimer.objects.filter(finished, cancelled_at__isnull=True, started_at__gte=start, started_at__lt=end,
                                     kind__in=[Kind.FIRST_RESPONSE, Kind.RESOLUTION])

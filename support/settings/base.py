@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "chatbot",
     "tickets",
     "livechat",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,11 @@ LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Rating links for solved tickets stay valid this long.
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
+# Supervisor reports: the time zone days and hours are counted in (changeable per report), the default period and
+# the longest period one report may cover.
+REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", "UTC")
+REPORTS_DEFAULT_DAYS = env_int("REPORTS_DEFAULT_DAYS", 28)
+REPORTS_MAX_DAYS = env_int("REPORTS_MAX_DAYS", 366)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = TICKET_ATTACHMENT_MAX_FILES + 5

@@ -1,0 +1,35 @@
+"""CSV export of report tables, safe to open in a spreadsheet."""
+import csv
+import io
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Google Sheets (CSV injection):
+# text cells that do are prefixed with an apostrophe, which spreadsheets show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def table_csv(table):
+    """The table as CSV text: a header of column labels, then one line per row (numbers as numbers, durations in
+    seconds or minutes as the label says, percentages 0-100). Starts with a byte-order mark so spreadsheet programs
+    read Chinese, Japanese, Korean and Russian names correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(_header(column)) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([safe_cell(row.get(column.key)) for column in table.columns])
+    return out.getvalue()
+
+
+def _header(column):
+    from .templatetags.reports import UNIT_HINTS
+
+    hint = UNIT_HINTS.get(column.kind)
+    return f"{column.label} ({hint})" if hint else str(column.label)
