@@ -103,9 +103,10 @@ def _seconds(delta_expr):
 
 
 def _language_label(code):
-    from django.conf import settings
+    """The language's name in the reader's language (the CSV and the API carry it too)."""
+    from django.utils.translation import get_language_info
 
-    return dict(settings.LANGUAGES).get(code, code) if code else str(_("All languages"))
+    return str(get_language_info(code)["name_translated"]) if code else str(_("All languages"))
 
 
 def _chats(period):

@@ -30,6 +30,12 @@ def review_subject_agent(*, conversation=None, ticket=None):
     return ticket.assignee
 
 
+def rubric_score(criteria, scores):
+    """The weighted mean of 1-5 scores as a percentage of the best: 5 on every criterion is 100."""
+    weights = sum(c.weight for c in criteria)
+    return round(100.0 * sum(c.weight * scores[c.pk] for c in criteria) / (5 * weights), 1)
+
+
 def review_create(*, reviewer, scores, comment="", conversation=None, ticket=None):
     """Score one closed chat or solved ticket on the active rubric; `scores` maps criterion id -> 1..5 and must
     cover every active criterion. The agent is notified. One review per reviewer and subject (a unique
@@ -45,8 +51,7 @@ def review_create(*, reviewer, scores, comment="", conversation=None, ticket=Non
     missing = [c for c in criteria if scores.get(c.pk) not in range(1, 6)]
     if missing:
         raise DomainError(_("Give every criterion a score from 1 to 5."), code="incomplete", field="scores")
-    weights = sum(c.weight for c in criteria)
-    score = round(100.0 * sum(c.weight * scores[c.pk] for c in criteria) / (5 * weights), 1)
+    score = rubric_score(criteria, scores)
     try:
         with transaction.atomic():
             review = QualityReview.objects.create(agent=agent, reviewer=reviewer, conversation=conversation,

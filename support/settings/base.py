@@ -290,6 +290,8 @@ CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", "UTC")
 REPORTS_DEFAULT_DAYS = env_int("REPORTS_DEFAULT_DAYS", 28)
 REPORTS_MAX_DAYS = env_int("REPORTS_MAX_DAYS", 366)
+# How many days of history `seed_demo` generates for the reports (0: none).
+DEMO_HISTORY_DAYS = env_int("DEMO_HISTORY_DAYS", 21)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = TICKET_ATTACHMENT_MAX_FILES + 5

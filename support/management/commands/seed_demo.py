@@ -35,7 +35,7 @@ CUSTOMERS = [
 ]
 
 # Apps that contribute demo content, in dependency order. A missing module means the app has none yet.
-SEED_STEPS = ["helpcenter.demo", "chatbot.demo", "tickets.demo", "livechat.demo"]
+SEED_STEPS = ["helpcenter.demo", "chatbot.demo", "tickets.demo", "livechat.demo", "reports.demo"]
 
 
 class Command(BaseCommand):
