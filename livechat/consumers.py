@@ -10,9 +10,10 @@ services push after commit. The contract is in docs/api.md.
 /ws/agent/ (agents)
   in:  presence {presence}, message {conversation, body, client_msg_id}, typing {conversation}, resume
        {conversation, after_seq}, pick {conversation}, transfer {conversation, to_agent | to_language},
-       close {conversation}, to_ticket {conversation}, ping
+       close {conversation}, to_ticket {conversation}, read {conversation, seq}, tickets, ping
   out: snapshot {presence, languages, queues, chats}, queues, chat_assigned, chat_released, message
-       {conversation, ...}, typing, closed, ticket_created, presence, pong, error
+       {conversation, ...}, typing, closed, ticket_created, presence, read {conversation, seq},
+       tickets {counts, assigned, breaching, replied}, notification {id, kind, title, body, url, unread}, pong, error
 """
 import collections
 import json
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from support.languages import LANGUAGE_CODES
+from support.events import user_group
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
 from support.services import DomainError
@@ -257,10 +259,42 @@ class CustomerChatConsumer(FrameConsumer):
 
 def _agent_snapshot(agent):
     profile = AgentProfile.objects.get(user=agent)
-    chats = [{"conversation": str(c.id), "language": c.language, "topic": c.topic, "customer": c.customer_name,
-              "last_seq": c.last_seq} for c in selectors.agent_chats(agent=agent)]
+    chats = [events.agent_chat(c) for c in selectors.agent_chats(agent=agent)]
     return {"type": "snapshot", "presence": profile.presence, "languages": profile.languages,
             "queues": selectors.queue_overview(languages=profile.languages), "chats": chats}
+
+
+def _tickets_frame(agent):
+    """The agent's ticket worklist (tickets.selectors.agent_worklist), in their language."""
+    from django.utils import translation
+
+    from tickets.selectors import agent_worklist
+
+    def item(ticket):
+        return {"ref": ticket.ref, "subject": ticket.subject, "status": ticket.get_status_display(),
+                "priority": ticket.get_priority_display(), "requester": ticket.requester.display_name,
+                "awaiting_agent": ticket.awaiting_agent,
+                "next_due": ticket.next_due.isoformat() if ticket.next_due else None}
+
+    with translation.override(agent.language):
+        worklist = agent_worklist(agent=agent)
+        return {"type": "tickets", "counts": worklist["counts"],
+                **{name: [item(t) for t in worklist[name]] for name in ("assigned", "breaching", "replied")}}
+
+
+def _notification_frame(agent, notification_id):
+    """A new notification of this agent, rendered in their language, with their unread count; None if it is gone."""
+    from django.utils import translation
+
+    from support.selectors import notification_list_for_user, notification_unread_count
+    from support.serializers import NotificationOutputSerializer
+
+    notification = notification_list_for_user(user=agent).filter(pk=notification_id).first()
+    if notification is None:
+        return None
+    with translation.override(agent.language):
+        return {"type": "notification", **NotificationOutputSerializer(notification).data,
+                "unread": notification_unread_count(user=agent)}
 
 
 def _agent_chat(agent, content):
@@ -289,7 +323,9 @@ class AgentConsumer(FrameConsumer):
         self.agent = user
         snapshot = await database_sync_to_async(_agent_snapshot)(user)
         self.languages = snapshot["languages"]
-        await self.join(events.agent_group(user.pk), *[events.queue_group(lang) for lang in self.languages],
+        self.watching_tickets = False
+        await self.join(events.agent_group(user.pk), user_group(user.pk),
+                        *[events.queue_group(lang) for lang in self.languages],
                         *[events.chat_group(chat["conversation"]) for chat in snapshot["chats"]])
         await self.accept()
         await database_sync_to_async(services.agent_seen)(agent=user)
@@ -298,6 +334,21 @@ class AgentConsumer(FrameConsumer):
     async def on_ping(self, content):
         await database_sync_to_async(services.agent_seen)(agent=self.agent)
         await self.send_json({"type": "pong"})
+        if self.watching_tickets:  # SLA time passes without any event: the heartbeat refreshes the worklist
+            await self.send_tickets()
+
+    async def on_tickets(self, content):
+        """The workspace wants the ticket worklist now and whenever it may have changed."""
+        self.watching_tickets = True
+        await self.send_tickets()
+
+    async def send_tickets(self):
+        await self.send_json(await database_sync_to_async(_tickets_frame)(self.agent))
+
+    async def on_read(self, content):
+        conversation = await database_sync_to_async(_agent_chat)(self.agent, content)
+        await database_sync_to_async(services.conversation_mark_read)(
+            conversation_id=conversation.id, agent=self.agent, seq=content.get("seq"))
 
     async def on_presence(self, content):
         presence = content.get("presence")
@@ -352,7 +403,7 @@ class AgentConsumer(FrameConsumer):
 
     handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,
                 "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close,
-                "to_ticket": on_to_ticket}
+                "to_ticket": on_to_ticket, "read": on_read, "tickets": on_tickets}
 
     async def frame(self, event):
         if event.get("from") == self.channel_name:
@@ -361,6 +412,14 @@ class AgentConsumer(FrameConsumer):
         if frame["type"] == "queue_moved":
             overview = await database_sync_to_async(selectors.queue_overview)(languages=self.languages)
             return await self.send_json({"type": "queues", "queues": overview})
+        if frame["type"] == "notification":
+            # Assignments, customer replies and SLA alerts all notify the agent: the one doorbell for the worklist.
+            shown = await database_sync_to_async(_notification_frame)(self.agent, frame["notification"])
+            if shown is not None:
+                await self.send_json(shown)
+            if self.watching_tickets:
+                await self.send_tickets()
+            return
         if frame["type"] == "chat_assigned":
             await self.join(events.chat_group(frame["conversation"]))
         elif frame["type"] in ("chat_released", "closed"):

@@ -1,7 +1,6 @@
 """Channel-layer group names and the frames pushed over websockets. The database is the source of truth: these
 are doorbells, sent after commit, and a client that missed one catches up from its last sequence number."""
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from support.events import group_send_frame
 
 
 def chat_group(conversation_id):
@@ -25,10 +24,8 @@ def message_frame(message):
 
 
 def _send(group, frame):
-    layer = get_channel_layer()
-    if layer is not None:
-        # Consumers handle every pushed frame with one method, "frame", and pass it on as it is.
-        async_to_sync(layer.group_send)(group, {"type": "frame", "frame": frame})
+    # Consumers handle every pushed frame with one method, "frame", and pass it on as it is.
+    group_send_frame(group, frame)
 
 
 def message_created(message):
@@ -36,11 +33,23 @@ def message_created(message):
     _send(chat_group(message.conversation_id), frame)
 
 
+def agent_chat(conversation):
+    """One of an agent's chats as their sockets list it (snapshot and chat_assigned): unread = messages after the
+    agent's read mark."""
+    return {"conversation": str(conversation.id), "language": conversation.language, "topic": conversation.topic,
+            "customer": conversation.customer_name, "last_seq": conversation.last_seq,
+            "read_seq": conversation.agent_read_seq, "unread": conversation.last_seq - conversation.agent_read_seq}
+
+
 def chat_assigned(conversation, agent_name):
     _send(chat_group(conversation.id), {"type": "assigned", "conversation": str(conversation.id),
                                          "agent": agent_name})
-    _send(agent_group(conversation.agent_id), {"type": "chat_assigned", "conversation": str(conversation.id),
-                                                "language": conversation.language})
+    _send(agent_group(conversation.agent_id), {"type": "chat_assigned", **agent_chat(conversation)})
+
+
+def chat_read(conversation_id, agent_id, read_seq):
+    """Every socket of the agent (console and workspace tabs) updates the chat's unread count."""
+    _send(agent_group(agent_id), {"type": "read", "conversation": str(conversation_id), "seq": read_seq})
 
 
 def chat_closed(conversation):

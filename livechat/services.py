@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from support.models import AgentProfile, Presence
@@ -79,6 +79,9 @@ def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", a
     if sender_kind == SenderKind.CUSTOMER:
         conversation.last_customer_message_at = now
         fields.append("last_customer_message_at")
+    if sender_kind == SenderKind.AGENT and sender is not None and sender.pk == conversation.agent_id:
+        conversation.agent_read_seq = conversation.last_seq  # one's own message is not unread
+        fields.append("agent_read_seq")
     conversation.save(update_fields=fields)
     message = ChatMessage.objects.create(conversation=conversation, seq=conversation.last_seq,
                                          sender_kind=sender_kind, sender=sender, body=body,
@@ -265,10 +268,26 @@ def _agent_has_seat(profile, language):
 def _give(conversation, profile, now):
     conversation.status, conversation.agent, conversation.assigned_at = ConversationStatus.ACTIVE, profile.user, now
     conversation.answered_at = conversation.answered_at or now
-    conversation.save(update_fields=["status", "agent", "assigned_at", "answered_at"])
+    # A new owner has read nothing yet: the whole conversation (bot part, previous agent) counts as unread.
+    conversation.agent_read_seq = 0
+    conversation.save(update_fields=["status", "agent", "assigned_at", "answered_at", "agent_read_seq"])
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
     agent_name = selectors.agent_display_name(profile.user)
     transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))
+
+
+def conversation_mark_read(*, conversation_id, agent, seq):
+    """The chat's agent has seen its messages up to `seq`: the read mark only moves forward, never past the last
+    message, and only for the agent who has the chat (a conditional update, so concurrent marks from two tabs keep
+    the highest). Returns the read mark, or None when the chat is not this agent's active chat."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise DomainError("seq must be a whole number.", code="invalid_seq", field="seq")
+    mine = Conversation.objects.filter(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
+    mine.filter(agent_read_seq__lt=Least(seq, F("last_seq"))).update(agent_read_seq=Least(seq, F("last_seq")))
+    read_seq = mine.values_list("agent_read_seq", flat=True).first()
+    if read_seq is not None:
+        transaction.on_commit(lambda: events.chat_read(conversation_id, agent.pk, read_seq))
+    return read_seq
 
 
 def conversation_pick(*, conversation_id, agent):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import events
 from .languages import LANGUAGE_CODES, normalize_language
 from .models import AgentProfile, Notification, Presence, Team, User
 from .notifications import is_registered
@@ -172,7 +173,10 @@ def notification_create(*, user, kind, params=None, url=""):
     params = dict(params or {})
     if not is_registered(kind) and not params.get("title"):
         raise DomainError(f"notification kind {kind!r} is not registered and has no title", code="invalid_kind")
-    return Notification.objects.create(user=user, kind=kind, params=params, url=url or "")
+    notification = Notification.objects.create(user=user, kind=kind, params=params, url=url or "")
+    # The user's open sockets (the agent workspace) hear of it once it is committed.
+    transaction.on_commit(lambda: events.notification_created(notification))
+    return notification
 
 
 def notification_mark_read(*, user, notification_id):
