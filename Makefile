@@ -64,6 +64,7 @@ bench: install
 	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	@$(BENCH_ENV) $(BIN)/python manage.py bench_chatbot
 	@$(BENCH_ENV) $(BIN)/python manage.py bench_helpcenter_search --articles $${BENCH_ARTICLES:-20000}
+	@$(BENCH_ENV) $(BIN)/python manage.py bench_reports --days 90 --messages $${BENCH_MESSAGES:-1000000}
 
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'

@@ -1,4 +1,6 @@
 """Supervisor report pages, the CSV export, the wallboard and quality reviews. Thin: parse, call, render."""
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -6,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from livechat.models import Conversation
-from support.languages import LANGUAGE_CODES
+from support.languages import language_choices
 from support.permissions import agent_required, supervisor_required
 from support.roles import is_supervisor
 from support.services import DomainError
@@ -19,7 +21,7 @@ from .models import QualityReview
 
 
 def _chart_strings():
-    return {"wait": _("Queue wait, median (minutes)"), "offered": _("Chats offered"),
+    return {"wait": _("Queue wait, median (minutes)"), "minutes": _("min"), "offered": _("Chats offered"),
             "answered": _("Chats answered"), "abandoned": _("Abandoned in queue"),
             "tickets_created": _("Tickets created"), "tickets_solved": _("Tickets solved"),
             "no_data": _("No chats in this period."), "hour": _("Hour"), "weekday": _("Weekday")}
@@ -27,18 +29,20 @@ def _chart_strings():
 
 @supervisor_required
 def reports_page(request):
-    form = ReportFilterForm(request.GET or None)
-    if not request.GET:
-        form = ReportFilterForm({})
-    context = {"form": form, "time_zones": COMMON_TIME_ZONES, "query": request.GET.urlencode()}
+    form = ReportFilterForm(request.GET)
+    context = {"form": form, "time_zones": COMMON_TIME_ZONES}
     if form.is_valid():
         period = form.period()
         tables = selectors.report(period)
+        # Show the period the figures are for (defaults filled in), and link the CSVs to exactly that period.
+        effective = {"start": period.start.isoformat(), "end": period.end.isoformat(), "tz": str(period.tz),
+                     "language": period.language or "", "team": period.team.pk if period.team else ""}
         context.update({
+            "form": ReportFilterForm(effective), "query": urlencode(effective),
             "period": period, "tables": tables,
+            "heatmap_languages": [(code, name) for code, name in language_choices()
+                                  if period.language in (None, code)],
             "chart_data": {"heatmap": tables["heatmap"].rows, "trend": tables["trend"].rows,
-                           "languages": [code for code in LANGUAGE_CODES
-                                         if period.language in (None, code)],
                            "weekdays": [str(d) for d in _weekday_names()], "strings": _chart_strings()},
         })
     return render(request, "reports/reports.html", context, status=200 if form.is_valid() else 400)

@@ -29,11 +29,11 @@
         return data.weekdays[p.value[1]] + " " + p.value[0] + ":00 — " + s.wait + ": " + p.value[2] +
           " · " + s.offered + ": " + p.value[3];
       }},
-      grid: {left: 60, right: 20, top: 10, bottom: 70},
+      grid: {left: 60, right: 90, top: 10, bottom: 45},
       xAxis: {type: "category", data: hours, name: s.hour, nameLocation: "middle", nameGap: 28, splitArea: {show: true}},
       yAxis: {type: "category", data: data.weekdays, inverse: true, splitArea: {show: true}},
-      visualMap: {min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
-                  text: [String(max), "0"], inRange: {color: ["#e0f2fe", "#fde68a", "#f97316", "#b91c1c"]}},
+      visualMap: {min: 0, max: max, calculable: false, orient: "vertical", right: 0, top: "middle",
+                  text: [max + " " + s.minutes, "0"], inRange: {color: ["#e0f2fe", "#fde68a", "#f97316", "#b91c1c"]}},
       series: [{name: s.wait, type: "heatmap", data: cells, label: {show: false},
                 emphasis: {itemStyle: {borderColor: "#111", borderWidth: 1}}}],
       graphic: cells.length ? [] : [{type: "text", left: "center", top: "middle", style: {text: s.no_data}}],
