@@ -163,3 +163,17 @@ def test_only_finished_work_can_be_reviewed_and_every_criterion_is_scored(client
     assert not QualityReview.objects.filter(conversation=chat).exists()
     assert client.get("/en/agent/reviews/new/?chat=not-a-uuid").status_code == 404
     assert client.get("/en/agent/reviews/new/?ticket=T-1").status_code == 404
+
+
+def test_customer_page_links_finished_work_to_a_review_for_supervisors_only(client, desk):
+    """The customer page is where a supervisor picks work to review: solved tickets and closed chats with an agent."""
+    t2, t3 = desk["tickets"]["t2"], desk["tickets"]["t3"]
+    customer = desk["customer"]
+    client.force_login(desk["boss"])
+    page = client.get(f"/en/agent/customers/{customer.pk}/").content.decode()
+    assert f"/en/agent/reviews/new/?ticket={t2.ref}" in page
+    assert f"?ticket={t3.ref}" not in page  # still open
+    assert "Reports" in page  # the navigation link
+    client.force_login(desk["alice"])
+    page = client.get(f"/en/agent/customers/{customer.pk}/").content.decode()
+    assert "/agent/reviews/new/" not in page and "/agent/reports/" not in page
