@@ -19,7 +19,7 @@ render the same numbers from one computation. Definitions, stated once here and 
 - Team: chats and per-agent figures by the agent's team; tickets by the ticket's team.
 """
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -111,23 +111,23 @@ def _language_label(code):
     return str(get_language_info(code)["name_translated"]) if code else str(_("All languages"))
 
 
-def _chats(period):
-    chats = Conversation.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+def _scoped(queryset, period, *, when, language="language", team):
+    """Rows of `queryset` whose `when` falls in the period, narrowed to the period's language and team (through
+    the given lookups)."""
+    rows = queryset.filter(**{f"{when}__gte": period.start_at, f"{when}__lt": period.end_at})
     if period.language:
-        chats = chats.filter(language=period.language)
+        rows = rows.filter(**{language: period.language})
     if period.team is not None:
-        chats = chats.filter(agent__agent_profile__team=period.team)
-    return chats.order_by()
+        rows = rows.filter(**{team: period.team})
+    return rows.order_by()
+
+
+def _chats(period):
+    return _scoped(Conversation.objects.all(), period, when="created_at", team="agent__agent_profile__team")
 
 
 def _tickets(period):
-    tickets = Ticket.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_at,
-                                    merged_into__isnull=True)
-    if period.language:
-        tickets = tickets.filter(language=period.language)
-    if period.team is not None:
-        tickets = tickets.filter(team=period.team)
-    return tickets.order_by()
+    return _scoped(Ticket.objects.filter(merged_into__isnull=True), period, when="created_at", team="team")
 
 
 OFFERED = Q(queued_at__isnull=False)
@@ -266,23 +266,13 @@ def daily_trend(period):
 
 def _solved_tickets(period):
     """Tickets solved in the period (by solved_at), whenever they were created."""
-    tickets = Ticket.objects.filter(solved_at__gte=period.start_at, solved_at__lt=period.end_at,
-                                    merged_into__isnull=True)
-    if period.language:
-        tickets = tickets.filter(language=period.language)
-    if period.team is not None:
-        tickets = tickets.filter(team=period.team)
-    return tickets.order_by()
+    return _scoped(Ticket.objects.filter(merged_into__isnull=True), period, when="solved_at", team="team")
 
 
 def _ticket_ratings(period):
     """Ticket rating requests made in the period."""
-    ratings = TicketRating.objects.filter(requested_at__gte=period.start_at, requested_at__lt=period.end_at)
-    if period.language:
-        ratings = ratings.filter(ticket__language=period.language)
-    if period.team is not None:
-        ratings = ratings.filter(ticket__team=period.team)
-    return ratings.order_by()
+    return _scoped(TicketRating.objects.all(), period, when="requested_at", language="ticket__language",
+                   team="ticket__team")
 
 
 def tickets_by_channel(period):
@@ -387,10 +377,9 @@ def csat_by_language(period):
 
 
 def _reviews(period):
-    reviews = QualityReview.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
-    if period.team is not None:
-        reviews = reviews.filter(agent__agent_profile__team=period.team)
-    return reviews.order_by()
+    """Reviews written in the period, whatever the language (a review scores an agent, not a language)."""
+    return _scoped(QualityReview.objects.all(), replace(period, language=None), when="created_at",
+                   team="agent__agent_profile__team")
 
 
 def agent_figures(period):

@@ -5,7 +5,12 @@ import pytest
 from django.core.management import call_command
 
 from helpcenter.models import Article
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
 from livechat import selectors
+from reports import selectors as report_selectors
+from reports.selectors import Period
 from livechat.models import Conversation, LanguageOverflow
 from support.models import User
 from tickets.models import Ticket
@@ -16,10 +21,18 @@ pytestmark = pytest.mark.django_db
 def test_demo_data_in_every_app_and_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Article.objects.count(), Ticket.objects.count(), Conversation.objects.count())
-    assert counts[1] >= 30 and counts[2] >= 5 and counts[3] == 6 * 3 + 1
+    assert counts[1] >= 30 and counts[2] >= 5 + 21 * 20 and counts[3] >= 6 * 3 + 1 + 21 * 100
     assert LanguageOverflow.objects.filter(language="ko", overflow_to="en").exists()
     # Handled chats make the wait estimates measured, not guessed, in every language.
     assert all(selectors.average_handle_seconds(language=lang) for lang in ("en", "zh-hans", "es", "ru", "ja", "ko"))
+    # Three weeks of history, so the reports show every language, the busy Asian evening and reviews.
+    week = Period(start=date.today() - timedelta(days=20), end=date.today(), tz=ZoneInfo("UTC"))
+    report = report_selectors.report(week)
+    offered = {row["language"]: row["offered"] for row in report["chats"].rows}
+    assert len(offered) == 7 and min(offered.values()) > 100
+    zh_cells = {(r["hour"]): r for r in report["heatmap"].rows if r["language"] == "zh-hans" and r["weekday_number"] == 3}
+    assert zh_cells[13]["offered"] > zh_cells[3]["offered"]  # 21:00 in Shanghai is busier than 11:00
+    assert report["quality"].rows and report["csat"].rows[-1]["score"] is not None
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Article.objects.count(), Ticket.objects.count(),
             Conversation.objects.count()) == counts

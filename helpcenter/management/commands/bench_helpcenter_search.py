@@ -21,6 +21,7 @@ from helpcenter.demo import load_articles, seed
 from helpcenter.models import Article, ArticleStatus, ArticleTerm, Section, field_suffix
 from helpcenter.search import article_search, articles_index
 from support.languages import LANGUAGE_CODES
+from support.progress import draw_progress
 
 PREFIX = "bench-"
 
@@ -132,6 +133,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(row))
 
     def _bar(self, done, total, label):
-        filled = int(30 * done / total)
-        self.stdout.write(f"\r  [{'#' * filled}{'-' * (30 - filled)}] {done}/{total} {label}", ending="")
-        self.stdout.flush()
+        draw_progress(self.stdout, done, total, label)

@@ -26,6 +26,7 @@ from reports.history import History
 from reports.selectors import Period
 from support import services
 from support.models import User
+from support.progress import draw_progress
 
 TARGET_SECONDS = 2.0
 
@@ -118,6 +119,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(row))
 
     def _bar(self, done, total, label):
-        filled = int(30 * done / total)
-        self.stdout.write(f"\r  [{'#' * filled}{'-' * (30 - filled)}] {done}/{total} {label}", ending="")
-        self.stdout.flush()
+        draw_progress(self.stdout, done, total, label)

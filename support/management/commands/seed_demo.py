@@ -9,6 +9,7 @@ from django.db import transaction
 
 from support import services
 from support.models import User
+from support.progress import draw_progress
 from support.roles import Role
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -85,8 +86,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  Customer:   alice@example.com (and 5 more, one per language) / {DEMO_PASSWORD}")
 
     def _progress(self, done, total, label):
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "-" * (width - filled)
-        self.stdout.write(f"\r  [{bar}] {done}/{total} {label[:40]:<40}", ending="")
-        self.stdout.flush()
+        draw_progress(self.stdout, done, total, f"{label[:40]:<40}")
