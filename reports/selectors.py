@@ -376,6 +376,35 @@ def csat_by_language(period):
         Column("score", _("CSAT score"), "score"), Column("satisfied", _("Satisfied (4-5)"), "pct")], rows)
 
 
+def team_figures(period):
+    """Per team: chats answered by its agents (wait and handle time), tickets of the team created and solved, and
+    CSAT over its agents' chats. Chats count for the team of the agent who answered them; tickets by their team."""
+    chats = {r["team"]: r for r in _chats(period).filter(ANSWERED)
+             .values(team=F("agent__agent_profile__team"))
+             .annotate(answered=Count("id"), wait_p50=Percentile(WAIT, 0.5), wait_p90=Percentile(WAIT, 0.9),
+                       handle_avg=Avg(HANDLE, filter=HANDLED), rated=Count("id", filter=Q(csat_score__isnull=False)),
+                       csat=Avg("csat_score"))}
+    tickets = {r["team"]: r for r in _tickets(period).values("team")
+               .annotate(created=Count("id"), solved=Count("id", filter=Q(solved_at__isnull=False)))}
+    from support.models import Team
+
+    teams = list(Team.objects.filter(pk__in=[k for k in set(chats) | set(tickets) if k is not None]).order_by("name"))
+    rows = []
+    for team_id, name in [(t.pk, t.name) for t in teams] + [(None, str(_("No team")))]:
+        c, t = chats.get(team_id, {}), tickets.get(team_id, {})
+        if not c and not t:
+            continue
+        rows.append({"team": name, "chats": c.get("answered", 0), "wait_p50": _round(c.get("wait_p50")),
+                     "wait_p90": _round(c.get("wait_p90")), "handle_avg": _round(c.get("handle_avg")),
+                     "tickets_created": t.get("created", 0), "tickets_solved": t.get("solved", 0),
+                     "csat": _round(c.get("csat"), 2)})
+    return Table("teams", _("Teams"), [
+        Column("team", _("Team"), "text"), Column("chats", _("Chats answered")),
+        Column("wait_p50", _("Queue wait, median"), "seconds"), Column("wait_p90", _("Queue wait, p90"), "seconds"),
+        Column("handle_avg", _("Average handle time"), "seconds"), Column("tickets_created", _("Tickets created")),
+        Column("tickets_solved", _("Solved")), Column("csat", _("CSAT score (chats)"), "score")], rows)
+
+
 def _reviews(period):
     """Reviews written in the period, whatever the language (a review scores an agent, not a language)."""
     return _scoped(QualityReview.objects.all(), replace(period, language=None), when="created_at",
@@ -446,12 +475,13 @@ def quality_by_criterion(period):
 for _build, _key in [(chats_by_language, "chats"), (wait_heatmap, "heatmap"), (daily_trend, "trend"),
                     (bot_by_language, "bot"), (handover_reasons, "handover_reasons"),
                     (tickets_by_channel, "tickets_by_channel"), (tickets_by_category, "tickets_by_category"),
-                    (ticket_times, "ticket_times"), (csat_by_language, "csat"), (agent_figures, "agents"),
+                    (ticket_times, "ticket_times"), (csat_by_language, "csat"), (team_figures, "teams"),
+                    (agent_figures, "agents"),
                     (quality_by_week, "quality"), (quality_by_criterion, "quality_criteria")]:
     _build.table_key = _key  # the CSV export builds only the table it is asked for
 
 REPORT_TABLES = [chats_by_language, wait_heatmap, daily_trend, bot_by_language, handover_reasons, tickets_by_channel,
-                 tickets_by_category, ticket_times, csat_by_language, agent_figures, quality_by_week,
+                 tickets_by_category, ticket_times, csat_by_language, team_figures, agent_figures, quality_by_week,
                  quality_by_criterion]
 
 

@@ -151,3 +151,14 @@ def test_languages_are_labelled_in_the_readers_language(desk, week, language_cod
     with translation.override(language_code):
         labels = [row["language"] for row in selectors.chats_by_language(week).rows]
     assert labels[-1] != "All languages" and len(labels) == 4  # en, ja, ko, total
+
+
+def test_team_figures(desk, week):
+    """Team A (Alice) answered c1-c4: waits 10-40 s (median 25), handled 600, 300, 900 (average 600), CSAT 5 and 3;
+    its tickets t1-t3, two solved. Team B (Bob) answered c8 and j1 (waits 50 and 100: median 75); tickets t4, t5."""
+    rows = rows_by(selectors.team_figures(week), "team")
+    a, b = rows["Team A"], rows["Team B"]
+    assert (a["chats"], a["wait_p50"], a["handle_avg"], a["csat"]) == (4, 25.0, 600.0, 4.0)
+    assert (a["tickets_created"], a["tickets_solved"]) == (3, 2)
+    assert (b["chats"], b["wait_p50"], b["tickets_created"], b["tickets_solved"], b["csat"]) == (2, 75.0, 2, 1, None)
+    assert "No team" not in rows
