@@ -184,3 +184,51 @@ def customer_overview(*, customer_id, limit=50):
                  "kind": "chat", "agent": c.agent} for c in chats if c.csat_score]
     ratings.sort(key=lambda r: r["when"], reverse=True)
     return {"customer": customer, "tickets": tickets, "chats": chats, "ratings": ratings}
+
+
+def workspace_search(*, user, q, limit=10):
+    """The workspace's search box, for agents: a ticket reference, a customer's email (the customer, their tickets
+    and their chats, visitors' chats included) or a chat id (UUID), else ticket subjects. Each result has a `url`
+    to open, or an empty one where no page shows it (a visitor's chat that is not the agent's own); `jump` is the
+    only result's url when there is exactly one. At most three queries."""
+    import uuid
+
+    from django.urls import reverse
+
+    from support.models import User
+    from tickets.selectors import ticket_find_for_agent
+
+    q = (q or "").strip()
+    results = []
+    try:
+        chat_id = uuid.UUID(q)
+    except ValueError:
+        chat_id = None
+    if chat_id is not None:
+        chats = list(Conversation.objects.filter(pk=chat_id).select_related("customer", "agent", "ticket"))
+    else:
+        if "@" in q:
+            for customer in User.objects.filter(email__iexact=q)[:1]:
+                results.append({"kind": "customer", "title": customer.display_name, "subtitle": customer.email,
+                                "status": "", "language": customer.language,
+                                "url": reverse("livechat:customer", args=[customer.pk])})
+        results += [{"kind": "ticket", "title": f"{t.ref} {t.subject}", "subtitle": t.requester.email,
+                     "status": t.get_status_display(), "language": t.language,
+                     "url": reverse("tickets:agent_detail", args=[t.ref])}
+                    for t in ticket_find_for_agent(q=q, limit=limit)]
+        chats = (list(Conversation.objects.filter(Q(customer__email__iexact=q) | Q(visitor_email__iexact=q))
+                      .select_related("customer", "agent", "ticket").order_by("-created_at")[:limit])
+                 if "@" in q else [])
+    for chat in chats:
+        if chat.status == ConversationStatus.ACTIVE and chat.agent_id == user.pk:
+            url = reverse("livechat:console") + f"#chat={chat.id}"  # the console opens it
+        elif chat.ticket_id:
+            url = reverse("tickets:agent_detail", args=[chat.ticket.ref])
+        elif chat.customer_id:
+            url = reverse("livechat:customer", args=[chat.customer_id]) + f"#chat-{chat.id}"
+        else:
+            url = ""
+        results.append({"kind": "chat", "title": chat.customer_name or chat.visitor_email,
+                        "subtitle": chat.topic or (chat.customer.email if chat.customer_id else chat.visitor_email),
+                        "status": chat.get_status_display(), "language": chat.language, "url": url})
+    return {"query": q, "results": results, "jump": results[0]["url"] if len(results) == 1 else ""}

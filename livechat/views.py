@@ -3,13 +3,17 @@ live parts speak the websocket contract of docs/api.md from static/livechat/js/.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence, User
+from support.notifications import render_body, render_title
 from support.permissions import agent_required
+from support.selectors import notification_list_for_user
+from support.shortcuts import shortcut_config
 from support.uploads import stored_file_response
 
 from . import selectors
@@ -73,7 +77,43 @@ def chat_page(request):
 def console(request):
     return render(request, "livechat/console.html", {
         "strings": _strings(), "presences": Presence.choices, "languages": LANGUAGE_CODES,
-        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})
+        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS, "shortcuts": shortcut_config()})
+
+
+def _workspace_strings():
+    """What the workspace script says, beside the console's texts (queues, chats, errors)."""
+    return {
+        **_strings(),
+        "unread": _("{count} unread"), "open": _("Open"),
+        "due_in": _("due in {minutes} min"), "overdue": _("overdue by {minutes} min"), "no_due": _("no SLA timer"),
+        "no_tickets": _("Nothing here."), "notifications": _("Notifications"),
+        "desktop_on": _("Desktop notifications are on"), "desktop_enable": _("Turn on desktop notifications"),
+        "desktop_denied": _("Desktop notifications are blocked in this browser's site settings."),
+        "picking": _("Taking the longest-waiting chat…"), "nothing_waiting": _("No chat is waiting."),
+    }
+
+
+@agent_required
+def workspace(request):
+    """The agent's home: presence, own chats with unread counts, queues, tickets needing them, search and
+    notifications, kept live by static/livechat/js/workspace.js over the agent socket."""
+    recent = notification_list_for_user(user=request.user, unread_only=True)[:5]
+    return render(request, "livechat/workspace.html", {
+        "notifications": [{"title": render_title(n), "body": render_body(n), "url": n.url} for n in recent],
+        "strings": _workspace_strings(), "presences": Presence.choices, "shortcuts": shortcut_config(),
+        "ticket_url": reverse("tickets:agent_detail", args=["T-0"]), "console_url": reverse("livechat:console")})
+
+
+@agent_required
+def workspace_search(request):
+    """The search box: straight to the object when exactly one thing matches, else the list."""
+    q = request.GET.get("q", "").strip()[:200]
+    if not q:
+        return redirect("agent:home")
+    found = selectors.workspace_search(user=request.user, q=q)
+    if found["jump"]:
+        return redirect(found["jump"])
+    return render(request, "livechat/workspace_search.html", {**found, "shortcuts": shortcut_config()})
 
 
 def attachment_download(request, attachment_id):

@@ -59,6 +59,7 @@ urlpatterns += i18n_patterns(
     path("", include("tickets.urls")),
     path("", include("helpcenter.urls")),
     path("", include("livechat.urls")),
+    path("", include("livechat.agent_urls")),
     path("", include("reports.urls")),
 )
 

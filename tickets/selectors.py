@@ -103,3 +103,20 @@ def agent_worklist(*, agent, now=None, limit=10):
                .order_by(F("next_due").asc(nulls_last=True), "-updated_at", "-id"))
     return {"counts": counts, "assigned": list(ordered[:limit]), "breaching": list(ordered.filter(warned)[:limit]),
             "replied": list(ordered.filter(awaiting_agent=True)[:limit])}
+
+
+def ticket_find_for_agent(*, q, limit=10):
+    """The agents' global search on tickets: a reference (T-10001, or the bare number) finds that ticket, an email
+    address the tickets of that requester, other text (three characters or more) subjects containing it (the
+    trigram index on subjects serves it). Newest activity first, one query."""
+    q = (q or "").strip()
+    number = parse_ref(q)
+    if number is not None:
+        condition = Q(number=number)
+    elif "@" in q:
+        condition = Q(requester__email__iexact=q)
+    elif len(q) >= 3:
+        condition = Q(subject__icontains=q)
+    else:
+        return []
+    return list(Ticket.objects.filter(condition).select_related("requester").order_by("-updated_at", "-id")[:limit])

@@ -14,6 +14,7 @@ from support.permissions import agent_required
 from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
+from support.shortcuts import shortcut_config
 
 from . import selectors, services, sla
 from .downloads import attachment_response
@@ -221,7 +222,7 @@ def agent_ticket_detail(request, ref):
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
-        "sla_timers": sla.timers_for_ticket(ticket),
+        "sla_timers": sla.timers_for_ticket(ticket), "shortcuts": shortcut_config(),
     })
 
 

@@ -259,3 +259,82 @@ async def test_sla_warning_reaches_the_assignee_live(policy):
     await sync_to_async(sla.sla_scan)(now=timezone.now() + timedelta(minutes=45))
     assert (await receive_until(socket, "notification"))["kind"] == "sla_warning"
     await socket.disconnect()
+
+
+# --- the page and the search -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_workspace_is_for_agents_only(client, customer, agent):
+    """Customers and visitors never see the workspace or its search (the agent area answers 404, as everywhere);
+    the search API answers 403."""
+    assert client.get("/en/agent/").status_code == 302  # to the login page
+    client.force_login(customer)
+    for url in ("/en/agent/", "/en/agent/search/?q=T-10001"):
+        assert client.get(url).status_code == 404
+    assert client.get("/api/v1/agent/search/", {"q": "T-10001"}).status_code == 403
+    client.force_login(agent)
+    page = client.get("/ja/agent/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="shortcut-config"' in html and 'id="workspace-strings"' in html and "/ws/agent/" not in html
+
+
+@pytest.fixture
+def found(db, customer, agent):
+    """A ticket, a chat of the same customer and a visitor's chat with the same email as the customer."""
+    ticket = ticket_services.ticket_create(requester=customer, subject="Withdrawal stuck", body="Help")
+    chat = services.conversation_start(language="en", customer=customer, topic="Withdrawal")
+    visitor_chat = services.conversation_start(language="en", visitor_name="Visitor", visitor_email="v@example.com")
+    return {"ticket": ticket, "chat": chat, "visitor_chat": visitor_chat}
+
+
+@pytest.mark.django_db
+def test_search_jumps_to_the_one_thing_it_found(client, agent, customer, found):
+    """A reference opens the ticket, a chat id the chat's place (the console for one's own chat, else the
+    customer's page), in the page's language."""
+    client.force_login(agent)
+    ticket, chat = found["ticket"], found["chat"]
+    assert client.get("/ko/agent/search/", {"q": ticket.ref.lower()})["Location"] == f"/ko/agent/tickets/{ticket.ref}/"
+    assert client.get("/ko/agent/search/", {"q": str(ticket.number)})["Location"] == f"/ko/agent/tickets/{ticket.ref}/"
+    assert (client.get("/en/agent/search/", {"q": str(chat.id)})["Location"]
+            == f"/en/agent/customers/{customer.pk}/#chat-{chat.id}")
+    online(agent)
+    services.conversations_route(language="en")
+    mine = Conversation.objects.get(pk=chat.id)
+    assert mine.agent_id == agent.pk
+    assert client.get("/en/agent/search/", {"q": str(mine.id)})["Location"] == f"/en/agent/chats/#chat={mine.id}"
+    assert client.get("/en/agent/search/", {"q": "  "})["Location"] == "/en/agent/"
+
+
+@pytest.mark.django_db
+def test_search_by_email_lists_the_customer_their_tickets_and_chats(client, agent, customer, found):
+    """An email shows everything about that person; unknown input says nothing was found."""
+    client.force_login(agent)
+    response = client.get("/en/agent/search/", {"q": customer.email.upper()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"/en/agent/customers/{customer.pk}/" in html and found["ticket"].ref in html
+    assert f"#chat-{found['chat'].id}" in html
+    visitor = client.get("/en/agent/search/", {"q": "v@example.com"})
+    assert visitor.status_code == 200 and "Visitor" in visitor.content.decode()  # no page to jump to: listed
+    nothing = client.get("/en/agent/search/", {"q": "T-99999"})
+    assert nothing.status_code == 200 and 'data-testid="search-results"' not in nothing.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_api_answers_the_same_with_a_bounded_number_of_queries(agent, customer, found,
+                                                                      django_assert_max_num_queries):
+    """The API calls the same selector: results, and `jump` when there is exactly one."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(agent)
+    by_ref = api.get("/api/v1/agent/search/", {"q": found["ticket"].ref, "lang": "ja"}).json()
+    assert by_ref["jump"] == f"/ja/agent/tickets/{found['ticket'].ref}/"
+    assert by_ref["results"][0]["kind"] == "ticket" and by_ref["results"][0]["status"] != "New"
+    with django_assert_max_num_queries(3 + 4):  # the search plus session/user/permission lookups
+        by_email = api.get("/api/v1/agent/search/", {"q": customer.email}).json()
+    assert [r["kind"] for r in by_email["results"]] == ["customer", "ticket", "chat"] and by_email["jump"] == ""
+    assert api.get("/api/v1/agent/search/").status_code == 400
+    assert api.get("/api/v1/agent/search/", {"q": "x" * 201}).status_code == 400

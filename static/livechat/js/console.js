@@ -1,21 +1,21 @@
 // The agent console over /ws/agent/ (contract in docs/api.md): presence, queues per language with the waiting
 // chats to pick by hand, and every active chat side by side with the customer's details, recent requests, canned
-// replies, transfer, convert-to-ticket and close. A reconnect asks each chat for what it missed (resume).
+// replies, transfer, convert-to-ticket and close. A reconnect asks each chat for what it missed (resume). The chat
+// the agent is in (focus inside it, page visible) is marked read up to its last message (read frames); the others
+// show their unread count. Keyboard: n next chat, r reply, e end the chat (static/support/js/shortcuts.js).
 (function () {
   "use strict";
   var app = document.getElementById("console-app");
   if (!app) return;
   var S = JSON.parse(document.getElementById("chat-strings").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var state = { socket: null, retry: 0, chats: {} };
+  var state = { chats: {}, current: null, picking: false, focusOnOpen: null };
+  var socket = null;
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, key) { return values[key] != null ? values[key] : all; });
   }
-  function send(frame) {
-    if (state.socket && state.socket.readyState === WebSocket.OPEN) { state.socket.send(JSON.stringify(frame)); return true; }
-    return false;
-  }
+  function send(frame) { return socket ? socket.send(frame) : false; }
   function newId() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
@@ -95,10 +95,35 @@
     chat.log.insertBefore(item, next);
     item.scrollIntoView({ block: "end" });
   }
+  // --- read marks ----------------------------------------------------------------------------------------------
+  function viewing(chat) {
+    return state.current === chat.id && !document.hidden && chat.node.contains(document.activeElement);
+  }
+  function renderUnread(chat) {
+    var unread = Math.max(0, chat.lastSeq - chat.readSeq);
+    var badge = chat.node.querySelector(".js-unread");
+    badge.textContent = String(unread);
+    badge.hidden = !unread;
+  }
+  function markRead(chat) {
+    if (chat.lastSeq > chat.readSeq) {
+      chat.readSeq = chat.lastSeq;
+      send({ type: "read", conversation: chat.id, seq: chat.lastSeq });
+    }
+    renderUnread(chat);
+  }
+  function focusChat(chat) {
+    state.current = chat.id;
+    chat.node.querySelector(".js-input").focus();  // focusin marks it read
+    chat.node.scrollIntoView({ block: "nearest" });
+  }
+
   function addMessage(chat, frame) {
     if (chat.seen[frame.seq]) return;
     chat.seen[frame.seq] = true;
     while (chat.seen[chat.lastSeq + 1]) chat.lastSeq += 1;
+    if (frame.sender === "agent") chat.readSeq = Math.max(chat.readSeq, frame.seq);  // one's own reply
+    if (viewing(chat)) markRead(chat); else renderUnread(chat);
     if (frame.seq > chat.lastSeq) {  // an earlier message has not arrived yet: ask for it
       clearTimeout(chat.gapTimer);
       chat.gapTimer = setTimeout(function () { send({ type: "resume", conversation: chat.id, after_seq: chat.lastSeq }); }, 400);
@@ -182,7 +207,7 @@
   function openChat(info) {
     if (state.chats[info.conversation]) return state.chats[info.conversation];
     var node = $("chat-template").content.firstElementChild.cloneNode(true);
-    var chat = { id: info.conversation, lastSeq: 0, seen: {}, pending: {}, node: node,
+    var chat = { id: info.conversation, lastSeq: 0, readSeq: info.read_seq || 0, seen: {}, pending: {}, node: node,
                  log: node.querySelector(".chat-log") };
     node.dataset.conversation = chat.id;
     node.querySelector(".js-language").textContent = info.language || "";
@@ -224,8 +249,10 @@
       send(target.indexOf("@") > 0 ? { type: "transfer", conversation: chat.id, to_agent: target }
                                    : { type: "transfer", conversation: chat.id, to_language: target });
     });
+    node.addEventListener("focusin", function () { state.current = chat.id; markRead(chat); });
     $("chats").appendChild(node);
     state.chats[chat.id] = chat;
+    if (state.focusOnOpen === chat.id) { state.focusOnOpen = null; focusChat(chat); }
     $("no-chats").hidden = true;
     loadContext(chat);
     send({ type: "resume", conversation: chat.id, after_seq: 0 });  // the conversation so far, bot part included
@@ -236,12 +263,13 @@
     if (!chat) return;
     chat.node.remove();
     delete state.chats[id];
+    if (state.current === id) state.current = null;
     $("no-chats").hidden = Object.keys(state.chats).length > 0;
   }
 
   var handlers = {
     snapshot: function (frame) {
-      if (!state.wantedPresence) $("presence").value = frame.presence;
+      state.queues = frame.queues;
       renderQueues(frame.queues);
       var current = {};
       frame.chats.forEach(function (info) { current[info.conversation] = true; });
@@ -256,9 +284,15 @@
       $("no-chats").textContent = S.no_chats;
       $("no-chats").hidden = Object.keys(state.chats).length > 0;
     },
-    queues: function (frame) { renderQueues(frame.queues); },
-    presence: function (frame) { $("presence").value = frame.presence; },
-    chat_assigned: function (frame) { openChat(frame); },
+    queues: function (frame) { state.queues = frame.queues; renderQueues(frame.queues); },
+    chat_assigned: function (frame) {
+      if (state.picking) { state.picking = false; state.focusOnOpen = frame.conversation; }
+      openChat(frame);
+    },
+    read: function (frame) {
+      var chat = state.chats[frame.conversation];
+      if (chat) { chat.readSeq = Math.max(chat.readSeq, frame.seq); renderUnread(chat); }
+    },
     chat_released: function (frame) { dropChat(frame.conversation); },
     closed: function (frame) {
       var chat = state.chats[frame.conversation];
@@ -278,35 +312,57 @@
       clearTimeout(chat.typingTimer);
       chat.typingTimer = setTimeout(function () { line.hidden = true; }, 3000);
     },
-    error: function (frame) { $("console-status").textContent = fmt(S.error, { detail: frame.detail }); },
+    error: function (frame) {
+      state.picking = false;
+      $("console-status").textContent = fmt(S.error, { detail: frame.detail });
+    },
     pong: function () {},
   };
 
-  function connect() {
-    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent/");
-    state.socket = socket;
-    socket.onopen = function () {
-      state.retry = 0;
-      $("console-status").textContent = S.connected;
-      if (state.wantedPresence) { send({ type: "presence", presence: state.wantedPresence }); state.wantedPresence = null; }
-    };
-    socket.onmessage = function (event) {
-      var frame;
-      try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (handlers[frame.type]) handlers[frame.type](frame);
-    };
-    socket.onclose = function () {
-      $("console-status").textContent = S.reconnecting;
-      state.retry += 1;
-      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, state.retry)));
-    };
-  }
-  $("presence").addEventListener("change", function (event) {
-    // Not connected yet (or reconnecting): the choice is sent as soon as the socket is open.
-    state.wantedPresence = event.target.value;
-    if (send({ type: "presence", presence: state.wantedPresence })) state.wantedPresence = null;
+  // Opened from the workspace (or a search) on one chat: /agent/chats/#chat=<id> focuses it once it is here.
+  var wanted = /^#chat=([0-9a-f-]+)$/i.exec(window.location.hash);
+  if (wanted) state.focusOnOpen = wanted[1];
+  document.addEventListener("visibilitychange", function () {
+    var chat = state.chats[state.current];
+    if (chat && viewing(chat)) markRead(chat);
   });
-  // A heartbeat: an agent whose page is gone stops being "seen" and their chats return to the queue.
-  setInterval(function () { send({ type: "ping" }); }, 25000);
-  connect();
+
+  // --- shortcuts -----------------------------------------------------------------------------------------------
+  function currentChat() {
+    return state.chats[state.current] || state.chats[Object.keys(state.chats)[0]] || null;
+  }
+  if (window.Shortcuts) {
+    window.Shortcuts.register("n", "next_chat", function () {
+      var ids = Array.prototype.map.call($("chats").children, function (node) { return node.dataset.conversation; });
+      if (ids.length) {
+        var at = ids.indexOf(state.current);
+        focusChat(state.chats[ids[(at + 1) % ids.length]]);
+        return;
+      }
+      var oldest = null;  // no chat of one's own: take the longest-waiting one
+      (state.queues || []).forEach(function (queue) {
+        (queue.chats || []).forEach(function (chat) {
+          if (!oldest || chat.waited_seconds > oldest.waited_seconds) oldest = chat;
+        });
+      });
+      if (!oldest) return;
+      state.picking = true;
+      send({ type: "pick", conversation: oldest.conversation });
+    });
+    window.Shortcuts.register("r", "reply", function () {
+      var chat = currentChat();
+      if (chat) focusChat(chat);
+    });
+    window.Shortcuts.register("e", "close_chat", function () {
+      var chat = currentChat();
+      if (chat) send({ type: "close", conversation: chat.id });
+    });
+  }
+
+  socket = window.AgentSocket({
+    presence: $("presence"),
+    handlers: handlers,
+    onopen: function () { $("console-status").textContent = S.connected; },
+    onclose: function () { $("console-status").textContent = S.reconnecting; },
+  });
 })();
