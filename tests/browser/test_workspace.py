@@ -112,6 +112,10 @@ def test_agent_answers_a_chat_and_solves_a_ticket_by_keyboard(new_page, asgi_ser
     expect(chat.locator(".chat-log")).to_contain_text("My card payment failed twice")
     expect(chat.locator(".js-input")).to_be_focused()
     expect(chat.get_by_test_id("chat-unread")).to_be_hidden()
+    press(tab, "Escape", "?")
+    expect(tab.get_by_role("dialog")).to_contain_text("End the chat")
+    press(tab, "Escape", "r")
+    expect(chat.locator(".js-input")).to_be_focused()
     conversation = Conversation.objects.get()
     assert conversation.agent_id == agent.pk
     eventually(lambda: Conversation.objects.filter(agent_read_seq=conversation.last_seq).exists(), tab)
@@ -133,8 +137,14 @@ def test_agent_answers_a_chat_and_solves_a_ticket_by_keyboard(new_page, asgi_ser
     tab.keyboard.type(ticket.ref)
     press(tab, "Enter")
     expect(tab).to_have_url(f"{server}/en/agent/tickets/{ticket.ref}/")
-    press(tab, "r")
+    press(tab, "m")
+    expect(tab.locator("#id_macro")).to_be_focused()
+    press(tab, "Escape", "i")
     expect(tab.locator("#id_body")).to_be_focused()
+    expect(tab.locator("#id_internal")).to_be_checked()
+    press(tab, "Escape", "r")  # a public reply after all
+    expect(tab.locator("#id_body")).to_be_focused()
+    expect(tab.locator("#id_internal")).not_to_be_checked()
     tab.keyboard.type("Your deposit is credited now.")
     press(tab, "Escape")
     screenshot("ticket-before-solve", tab)
@@ -156,3 +166,6 @@ def test_agent_answers_a_chat_and_solves_a_ticket_by_keyboard(new_page, asgi_ser
     expect(tab.get_by_role("dialog")).to_be_visible()
     screenshot("help-zh-hans", tab)
     press(tab, "Escape")
+    tab.set_viewport_size({"width": 390, "height": 844})  # on a phone: one column, nothing wider than the screen
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("workspace-zh-hans-phone", tab)
