@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from livechat import services
 from livechat.models import Conversation
@@ -202,8 +203,9 @@ async def test_new_chat_arrives_with_its_unread_count():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_notifications_are_pushed_in_the_agents_language_and_refresh_the_worklist(policy):
-    """An assignment notifies the agent: the socket shows it (rendered in the agent's language, with the unread
-    count) and sends the refreshed worklist; nothing is pushed for a rolled-back notification or to others."""
+    """An assignment and a customer reply notify the agent: the socket shows each (rendered in the agent's language,
+    with the unread count) and sends the refreshed worklist; nothing is pushed for a rolled-back notification or to
+    others."""
     from django.db import transaction
 
     agent = await sync_to_async(AgentFactory)(languages=["ja"], language="ja")
@@ -221,10 +223,19 @@ async def test_notifications_are_pushed_in_the_agents_language_and_refresh_the_w
     shown = await receive_until(socket, "notification")
     assert shown["kind"] == "ticket_assigned" and ticket.ref in shown["title"] and shown["unread"] == 1
     assert shown["url"] == f"/ja/agent/tickets/{ticket.ref}/" and shown["read"] is False
-    assert "担当" in shown["title"] or shown["title"] != f"{ticket.ref} was assigned to you"  # the agent's language
+    with translation.override("ja"):  # the agent's language, whatever the socket's request said
+        assert shown["title"] == gettext("%(ref)s was assigned to you") % {"ref": ticket.ref}
     work = await receive_until(socket, "tickets")
     assert work["counts"]["assigned"] == 1
     assert work["assigned"][0]["ref"] == ticket.ref and work["assigned"][0]["requester"] == customer.display_name
+
+    # The agent answers (nothing for them to hear), then the customer writes back: notified, and the list says so.
+    await sync_to_async(ticket_services.ticket_reply)(ticket=ticket, author=agent, body="確認します")
+    assert await socket.receive_nothing(timeout=0.3)
+    await sync_to_async(ticket_services.ticket_reply)(ticket=ticket, author=customer, body="まだです")
+    assert (await receive_until(socket, "notification"))["kind"] == "ticket_customer_reply"
+    work = await receive_until(socket, "tickets")
+    assert work["counts"]["replied"] == 1 and work["replied"][0]["ref"] == ticket.ref
 
     def rolled_back():
         with transaction.atomic():
