@@ -354,7 +354,7 @@
       if (chat) focusChat(chat);
     });
     window.Shortcuts.register("e", "close_chat", function () {
-      var chat = currentChat();
+      var chat = state.chats[state.current];  // only the chat the agent is in, never a guess
       if (chat) send({ type: "close", conversation: chat.id });
     });
   }
