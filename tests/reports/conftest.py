@@ -115,3 +115,12 @@ def desk(db):
 @pytest.fixture
 def week():
     return Period(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 8), tz=ZoneInfo("UTC"))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels (language names, reasons) are in the active language: these tests read them in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
