@@ -494,10 +494,63 @@ def _sorting_memory():
 
 
 def report(period):
-    """Every table of the supervisor report for the period, by key, in page order."""
+    """Every table of the supervisor report for the period, by key, in page order.
+
+    The tables are independent read-only queries, so with REPORTS_PARALLEL > 1 they run on that many database
+    connections at once, all reading the same snapshot (exported by this transaction and imported by the workers),
+    so the figures agree with each other exactly as in one transaction. Inside an enclosing transaction (e.g. a
+    test's), other connections could not see its rows, so the tables are built here, one after another."""
+    workers = min(settings.REPORTS_PARALLEL, len(REPORT_TABLES))
     with transaction.atomic():
         _sorting_memory()
-        return {table.key: table for table in (build(period) for build in REPORT_TABLES)}
+        if workers <= 1 or _inside_test_block():
+            return {table.key: table for table in (build(period) for build in REPORT_TABLES)}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        return _build_in_parallel(period, snapshot, workers)
+
+
+def _inside_test_block():
+    """True when our transaction is nested in one we did not open (its rows are invisible to other connections)."""
+    return len(connection.atomic_blocks) > 1
+
+
+def _build_in_parallel(period, snapshot, workers):
+    import queue
+    import threading
+
+    todo = queue.Queue()
+    for index, build in enumerate(REPORT_TABLES):
+        todo.put((index, build))
+    results, errors = {}, []
+
+    def work():
+        try:
+            while True:
+                try:
+                    index, build = todo.get_nowait()
+                except queue.Empty:
+                    return
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    _sorting_memory()
+                    results[index] = build(period)
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, name=f"report-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {table.key: table for table in (results[i] for i in range(len(REPORT_TABLES)))}
 
 
 def report_table(period, key):

@@ -292,6 +292,8 @@ REPORTS_DEFAULT_DAYS = env_int("REPORTS_DEFAULT_DAYS", 28)
 REPORTS_MAX_DAYS = env_int("REPORTS_MAX_DAYS", 366)
 # Sort memory for a report's own transaction (percentiles sort the period's rows; the default 4 MB spills to disk).
 REPORTS_WORK_MEM = env_str("REPORTS_WORK_MEM", "64MB")
+# Database connections one report may use at once (its tables are independent queries on one shared snapshot).
+REPORTS_PARALLEL = env_int("REPORTS_PARALLEL", 3)
 # How many days of history `seed_demo` generates for the reports (0: none).
 DEMO_HISTORY_DAYS = env_int("DEMO_HISTORY_DAYS", 21)
 # Uploads above this size are streamed to a temporary file rather than held in memory.

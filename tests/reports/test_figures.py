@@ -162,3 +162,29 @@ def test_team_figures(desk, week):
     assert (a["tickets_created"], a["tickets_solved"]) == (3, 2)
     assert (b["chats"], b["wait_p50"], b["tickets_created"], b["tickets_solved"], b["csat"]) == (2, 75.0, 2, 1, None)
     assert "No team" not in rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_built_in_parallel_on_one_snapshot_equal_the_sequential_report(settings, monkeypatch):
+    """With committed data (no enclosing test transaction) the report fans out over several connections that read
+    the same snapshot; its figures are exactly those of the one-connection report."""
+    import datetime as dt
+
+    from livechat.models import Conversation
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(languages=["en", "ko"])
+    for i in range(12):
+        make_chat("ko" if i % 3 else "en", at(i % 7, 10 + i), wait=5 * i, handle=60 + i, agent=agent, csat=1 + i % 5)
+    week = Period(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 8), tz=ZoneInfo("UTC"))
+    settings.REPORTS_PARALLEL = 1
+    sequential = {key: table.rows for key, table in selectors.report(week).items()}
+    settings.REPORTS_PARALLEL = 4
+    fanned_out = []
+    real = selectors._build_in_parallel
+    monkeypatch.setattr(selectors, "_build_in_parallel", lambda *a: fanned_out.append(a[2]) or real(*a))
+    parallel = {key: table.rows for key, table in selectors.report(week).items()}
+    assert fanned_out == [4]
+    assert parallel == sequential and sequential["chats"][-1]["offered"] == 12
+    assert list(parallel) == [build.table_key for build in selectors.REPORT_TABLES]
+    Conversation.objects.all().delete()
