@@ -7,12 +7,12 @@ WEB_PORT ?= 8000
 export HOST WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench install install-test messages vendor check-python clean
+.PHONY: help run test bench bench-quick install install-test messages vendor check-python clean
 
 help:
 	@echo "make run    set up everything (venv, database, demo data) and start web + worker + beat"
 	@echo "make test   install the test tools and run the whole suite against the local Postgres and Redis"
-	@echo "make bench  run the benchmarks (help-center search at 20,000 articles x 6 languages) in a throwaway database"
+	@echo "make bench  run every benchmark at full size in a throwaway database (make bench-quick: small sizes)"
 	@echo "make messages  extract and compile translations (needs GNU gettext)"
 
 check-python:
@@ -59,12 +59,18 @@ test: install-test
 BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-secret-key-not-for-production \
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/support_bench}
 
-bench: install
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	@echo "Installing the benchmark tools into $(VENV) ..."
+	$(BIN)/python -m pip install -q --progress-bar on -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	@$(BENCH_ENV) $(BIN)/python manage.py preflight
-	@$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	@$(BENCH_ENV) $(BIN)/python manage.py bench_chatbot
-	@$(BENCH_ENV) $(BIN)/python manage.py bench_helpcenter_search --articles $${BENCH_ARTICLES:-20000}
-	@$(BENCH_ENV) $(BIN)/python manage.py bench_reports --days 90 --messages $${BENCH_MESSAGES:-1000000}
+	@$(BENCH_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed-bench
+	@$(BENCH_ENV) $(BIN)/python manage.py preflight
+	@$(BENCH_ENV) $(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'

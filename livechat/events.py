@@ -1,6 +1,6 @@
 """Channel-layer group names and the frames pushed over websockets. The database is the source of truth: these
 are doorbells, sent after commit, and a client that missed one catches up from its last sequence number."""
-from support.events import group_send_frame
+from support.events import group_send_frame, group_send_frames
 
 
 def chat_group(conversation_id):
@@ -41,10 +41,21 @@ def agent_chat(conversation):
             "read_seq": conversation.agent_read_seq, "unread": conversation.last_seq - conversation.agent_read_seq}
 
 
+def _assigned_frames(conversation, agent_name):
+    return [(chat_group(conversation.id), {"type": "assigned", "conversation": str(conversation.id),
+                                           "agent": agent_name}),
+            (agent_group(conversation.agent_id), {"type": "chat_assigned", **agent_chat(conversation)})]
+
+
 def chat_assigned(conversation, agent_name):
-    _send(chat_group(conversation.id), {"type": "assigned", "conversation": str(conversation.id),
-                                         "agent": agent_name})
-    _send(agent_group(conversation.agent_id), {"type": "chat_assigned", **agent_chat(conversation)})
+    group_send_frames(_assigned_frames(conversation, agent_name))
+
+
+def chats_assigned(conversations, agent_name, languages):
+    """Several chats given to one agent at once, and the queues they left: one batch of doorbells."""
+    group_send_frames([*(send for chat in conversations for send in _assigned_frames(chat, agent_name)),
+                       *((queue_group(language), {"type": "queue_moved", "language": language})
+                         for language in languages)])
 
 
 def chat_read(conversation_id, agent_id, read_seq):

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -198,14 +198,61 @@ def conversations_route(*, language):
 
 
 def agent_route(*, agent):
-    """Route every language the agent serves, the language whose head has waited longest first."""
-    languages = list(agent.agent_profile.languages)
-    heads = dict(Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=languages)
-                 .values("language").annotate(oldest=Min("queued_at")).values_list("language", "oldest"))
-    # Languages with their own waiting chats first (longest wait first); then the others, which may take chats
-    # overflowing into them.
-    for language in sorted(heads, key=heads.get) + [lang for lang in languages if lang not in heads]:
-        conversations_route(language=language)
+    """The agent has free seats (came online, closed or handed on a chat): they take the waiting chats of their
+    languages first, then chats overflowing into their languages, oldest first, up to their capacity, in one
+    transaction. Waiting chats exist only when every agent serving them is full, so the agent with the new free
+    seat is the one to take them."""
+    taken, languages = agent_take_waiting(agent=agent)
+    if taken is None:
+        # The agent's row was busy (another router is giving them a chat right now): fall back to routing their
+        # languages one chat at a time, which waits its turn on the locks.
+        for language in languages:
+            conversations_route(language=language)
+
+
+def agent_take_waiting(*, agent):
+    """Give the agent the oldest waiting chats they may take, as many as they have free seats. Locks: the agent's
+    profile row (SKIP LOCKED: if a router holds it, nothing is taken and (None, languages) is returned), then the
+    chats (SKIP LOCKED, so a chat another router is placing is left to it); the load is counted under the agent's
+    lock. Returns (number of chats taken, the agent's languages)."""
+    now = timezone.now()
+    with transaction.atomic():
+        profile = (AgentProfile.objects.select_for_update(skip_locked=True).select_related("user")
+                   .filter(user=agent).first())
+        if profile is None:
+            return None, list(AgentProfile.objects.filter(user=agent).values_list("languages", flat=True).first() or [])
+        languages = list(profile.languages)
+        if profile.presence != Presence.ONLINE or not languages:
+            return 0, languages
+        free = profile.capacity - Conversation.objects.filter(agent_id=profile.user_id,
+                                                              status=ConversationStatus.ACTIVE).count()
+        if free <= 0:
+            return 0, languages
+        eligible = Q()
+        for language in languages:
+            eligible |= _waiting_for(language, now)
+        own_first = Case(When(language__in=languages, then=Value(0)), default=Value(1))
+        chats = list(Conversation.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(eligible, status=ConversationStatus.QUEUED).select_related("customer")
+                     .order_by(own_first, "queued_at", "id")[:free])
+        if not chats:
+            return 0, languages
+        # One statement for all of them (the rows are locked above).
+        Conversation.objects.filter(pk__in=[chat.pk for chat in chats]).update(
+            status=ConversationStatus.ACTIVE, agent=profile.user, assigned_at=now, agent_read_seq=0,
+            answered_at=Coalesce(F("answered_at"), Value(now)),
+            overflowed=Case(When(language__in=languages, then=F("overflowed")), default=Value(True)))
+        for chat in chats:  # the same values in memory, for the events
+            chat.status, chat.agent, chat.assigned_at = ConversationStatus.ACTIVE, profile.user, now
+            chat.answered_at = chat.answered_at or now
+            chat.agent_read_seq = 0
+            chat.overflowed = chat.overflowed or chat.language not in languages
+        AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
+        agent_name = selectors.agent_display_name(profile.user)
+        moved = sorted({chat.language for chat in chats})
+
+        transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, moved))
+        return len(chats), languages
 
 
 def _after_queue_change(language):

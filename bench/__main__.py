@@ -1,0 +1,129 @@
+"""python -m bench [--quick] [--only baselines,tickets_api,...]
+
+Runs the benchmarks against a throwaway database (BENCH_DATABASE_URL, default support_bench) and Redis db 13, with
+production settings; prints one JSON line per result and a table, and writes bench/results/latest.json.
+"""
+import argparse
+import os
+import sys
+import time
+
+from . import harness
+
+SUITES = ["baselines", "tickets_api", "routing", "sla", "search", "bot", "reports"]
+
+SIZES = {
+    # name: (full, quick)
+    "seconds": (10, 3),
+    "connections": (64, 16),
+    "tickets": (100_000, 5_000),
+    "routing_chats": (1_000, 200),
+    "routing_agents": (100, 20),
+    "sla_tickets": (1_000_000, 20_000),
+    "articles": (20_000, 600),
+    "bot_rounds": (5, 1),
+    "report_days": (90, 14),
+    "report_messages": (1_000_000, 30_000),
+}
+
+
+def _command_suite(results, command, result_file, to_row, **options):
+    """Run one of the apps' benchmark commands and take its result lines into this run's results."""
+    import json
+
+    from django.core.management import call_command
+
+    call_command(command, **options)
+    for row in json.loads((harness.RESULTS / result_file).read_text()):
+        results.add(**to_row(row))
+
+
+def _prepare_django():
+    os.environ.update({k: v for k, v in harness.server_env().items() if k not in os.environ or k in (
+        "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CHANNELS_REDIS_URL", "CELERY_BROKER_URL", "DEBUG",
+        "SECURE_SSL_REDIRECT", "LIVECHAT_BOT_ENABLED")})
+    _create_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _create_database():
+    """CREATE DATABASE if the bench database is missing (connecting to the server's postgres database)."""
+    import psycopg
+    from urllib.parse import urlparse
+
+    url = urlparse(harness.BENCH_DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: the whole run in about two minutes")
+    parser.add_argument("--only", default=",".join(SUITES), help="comma-separated suites: " + ", ".join(SUITES))
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(unknown)}")
+    size = {name: values[1 if args.quick else 0] for name, values in SIZES.items()}
+
+    _prepare_django()
+    results = harness.Results({**harness.metadata(), "quick": args.quick, "sizes": size})
+    started = time.monotonic()
+    rates = {}
+    if "baselines" in chosen or any(s in chosen for s in ("tickets_api",)):
+        from . import baselines
+
+        print("== baselines", flush=True)
+        rates = baselines.measure(results, seconds=size["seconds"], connections=size["connections"])
+    if "tickets_api" in chosen:
+        from . import tickets_api
+
+        print("== tickets API", flush=True)
+        tickets_api.run(results, rates=rates, tickets=size["tickets"], seconds=size["seconds"],
+                        connections=size["connections"])
+    if "routing" in chosen:
+        from . import routing
+
+        print("== routing", flush=True)
+        routing.run(results, chats=size["routing_chats"], agents=size["routing_agents"], seconds=size["seconds"])
+    if "sla" in chosen:
+        from . import sla
+
+        print("== SLA scan", flush=True)
+        sla.run(results, tickets=size["sla_tickets"])
+    if "search" in chosen:
+        print("== help-center search", flush=True)
+        _command_suite(results, "bench_helpcenter_search", "helpcenter_search.json", lambda r: {
+            "benchmark": "search", "measure": f"p95 {r['language']} ({r['articles']:,} articles)",
+            "value": r["p95_ms"], "unit": "ms", "target": "< 30 ms", "ok": r["p95_ms"] < 30, "p50_ms": r["p50_ms"]},
+            articles=size["articles"])
+    if "bot" in chosen:
+        print("== chatbot", flush=True)
+        _command_suite(results, "bench_chatbot", "chatbot.json", lambda r: {
+            "benchmark": "bot", "measure": f"reply p95 {r['language']}", "value": r["p95_ms"], "unit": "ms",
+            "target": "< 150 ms", "ok": r["p95_ms"] < 150, "p50_ms": r["p50_ms"]}, rounds=size["bot_rounds"])
+    if "reports" in chosen:
+        print("== reports", flush=True)
+        _command_suite(results, "bench_reports", "reports.json", lambda r: {
+            "benchmark": "reports", "measure": f"{r['measure']} ({r['days']} days, {r['messages']:,} messages)",
+            "value": r["median_ms"], "unit": "ms",
+            **({"target": "< 2000 ms", "ok": r["median_ms"] < 2000} if r["measure"] == "page (HTML)" else {})},
+            days=size["report_days"], messages=size["report_messages"])
+    path = results.write()
+    print(results.table())
+    print(f"\n{len(results.rows)} results in {time.monotonic() - started:.0f} s -> {path.relative_to(harness.ROOT)}")
+    missed = [r for r in results.rows if r["ok"] is False]
+    return 1 if missed and os.environ.get("BENCH_FAIL_ON_MISS") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

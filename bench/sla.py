@@ -1,0 +1,72 @@
+"""SLA scan: one beat run (`tickets.sla.sla_scan`, what the beat task calls) with N tickets, each with a running
+resolution timer, 1 % of them past due. The due ones are re-armed before each round so every round does the same
+work: find them among N (the partial index), mark each breached exactly once, alert the assignee in-site and by
+email (the outbox row; delivery is the worker's job)."""
+import statistics
+import time
+
+from .tickets_api import load_tickets
+
+DUE_SHARE = 0.01
+
+
+def _timers(total):
+    """One running resolution timer per ticket (added for tickets that have none); 1 % due, the rest in a week."""
+    from django.db import connection
+
+    from support import services
+    from support.models import User
+
+    agent = User.objects.filter(email="bench.sla@example.com").first() or services.agent_create(
+        email="bench.sla@example.com", password=None, languages=["en"])
+    started = time.monotonic()
+    every = round(1 / DUE_SHARE)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticket SET assignee_id = %s WHERE assignee_id IS DISTINCT FROM %s",
+                       [agent.pk, agent.pk])
+        cursor.execute("""
+            INSERT INTO tickets_slatimer (ticket_id, kind, target_minutes, started_at, paused_seconds, due_at, warn_at)
+            SELECT t.id, 'resolution', 1440, now() - interval '1 day', 0,
+                   CASE WHEN t.id %% %s = 0 THEN now() - interval '1 minute' ELSE now() + interval '7 days' END,
+                   CASE WHEN t.id %% %s = 0 THEN now() - interval '2 hours' ELSE now() + interval '6 days' END
+            FROM tickets_ticket t
+            WHERE NOT EXISTS (SELECT 1 FROM tickets_slatimer s WHERE s.ticket_id = t.id AND s.kind = 'resolution')""",
+                       [every, every])
+        inserted = cursor.rowcount
+        cursor.execute("VACUUM ANALYZE tickets_slatimer") if not connection.in_atomic_block else None
+    if inserted:
+        print(f"  added {inserted:,} SLA timers in {time.monotonic() - started:.1f} s", flush=True)
+    return agent
+
+
+def _rearm():
+    """Due timers back to running and unbreached; the alerts of the previous round removed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""UPDATE tickets_slatimer SET breached_at = NULL, warned_at = now()
+                          WHERE kind = 'resolution' AND due_at <= now() AND fulfilled_at IS NULL""")
+        due = cursor.rowcount
+        cursor.execute("DELETE FROM support_notification WHERE kind IN ('sla_breach', 'sla_warning')")
+        cursor.execute("DELETE FROM support_outboundemail WHERE topic LIKE 'sla:%%'")
+    return due
+
+
+def run(results, *, tickets, rounds=3):
+    from tickets.sla import sla_scan
+
+    total = load_tickets(tickets)
+    _timers(total)
+    times, due = [], 0
+    for _ in range(rounds):
+        due = _rearm()
+        started = time.perf_counter()
+        warnings, breaches = sla_scan()
+        times.append(time.perf_counter() - started)
+        assert breaches == due, (breaches, due)
+    _rearm()
+    median = statistics.median(times)
+    results.add("sla", f"one beat scan, {total:,} tickets, {due:,} due", round(median * 1000, 1), "ms",
+                target="< 1000 ms", ok=median < 1.0, breaches_marked=due,
+                per_breach_ms=round(median * 1000 / due, 3) if due else None,
+                runs_ms=[round(t * 1000, 1) for t in times])

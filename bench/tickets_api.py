@@ -1,0 +1,113 @@
+"""Tickets API at scale: list (agent inbox, customer's own) and create, with N tickets in the database; req/s at
+saturation (closed loop) as a ratio of the trivial view on the same server, p99 at light load, and the query count
+per request."""
+import random
+import time
+
+from . import harness
+from .baselines import http_load, merge, split
+
+CUSTOMERS = 1000
+
+
+def load_tickets(total):
+    """Top the bench database up to `total` tickets in one INSERT ... SELECT (with requesters, languages, statuses
+    and times spread like a real desk's); their messages are not needed by the list and are left out."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    from support.models import User
+    from tickets.models import Ticket
+
+    domain = "bench-customers.example.com"
+    existing = User.objects.filter(email__endswith=domain).count()
+    unusable = make_password(None)
+    User.objects.bulk_create([User(email=f"c{n}@{domain}", name=f"Customer {n}", password=unusable)
+                              for n in range(existing, CUSTOMERS)], batch_size=1000)
+    have = Ticket.objects.count()
+    if have >= total:
+        return have
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_agg(id) FROM support_user WHERE email LIKE %s", [f"%@{domain}"])
+        requesters = cursor.fetchone()[0]
+        # (%% is the modulo operator here: the statement has parameters.)
+        cursor.execute("""
+            INSERT INTO tickets_ticket (number, subject, language, priority, status, channel, tags, awaiting_agent,
+                                        created_at, updated_at, requester_id)
+            SELECT nextval('ticket_number_seq'), 'Withdrawal pending ' || g,
+                   (ARRAY['en','zh-hans','es','ru','ja','ko'])[1 + g %% 6],
+                   (ARRAY['low','normal','normal','high'])[1 + g %% 4],
+                   (ARRAY['new','open','open','pending','solved','closed','closed','closed'])[1 + g %% 8],
+                   (ARRAY['web','email','chat','api'])[1 + g %% 4], '{}', g %% 3 = 0,
+                   now() - (g %% 180) * interval '1 day' - (g %% 86400) * interval '1 second',
+                   now() - (g %% 180) * interval '1 day' + (g %% 3600) * interval '1 second',
+                   (%s::bigint[])[1 + g %% array_length(%s::bigint[], 1)]
+            FROM generate_series(1, %s) AS g""", [requesters, requesters, total - have])
+        cursor.execute("ANALYZE tickets_ticket")
+    print(f"  loaded {total - have:,} tickets in {time.monotonic() - started:.1f} s", flush=True)
+    return total
+
+
+def _tokens():
+    from rest_framework.authtoken.models import Token
+
+    from support import services
+    from support.models import User
+
+    agent = User.objects.filter(email="bench.agent@example.com").first() or services.agent_create(
+        email="bench.agent@example.com", password=None, languages=["en"])
+    from tickets.models import Ticket
+
+    # A customer with tickets of their own to list: the requester of the newest ticket.
+    customer = User.objects.get(pk=Ticket.objects.order_by("-id").values_list("requester", flat=True)[0])
+    return (Token.objects.get_or_create(user=agent)[0].key, Token.objects.get_or_create(user=customer)[0].key)
+
+
+def _queries_per_list(token):
+    """Queries one list request makes, counted in this process through the same stack."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/tickets/?status=open")
+    assert response.status_code == 200, response.status_code
+    return len(queries)
+
+
+def new_ticket(n, i):
+    return {"subject": f"Bench ticket {n}-{i}-{random.random():.6f}", "body": "My withdrawal is pending.",
+            "language": "en"}
+
+
+def run(results, *, rates, tickets, seconds, connections, processes=2):
+    total = load_tickets(tickets)
+    agent_token, customer_token = _tokens()
+    trivial = rates.get("trivial_view")
+    per_process = split(connections, processes)
+    with harness.asgi_servers(1) as (urls, procs):
+        base = urls[0]
+        for name, token, path in (("agent inbox list", agent_token, "/api/v1/tickets/?status=open"),
+                                  ("customer own list", customer_token, "/api/v1/tickets/")):
+            headers = {"Authorization": f"Token {token}"}
+            saturated = merge(harness.run_clients(http_load, [(base + path, n, seconds, "GET", headers)
+                                                              for n in per_process]))
+            light = merge(harness.run_clients(http_load, [(base + path, 1, seconds, "GET", headers)]))
+            ratio = round(saturated["rate"] / trivial, 2) if trivial else None
+            results.add("tickets_api", f"{name}: throughput", saturated["rate"], "req/s", tickets=total,
+                        ratio_to_trivial_view=ratio, target=">= 0.5 x trivial view",
+                        ok=ratio >= 0.5 if ratio is not None else None, errors=saturated["errors"])
+            results.add("tickets_api", f"{name}: p99 at light load", light["p99_ms"], "ms", p50_ms=light["p50_ms"],
+                        target="< 50 ms", ok=light["p99_ms"] < 50, tickets=total)
+        headers = {"Authorization": f"Token {customer_token}"}
+        created = merge(harness.run_clients(http_load, [(base + "/api/v1/tickets/", n, seconds, "POST", headers,
+                                                         new_ticket) for n in per_process]))
+        ratio = round(created["rate"] / trivial, 2) if trivial else None
+        results.add("tickets_api", "create: throughput", created["rate"], "req/s", p99_ms=created["p99_ms"],
+                    ratio_to_trivial_view=ratio, target=">= 0.33 x trivial view",
+                    ok=ratio >= 0.33 if ratio is not None else None, errors=created["errors"])
+        server_rss = harness.rss_mb(procs[0].pid)
+    results.add("tickets_api", "queries per list request", _queries_per_list(agent_token), "queries",
+                note="the same at any number of tickets (tests/tickets assert it)", server_rss_mb=server_rss)
