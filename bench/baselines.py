@@ -24,7 +24,8 @@ async def _http_load(url, connections, seconds, method, headers, bodies):
     latencies, errors = [], 0
     deadline = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout) as session:
         async def worker(n):
             nonlocal errors
             i = 0
@@ -38,7 +39,7 @@ async def _http_load(url, connections, seconds, method, headers, bodies):
                         if response.status >= 400:
                             errors += 1
                             continue
-                except aiohttp.ClientError:
+                except (aiohttp.ClientError, asyncio.TimeoutError):
                     errors += 1
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
