@@ -68,12 +68,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: the whole run in about two minutes")
     parser.add_argument("--only", default=",".join(SUITES), help="comma-separated suites: " + ", ".join(SUITES))
+    parser.add_argument("--size", action="append", default=[], metavar="NAME=N",
+                        help="override one size (" + ", ".join(SIZES) + "), e.g. --size tickets=500")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SUITES))
     if unknown:
         parser.error(f"unknown suite(s): {', '.join(unknown)}")
     size = {name: values[1 if args.quick else 0] for name, values in SIZES.items()}
+    for item in args.size:
+        name, _, value = item.partition("=")
+        if name not in SIZES or not value.isdigit():
+            parser.error(f"--size {item}: expected one of {', '.join(SIZES)} = a whole number")
+        size[name] = int(value)
 
     _prepare_django()
     results = harness.Results({**harness.metadata(), "quick": args.quick, "sizes": size})
@@ -120,7 +127,7 @@ def main(argv=None):
             days=size["report_days"], messages=size["report_messages"])
     path = results.write()
     print(results.table())
-    print(f"\n{len(results.rows)} results in {time.monotonic() - started:.0f} s -> {path.relative_to(harness.ROOT)}")
+    print(f"\n{len(results.rows)} results in {time.monotonic() - started:.0f} s -> {path}")
     missed = [r for r in results.rows if r["ok"] is False]
     return 1 if missed and os.environ.get("BENCH_FAIL_ON_MISS") else 0
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "bench" / "results")
 CORES = os.cpu_count() or 1
 # Servers on the first half of the cores, load generators on the rest (both sets on a 1-core machine).
 SERVER_CORES = list(range(max(1, CORES // 2)))

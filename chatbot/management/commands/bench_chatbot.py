@@ -7,9 +7,7 @@ bench/results/chatbot.json. Run it against a throwaway database (`make bench` do
 import json
 import statistics
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chatbot import defaults
@@ -17,6 +15,7 @@ from chatbot.engine import bot_decide, reply_text
 from chatbot.evaluation import load_eval_set
 from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
 from helpcenter.demo import seed
+from support.progress import bench_results_dir
 
 TARGET_MS = 150
 
@@ -55,8 +54,7 @@ class Command(BaseCommand):
                               f"{'ok' if p95 < TARGET_MS else 'SLOW'}")
             results.append({"benchmark": "chatbot_reply", "language": lang, "replies": len(values),
                             "p50_ms": round(p50, 3), "p95_ms": round(p95, 3)})
-        out = Path(settings.BASE_DIR) / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
+        out = bench_results_dir()
         (out / "chatbot.json").write_text(json.dumps(results, indent=2))
         for row in results:
             self.stdout.write(json.dumps(row))

@@ -11,9 +11,7 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -21,7 +19,7 @@ from helpcenter.demo import load_articles, seed
 from helpcenter.models import Article, ArticleStatus, ArticleTerm, Section, field_suffix
 from helpcenter.search import article_search, articles_index
 from support.languages import LANGUAGE_CODES
-from support.progress import draw_progress
+from support.progress import bench_results_dir, draw_progress
 
 PREFIX = "bench-"
 
@@ -126,8 +124,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{lang:<10}{len(values):>8}{p50:>9.2f}{p95:>9.2f}  {bar} {mark}")
             results.append({"benchmark": "helpcenter_search", "language": lang, "articles": articles,
                             "queries": len(values), "p50_ms": round(p50, 3), "p95_ms": round(p95, 3)})
-        out = Path(settings.BASE_DIR) / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
+        out = bench_results_dir()
         (out / "helpcenter_search.json").write_text(json.dumps(results, indent=2))
         for row in results:
             self.stdout.write(json.dumps(row))

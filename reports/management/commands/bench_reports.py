@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import statistics
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,7 +25,7 @@ from reports.history import History
 from reports.selectors import Period
 from support import services
 from support.models import User
-from support.progress import draw_progress
+from support.progress import bench_results_dir, draw_progress
 
 TARGET_SECONDS = 2.0
 
@@ -112,8 +111,7 @@ class Command(BaseCommand):
             if row["measure"] == "page (HTML)":
                 mark = " ok" if row["median_ms"] < TARGET_SECONDS * 1000 else " SLOW"
             self.stdout.write(f"{row['measure']:<24}{row['median_ms']:>11.1f}  {bar}{mark}")
-        out = Path(settings.BASE_DIR) / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
+        out = bench_results_dir()
         (out / "reports.json").write_text(json.dumps(results, indent=2))
         for row in results:
             self.stdout.write(json.dumps(row))

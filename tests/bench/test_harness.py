@@ -1,0 +1,53 @@
+"""The benchmark harness itself works (at tiny sizes, in a database of its own): servers start with production
+settings, load clients run, every suite records its results, and routing stays correct. CI runs this, never the
+full benchmarks (too slow and noisy for CI)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bench_database():
+    from django.db import connection
+
+    db = connection.settings_dict
+    server = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    name = "support_bench_harness_test"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
+    env = dict(os.environ, BENCH_DATABASE_URL=bench_database, BENCH_RESULTS_DIR=str(tmp_path),
+               BENCH_REDIS_URL="redis://127.0.0.1:6379/12")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    sizes = ["seconds=1", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
+             "sla_tickets=400"]
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,tickets_api,routing,sla",
+               *[arg for size in sizes for arg in ("--size", size)]]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads((tmp_path / "latest.json").read_text())
+    measures = {(row["benchmark"], row["measure"]): row for row in report["results"]}
+    assert report["meta"]["commit"] and report["meta"]["cores"] >= 1 and report["meta"]["sizes"]["tickets"] == 300
+    baselines = [row for (bench, _), row in measures.items() if bench == "baseline"]
+    assert len(baselines) == 4 and all(row["value"] > 0 for row in baselines)
+    assert measures[("tickets_api", "agent inbox list: throughput")]["value"] > 0
+    assert measures[("tickets_api", "queries per list request")]["value"] <= 6
+    routing = measures[("routing", "double assignments or agents over capacity")]
+    assert routing["value"] == 0 and routing["ok"] is True
+    assert measures[("routing", "30 chats to 5 agents coming online")]["assigned"] == 30
+    sla = next(row for (bench, _), row in measures.items() if bench == "sla")
+    assert sla["breaches_marked"] == 4  # 1 % of 400 tickets
+    # The readable table came out too.
+    assert "routing: double assignments or agents over capacity" in run.stdout
