@@ -8,6 +8,7 @@ import time
 from .tickets_api import load_tickets
 
 DUE_SHARE = 0.01
+MARK = 1439  # the target (minutes) of the benchmark's own timers, which tells them from other rows in the database
 
 
 def _timers(total):
@@ -24,14 +25,17 @@ def _timers(total):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE tickets_ticket SET assignee_id = %s WHERE assignee_id IS DISTINCT FROM %s",
                        [agent.pk, agent.pk])
+        # Only the benchmark's timers run: any other running timer (demo history, other benchmarks) is cancelled.
+        cursor.execute("""UPDATE tickets_slatimer SET cancelled_at = now()
+                          WHERE target_minutes <> %s AND fulfilled_at IS NULL AND cancelled_at IS NULL""", [MARK])
         cursor.execute("""
             INSERT INTO tickets_slatimer (ticket_id, kind, target_minutes, started_at, paused_seconds, due_at, warn_at)
-            SELECT t.id, 'resolution', 1440, now() - interval '1 day', 0,
+            SELECT t.id, 'resolution', %s, now() - interval '1 day', 0,
                    CASE WHEN t.id %% %s = 0 THEN now() - interval '1 minute' ELSE now() + interval '7 days' END,
                    CASE WHEN t.id %% %s = 0 THEN now() - interval '2 hours' ELSE now() + interval '6 days' END
             FROM tickets_ticket t
-            WHERE NOT EXISTS (SELECT 1 FROM tickets_slatimer s WHERE s.ticket_id = t.id AND s.kind = 'resolution')""",
-                       [every, every])
+            WHERE NOT EXISTS (SELECT 1 FROM tickets_slatimer s WHERE s.ticket_id = t.id AND s.target_minutes = %s)""",
+                       [MARK, every, every, MARK])
         inserted = cursor.rowcount
         cursor.execute("VACUUM ANALYZE tickets_slatimer") if not connection.in_atomic_block else None
     if inserted:
@@ -45,7 +49,7 @@ def _rearm():
 
     with connection.cursor() as cursor:
         cursor.execute("""UPDATE tickets_slatimer SET breached_at = NULL, warned_at = now()
-                          WHERE kind = 'resolution' AND due_at <= now() AND fulfilled_at IS NULL""")
+                          WHERE target_minutes = %s AND due_at <= now() AND fulfilled_at IS NULL""", [MARK])
         due = cursor.rowcount
         cursor.execute("DELETE FROM support_notification WHERE kind IN ('sla_breach', 'sla_warning')")
         cursor.execute("DELETE FROM support_outboundemail WHERE topic LIKE 'sla:%%'")

@@ -59,4 +59,9 @@ def group_send_frames(sends):
 
 def notification_created(notification):
     """A doorbell naming the new notification; the user's socket loads and renders it in their language."""
-    group_send_frame(user_group(notification.user_id), {"type": "notification", "notification": notification.id})
+    notifications_created([notification])
+
+
+def notifications_created(notifications):
+    group_send_frames([(user_group(n.user_id), {"type": "notification", "notification": n.id})
+                       for n in notifications])

@@ -37,22 +37,43 @@ def make_message_id(local_part):
 def outbound_email_queue(*, to_email, subject, body_text, body_html="", user=None, from_email=None, reply_to="",
                          message_id=None, in_reply_to="", references="", auto_generated=False, topic=""):
     """Write an outbox row in the current transaction and enqueue its delivery once that transaction commits."""
+    return outbound_emails_queue_many([dict(
+        to_email=to_email, subject=subject, body_text=body_text, body_html=body_html, user=user,
+        from_email=from_email, reply_to=reply_to, message_id=message_id, in_reply_to=in_reply_to,
+        references=references, auto_generated=auto_generated, topic=topic)])[0]
+
+
+def outbound_emails_queue_many(emails):
+    """Write many outbox rows (dicts of outbound_email_queue's arguments) in one INSERT, and enqueue their delivery
+    once the transaction commits."""
     import uuid
 
-    row = OutboundEmail.objects.create(
-        user=user, to_email=to_email, from_email=from_email or settings.DEFAULT_FROM_EMAIL, reply_to=reply_to,
-        subject=subject[:300], body_text=body_text, body_html=body_html,
-        message_id=message_id or make_message_id(f"out-{uuid.uuid4().hex}"), in_reply_to=in_reply_to,
-        references=references, auto_generated=auto_generated, topic=topic,
-    )
-    transaction.on_commit(lambda: _enqueue(row.pk))
-    return row
+    rows = [OutboundEmail(
+        user=e.get("user"), to_email=e["to_email"], from_email=e.get("from_email") or settings.DEFAULT_FROM_EMAIL,
+        reply_to=e.get("reply_to", ""), subject=e["subject"][:300], body_text=e["body_text"],
+        body_html=e.get("body_html", ""),
+        message_id=e.get("message_id") or make_message_id(f"out-{uuid.uuid4().hex}"),
+        in_reply_to=e.get("in_reply_to", ""), references=e.get("references", ""),
+        auto_generated=e.get("auto_generated", False), topic=e.get("topic", "")) for e in emails]
+    OutboundEmail.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _enqueue([row.pk for row in rows]))
+    return rows
 
 
-def _enqueue(outbound_id):
-    from .tasks import outbound_email_send
+BATCH = 100  # outbox rows per delivery task when many are queued at once
 
-    outbound_email_send.delay(str(outbound_id))
+
+def _enqueue(outbound_ids):
+    """One task for a single row (retried on its own); batches of BATCH rows per task for many (each publish to the
+    broker costs about a millisecond, which a scan alerting thousands would otherwise pay per email)."""
+    from .tasks import outbound_email_send, outbound_emails_send
+
+    ids = [str(outbound_id) for outbound_id in outbound_ids]
+    if len(ids) == 1:
+        outbound_email_send.delay(ids[0])
+        return
+    for start in range(0, len(ids), BATCH):
+        outbound_emails_send.delay(ids[start:start + BATCH])
 
 
 def _claim(outbound_id):
@@ -126,8 +147,7 @@ def outbound_emails_sweep(*, older_than_seconds, limit=500):
             | Q(status=OutboundEmail.Status.SENDING, locked_until__lt=now)
         ).order_by("created_at").values_list("pk", flat=True)[:limit]
     )
-    for outbound_id in due:
-        _enqueue(outbound_id)
+    _enqueue(due)
     return len(due)
 
 
@@ -136,6 +156,5 @@ def outbound_email_retry(*, ids):
     ids = list(OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.FAILED).values_list("pk",
                                                                                                           flat=True))
     OutboundEmail.objects.filter(pk__in=ids).update(status=OutboundEmail.Status.PENDING, attempts=0, last_error="")
-    for outbound_id in ids:
-        transaction.on_commit(lambda pk=outbound_id: _enqueue(pk))
+    transaction.on_commit(lambda: _enqueue(ids))
     return len(ids)

@@ -170,13 +170,22 @@ def agent_set_presence(*, agent, presence):
 
 def notification_create(*, user, kind, params=None, url=""):
     """Create one in-site notification. Unregistered kinds must carry their own title in params."""
-    params = dict(params or {})
-    if not is_registered(kind) and not params.get("title"):
-        raise DomainError(f"notification kind {kind!r} is not registered and has no title", code="invalid_kind")
-    notification = Notification.objects.create(user=user, kind=kind, params=params, url=url or "")
-    # The user's open sockets (the agent workspace) hear of it once it is committed.
-    transaction.on_commit(lambda: events.notification_created(notification))
-    return notification
+    return notifications_create_many([{"user": user, "kind": kind, "params": params, "url": url}])[0]
+
+
+def notifications_create_many(items):
+    """Create many in-site notifications (dicts of user, kind, params, url) in one INSERT; each user's open
+    sockets (the agent workspace) hear of theirs once the transaction commits, in one batch of doorbells."""
+    rows = []
+    for item in items:
+        params = dict(item.get("params") or {})
+        if not is_registered(item["kind"]) and not params.get("title"):
+            raise DomainError(f"notification kind {item['kind']!r} is not registered and has no title",
+                              code="invalid_kind")
+        rows.append(Notification(user=item["user"], kind=item["kind"], params=params, url=item.get("url") or ""))
+    created = Notification.objects.bulk_create(rows)
+    transaction.on_commit(lambda: events.notifications_created(created))
+    return created
 
 
 def notification_mark_read(*, user, notification_id):

@@ -19,6 +19,17 @@ def outbound_email_send(outbound_id):
 
 
 @shared_task(acks_late=True)
+def outbound_emails_send(outbound_ids):
+    """Send a batch of outbox rows (e.g. a scan's alerts: one task instead of one per email). A row that fails for
+    a temporary reason gets a retrying task of its own; each row is claimed before sending, so none goes twice."""
+    for outbound_id in outbound_ids:
+        try:
+            outbox.outbound_email_deliver(outbound_id=outbound_id)
+        except outbox.TemporaryEmailError:
+            outbound_email_send.apply_async((outbound_id,), countdown=30)
+
+
+@shared_task(acks_late=True)
 def outbound_emails_sweep():
     """Re-enqueue outbox rows whose delivery task was lost (beat, every minute)."""
     return outbox.outbound_emails_sweep(older_than_seconds=settings.OUTBOUND_EMAIL_SWEEP_AFTER)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from support.aggregates import Percentile
 from support.models import User
 from support.notifications import register_kind
-from support.outbox import outbound_email_queue
+from support.outbox import outbound_emails_queue_many
 from support.roles import PERM_SUPERVISOR
-from support.services import notification_create
+from support.services import notifications_create_many
 
 from .models import PRIORITY_RANK, Priority, SlaPolicy, SlaTimer, Status
 
@@ -238,34 +238,60 @@ def sla_cancel(ticket, now):
 # --- the beat scan -------------------------------------------------------------------------------------------
 
 
-def _recipients(ticket):
-    if ticket.assignee_id and ticket.assignee.is_active:
-        return [ticket.assignee]
-    if ticket.team_id:
-        team = list(User.objects.filter(is_active=True, agent_profile__team_id=ticket.team_id))
-        if team:
-            return team
-    codename = PERM_SUPERVISOR.split(".")[1]
-    return list(User.objects.filter(is_active=True, groups__permissions__codename=codename).distinct())
+class _Recipients:
+    """Who is told about a ticket's timer: its assignee; else its team; else the supervisors. Team members and
+    supervisors are read once per scan, not once per timer."""
+
+    def __init__(self):
+        self.teams, self.supervisors = {}, None
+
+    def __call__(self, ticket):
+        if ticket.assignee_id and ticket.assignee.is_active:
+            return [ticket.assignee]
+        if ticket.team_id:
+            if ticket.team_id not in self.teams:
+                self.teams[ticket.team_id] = list(User.objects.filter(is_active=True,
+                                                                      agent_profile__team_id=ticket.team_id))
+            if self.teams[ticket.team_id]:
+                return self.teams[ticket.team_id]
+        if self.supervisors is None:
+            codename = PERM_SUPERVISOR.split(".")[1]
+            self.supervisors = list(User.objects.filter(is_active=True,
+                                                        groups__permissions__codename=codename).distinct())
+        return self.supervisors
 
 
 def _alert(timer, kind):
-    ticket = timer.ticket
-    due = timer.due_at.strftime("%Y-%m-%d %H:%M")
-    for user in _recipients(ticket):
-        notification_create(user=user, kind=kind, url=f"/{user.language}/agent/tickets/{ticket.ref}/",
-                            params={"ref": ticket.ref, "subject": ticket.subject, "timer": timer.kind, "due": due})
-        with translation.override(user.language):
-            label = Kind(timer.kind).label
-            if kind == "sla_breach":
-                subject = _("[%(ref)s] %(timer)s target breached") % {"ref": ticket.ref, "timer": label}
-            else:
-                subject = _("[%(ref)s] %(timer)s due soon") % {"ref": ticket.ref, "timer": label}
-            body = _("Ticket %(ref)s “%(subject)s” (priority %(priority)s): %(timer)s due %(due)s UTC.\n%(url)s") % {
-                "ref": ticket.ref, "subject": ticket.subject, "priority": Priority(ticket.priority).label,
-                "timer": label, "due": due, "url": f"{settings.SITE_URL}/{user.language}/agent/tickets/{ticket.ref}/"}
-        outbound_email_queue(to_email=user.email, user=user, subject=subject, body_text=body, auto_generated=True,
-                             topic=f"sla:{ticket.ref}")
+    _alert_many([timer], kind)
+
+
+def _alert_many(timers, kind, recipients=None):
+    """Tell each timer's people, in-site and by email in their language: one INSERT of notifications and one of
+    outbox rows for the whole batch."""
+    recipients = recipients or _Recipients()
+    notifications, emails = [], []
+    for timer in timers:
+        ticket = timer.ticket
+        due = timer.due_at.strftime("%Y-%m-%d %H:%M")
+        for user in recipients(ticket):
+            url = f"/{user.language}/agent/tickets/{ticket.ref}/"
+            notifications.append({"user": user, "kind": kind, "url": url, "params": {
+                "ref": ticket.ref, "subject": ticket.subject, "timer": timer.kind, "due": due}})
+            with translation.override(user.language):
+                label = Kind(timer.kind).label
+                if kind == "sla_breach":
+                    subject = _("[%(ref)s] %(timer)s target breached") % {"ref": ticket.ref, "timer": label}
+                else:
+                    subject = _("[%(ref)s] %(timer)s due soon") % {"ref": ticket.ref, "timer": label}
+                body = _("Ticket %(ref)s “%(subject)s” (priority %(priority)s): %(timer)s due %(due)s UTC.\n"
+                         "%(url)s") % {
+                    "ref": ticket.ref, "subject": ticket.subject, "priority": Priority(ticket.priority).label,
+                    "timer": label, "due": due, "url": f"{settings.SITE_URL}{url}"}
+            emails.append({"to_email": user.email, "user": user, "subject": subject, "body_text": body,
+                           "auto_generated": True, "topic": f"sla:{ticket.ref}"})
+    if notifications:
+        notifications_create_many(notifications)
+        outbound_emails_queue_many(emails)
 
 
 def _escalate(timer, now):
@@ -291,39 +317,42 @@ def _escalate(timer, now):
 def sla_scan(*, now=None, batch=500):
     """Record warnings and breaches that are due, each exactly once, even when two scans run at once.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED and a conditional update (warned_at / breached_at still null).
-    A breach is dated at the due time, not when a scan noticed it, so a scan after downtime reports truly.
-    Returns (warnings, breaches).
+    A batch of due timers is locked with FOR UPDATE SKIP LOCKED (so concurrent scans take different rows; the
+    lock re-checks that warned_at / breached_at are still empty) and marked in one UPDATE; their alerts are written
+    in two INSERTs. A breach is dated at the due time, not when a scan noticed it, so a scan after downtime reports
+    truly. Returns (warnings, breaches).
     """
     now = now or timezone.now()
+    recipients = _Recipients()
     warnings = breaches = 0
     while True:
         with transaction.atomic():
-            rows = list(SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
-                        # Already past due: the breach below says it better than a late warning.
-                        .filter(RUNNING, warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now,
-                                due_at__gt=now)
-                        .select_related("ticket__assignee").order_by("warn_at")[:batch])
-            for timer in rows:
-                if SlaTimer.objects.filter(pk=timer.pk, warned_at__isnull=True).update(warned_at=now):
-                    warnings += 1
-                    _alert(timer, "sla_warning")
-            if len(rows) < batch:
-                break
+            ids = list(SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
+                       # Already past due: the breach below says it better than a late warning.
+                       .filter(RUNNING, warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now,
+                               due_at__gt=now)
+                       .order_by("warn_at").values_list("pk", flat=True)[:batch])
+            SlaTimer.objects.filter(pk__in=ids).update(warned_at=now)
+            timers = list(SlaTimer.objects.filter(pk__in=ids).select_related("ticket__assignee").order_by("warn_at"))
+            _alert_many(timers, "sla_warning", recipients)
+            warnings += len(timers)
+        if len(ids) < batch:
+            break
     while True:
         with transaction.atomic():
-            rows = list(SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
-                        .filter(RUNNING, breached_at__isnull=True, due_at__lte=now)
-                        .select_related("ticket__assignee", "policy__escalate_team", "policy__escalate_to")
-                        .order_by("due_at")[:batch])
-            for timer in rows:
-                if SlaTimer.objects.filter(pk=timer.pk, breached_at__isnull=True).update(breached_at=F("due_at")):
-                    breaches += 1
-                    timer.breached_at = timer.due_at
-                    _alert(timer, "sla_breach")
-                    _escalate(timer, now)
-            if len(rows) < batch:
-                break
+            ids = list(SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
+                       .filter(RUNNING, breached_at__isnull=True, due_at__lte=now)
+                       .order_by("due_at").values_list("pk", flat=True)[:batch])
+            SlaTimer.objects.filter(pk__in=ids).update(breached_at=F("due_at"))
+            timers = list(SlaTimer.objects.filter(pk__in=ids)
+                          .select_related("ticket__assignee", "policy__escalate_team", "policy__escalate_to")
+                          .order_by("due_at"))
+            _alert_many(timers, "sla_breach", recipients)
+            for timer in timers:
+                _escalate(timer, now)
+            breaches += len(timers)
+        if len(ids) < batch:
+            break
     return warnings, breaches
 
 

@@ -236,7 +236,7 @@ def test_two_workers_scanning_at_once_record_each_breach_once(customer, policies
         t.join()
     assert sum(r[1] for r in results) == 30  # 30 first-response breaches between them, none twice
     assert SlaTimer.objects.filter(kind="first_response", breached_at__isnull=False).count() == 30
-    assert Notification.objects.filter(kind="sla_breach").count() == 30 * len(sla._recipients(tickets[0]))
+    assert Notification.objects.filter(kind="sla_breach").count() == 30 * len(sla._Recipients()(tickets[0]))
 
 
 def test_the_due_scan_can_use_its_partial_index(db, customer, policies):
