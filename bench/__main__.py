@@ -10,11 +10,14 @@ import time
 
 from . import harness
 
-SUITES = ["baselines", "tickets_api", "routing", "sla", "search", "bot", "reports"]
+SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "search", "bot", "reports"]
 
 SIZES = {
     # name: (full, quick)
     "seconds": (10, 3),
+    "chat_pairs": (1000, 50),  # the largest N; the full run also measures 100 and 500
+    "chat_seconds": (30, 10),
+    "chat_interval": (5, 5),
     "connections": (64, 16),
     "tickets": (100_000, 5_000),
     "routing_chats": (1_000, 200),
@@ -86,11 +89,21 @@ def main(argv=None):
     results = harness.Results({**harness.metadata(), "quick": args.quick, "sizes": size})
     started = time.monotonic()
     rates = {}
-    if "baselines" in chosen or any(s in chosen for s in ("tickets_api",)):
+    if "baselines" in chosen or any(s in chosen for s in ("tickets_api", "chat")):
         from . import baselines
 
         print("== baselines", flush=True)
         rates = baselines.measure(results, seconds=size["seconds"], connections=size["connections"])
+    if "chat" in chosen:
+        from . import chat
+
+        print("== chat", flush=True)
+        largest = size["chat_pairs"]
+        pairs_list = [n for n in (100, 500) if n < largest] + [largest]
+        chat.run(results, pairs_list=pairs_list, seconds=size["chat_seconds"], interval=size["chat_interval"],
+                 room_rate=rates.get("trivial_consumer"))
+        chat.run(results, pairs_list=[pairs_list[0]], seconds=size["chat_seconds"], interval=size["chat_interval"],
+                 room_rate=rates.get("trivial_consumer"), servers=2)
     if "tickets_api" in chosen:
         from . import tickets_api
 

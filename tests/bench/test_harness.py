@@ -32,8 +32,8 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
                BENCH_REDIS_URL="redis://127.0.0.1:6379/12")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     sizes = ["seconds=1", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
-             "sla_tickets=400"]
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,tickets_api,routing,sla",
+             "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1"]
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla",
                *[arg for size in sizes for arg in ("--size", size)]]
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -49,5 +49,8 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     assert measures[("routing", "30 chats to 5 agents coming online")]["assigned"] == 30
     sla = next(row for (bench, _), row in measures.items() if bench == "sla")
     assert sla["breaches_marked"] == 4  # 1 % of 400 tickets
+    chats = [row for (bench, _), row in measures.items() if bench == "chat"]
+    assert len(chats) == 4  # open and closed loop, on one server and on two
+    assert all(row["sent"] > 0 and row["lost"] == 0 and row["duplicated"] == 0 for row in chats), chats
     # The readable table came out too.
     assert "routing: double assignments or agents over capacity" in run.stdout
