@@ -63,7 +63,8 @@ def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="
 
     message, created = message_post(conversation_id=conversation_id, sender_kind=SenderKind.CUSTOMER, body=body,
                                     sender=sender, client_msg_id=client_msg_id, upload=upload)
-    if created and body.strip():
+    # The chat as it was under the lock tells whether the bot has a turn (bot_reply checks again under its own).
+    if created and body.strip() and message.conversation.status == ConversationStatus.BOT:
         bot_reply(conversation_id=conversation_id, text=body)
     return message, created
 
@@ -89,6 +90,9 @@ def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", a
     if attachment is not None:
         attachment.message = message
         attachment.save()
+    else:
+        # Known to have no files: the frame built after commit need not ask the database.
+        message._prefetched_objects_cache = {"attachments": ChatAttachment.objects.none()}
     transaction.on_commit(lambda: events.message_created(message))
     return message
 
