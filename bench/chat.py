@@ -56,11 +56,15 @@ def setup(pairs):
     return result
 
 
-def pair_load(base, pairs, seconds, interval, closed_loop):
-    return asyncio.run(_pair_load(base, pairs, seconds, interval, closed_loop))
+RAMP_PER_SECOND = 100  # sockets pairs opened per second per load process (a busy hour's arrivals, not a stampede)
+DRAIN_SECONDS = 15  # after the last send, how long delivery may take before a message counts as lost
 
 
-async def _pair_load(base, pairs, seconds, interval, closed_loop):
+def pair_load(base, pairs, seconds, interval, closed_loop, start_at):
+    return asyncio.run(_pair_load(base, pairs, seconds, interval, closed_loop, start_at))
+
+
+async def _pair_load(base, pairs, seconds, interval, closed_loop, start_at):
     import websockets
 
     ws_base = base.replace("http://", "ws://")
@@ -85,13 +89,16 @@ async def _pair_load(base, pairs, seconds, interval, closed_loop):
             latencies.append((now - float(mid.split(":")[3])) * 1000)
             arrived.set()
 
-    async def run_pair(index, token, cookie, conversation):
+    async def run_pair(position, index, token, cookie, conversation):
+        # Sockets open at a steady rate; sending starts for everyone at start_at, once all are open.
+        await asyncio.sleep(position / RAMP_PER_SECOND)
         customer = await connect(f"{ws_base}/ws/chat/{conversation}/?token={token}")
         agent = await connect(f"{ws_base}/ws/agent/", {"Cookie": cookie})
         to_agent, to_customer = asyncio.Event(), asyncio.Event()
         tasks = [asyncio.create_task(reader(agent, "agent", to_agent)),
                  asyncio.create_task(reader(customer, "customer", to_customer))]
-        await asyncio.sleep(0.5)  # both sockets joined the chat's group
+        await asyncio.sleep(max(0.5, start_at - time.time()))
+        # Open loop: the pairs' first messages are spread over one interval.
         start = time.time() + (index % max(1, int(interval * 10))) / 10 if not closed_loop else time.time()
         n = 0
         try:
@@ -119,14 +126,17 @@ async def _pair_load(base, pairs, seconds, interval, closed_loop):
                         except asyncio.TimeoutError:
                             errors.append("timeout")
                 n += 1
-            await asyncio.sleep(3)  # let the last messages arrive
+            deadline = time.time() + DRAIN_SECONDS  # let the last messages arrive
+            while time.time() < deadline and len(received) < sent["customer"] + sent["agent"]:
+                await asyncio.sleep(0.2)
         finally:
             for task in tasks:
                 task.cancel()
             await customer.close()
             await agent.close()
 
-    results = await asyncio.gather(*(run_pair(*pair_args) for pair_args in pairs), return_exceptions=True)
+    results = await asyncio.gather(*(run_pair(position, *pair_args) for position, pair_args in enumerate(pairs)),
+                                   return_exceptions=True)
     errors += [repr(r) for r in results if isinstance(r, Exception)]
     total_sent = sum(sent.values())
     return {"latencies": latencies, "sent": total_sent, "received": len(received),
@@ -143,8 +153,10 @@ def run(results, *, pairs_list, seconds, interval, room_rate=None, processes=2, 
                 shares = [[] for _ in range(processes)]
                 for i, pair in enumerate(triples):
                     shares[i % processes].append(pair)
-                args = [(urls[p % len(urls)], share, seconds, interval, closed_loop) for p, share in enumerate(shares)
-                        if share]
+                ramp = max(len(share) for share in shares) / RAMP_PER_SECOND
+                start_at = time.time() + ramp + 5  # + process start-up
+                args = [(urls[p % len(urls)], share, seconds, interval, closed_loop, start_at)
+                        for p, share in enumerate(shares) if share]
                 started = time.monotonic()
                 parts = harness.run_clients(pair_load, args)
                 elapsed = time.monotonic() - started
