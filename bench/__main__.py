@@ -15,6 +15,7 @@ SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "search", "bot",
 SIZES = {
     # name: (full, quick)
     "seconds": (10, 3),
+    "rounds": (3, 1),  # closed-loop HTTP and socket measurements: runs per figure, the median is reported
     "chat_pairs": (1000, 50),  # the largest N; the full run also measures 100 and 500
     "chat_seconds": (30, 10),
     "chat_interval": (5, 5),
@@ -93,7 +94,8 @@ def main(argv=None):
         from . import baselines
 
         print("== baselines", flush=True)
-        rates = baselines.measure(results, seconds=size["seconds"], connections=size["connections"])
+        rates = baselines.measure(results, seconds=size["seconds"], connections=size["connections"],
+                                  rounds=size["rounds"])
     if "chat" in chosen:
         from . import chat
 
@@ -109,7 +111,7 @@ def main(argv=None):
 
         print("== tickets API", flush=True)
         tickets_api.run(results, rates=rates, tickets=size["tickets"], seconds=size["seconds"],
-                        connections=size["connections"])
+                        connections=size["connections"], rounds=size["rounds"])
     if "routing" in chosen:
         from . import routing
 

@@ -31,7 +31,7 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     env = dict(os.environ, BENCH_DATABASE_URL=bench_database, BENCH_RESULTS_DIR=str(tmp_path),
                BENCH_REDIS_URL="redis://127.0.0.1:6379/12")
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    sizes = ["seconds=1", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
+    sizes = ["seconds=1", "rounds=2", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
              "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1"]
     command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla",
                *[arg for size in sizes for arg in ("--size", size)]]
@@ -41,7 +41,7 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     measures = {(row["benchmark"], row["measure"]): row for row in report["results"]}
     assert report["meta"]["commit"] and report["meta"]["cores"] >= 1 and report["meta"]["sizes"]["tickets"] == 300
     baselines = [row for (bench, _), row in measures.items() if bench == "baseline"]
-    assert len(baselines) == 4 and all(row["value"] > 0 for row in baselines)
+    assert len(baselines) == 4 and all(row["value"] > 0 and len(row["runs"]) == 2 for row in baselines)
     assert measures[("tickets_api", "agent inbox list: throughput")]["value"] > 0
     assert measures[("tickets_api", "queries per list request")]["value"] <= 6
     routing = measures[("routing", "double assignments or agents over capacity")]
