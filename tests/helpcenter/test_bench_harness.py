@@ -17,4 +17,6 @@ def test_search_benchmark_runs_and_reports_every_language(capsys):
     rows = json.loads((settings.BASE_DIR / "bench" / "results" / "helpcenter_search.json").read_text())
     assert {row["language"] for row in rows} == {"en", "zh-hans", "es", "ru", "ja", "ko"}
     assert all(row["p95_ms"] > 0 for row in rows)
+    # The database floor: the same searches' SQL under EXPLAIN ANALYZE, below the end-to-end time.
+    assert all(0 < row["sql_explain_analyze_ms"] < row["p95_ms"] * 5 for row in rows)
     assert not Article.objects.filter(key__startswith="bench-").exists()
