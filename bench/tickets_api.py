@@ -99,8 +99,10 @@ def run(results, *, rates, tickets, seconds, connections, processes=2, rounds=1)
                         ratio_to_trivial_view=ratio, target=">= 0.5 x trivial view",
                         ok=ratio >= 0.5 if ratio is not None else None, errors=saturated["errors"],
                         runs=saturated["runs"])
-            results.add("tickets_api", f"{name}: p99 at light load", light["p99_ms"], "ms", p50_ms=light["p50_ms"],
-                        target="< 50 ms", ok=light["p99_ms"] < 50, tickets=total)
+            answered = light["count"] > 0  # no answer at all is a failure, not a fast p99
+            results.add("tickets_api", f"{name}: p99 at light load", light["p99_ms"] if answered else None, "ms",
+                        p50_ms=light["p50_ms"], target="< 50 ms", ok=answered and light["p99_ms"] < 50,
+                        tickets=total, errors=light["errors"])
         headers = {"Authorization": f"Token {customer_token}"}
         created = measured(http_load, [(base + "/api/v1/tickets/", n, seconds, "POST", headers, new_ticket)
                                        for n in per_process], rounds)

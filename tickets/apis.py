@@ -28,6 +28,7 @@ from .serializers import (
     TicketUpdateInputSerializer,
     message_output,
     ticket_output,
+    tickets_output,
 )
 
 
@@ -80,7 +81,7 @@ class TicketListCreateApi(APIView):
             raise ValidationError(filterset.errors)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
-        return paginator.get_paginated_response([ticket_output(t, request.user) for t in page])
+        return paginator.get_paginated_response(tickets_output(page, request.user))
 
     @extend_schema(request={"application/json": TicketCreateInputSerializer,
                             "multipart/form-data": TicketCreateInputSerializer},
