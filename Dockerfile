@@ -1,4 +1,4 @@
-# One image for web (uvicorn), worker and beat (Celery). Build: docker compose build
+# One image for web (gunicorn, HTTP), ws (uvicorn, websockets), worker and beat (Celery). Build: docker compose build
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,4 +16,5 @@ RUN pip install --upgrade pip && pip install . \
 
 USER app
 EXPOSE 8000
-CMD ["uvicorn", "support.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--workers", "2"]
+# The HTTP side by default; docker-compose.yml runs the same image as ws (uvicorn), worker and beat.
+CMD ["gunicorn", "support.wsgi:application", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

@@ -201,4 +201,12 @@ def measure(results, *, seconds, connections, processes=2, rounds=1):
         rates["trivial_consumer"] = stats["rate"]
         results.add("baseline", "trivial Channels room relay", stats["rate"], "msg/s", p50_ms=stats["p50_ms"],
                     p99_ms=stats["p99_ms"], errors=stats["errors"], runs=stats["runs"])
+
+    # 5. The same trivial view served by WSGI (gunicorn): the other way to serve the HTTP side.
+    with harness.wsgi_server() as (base, proc):
+        stats = measured(http_load, [(f"{base}/bench/trivial/", n, seconds) for n in per_process], rounds)
+        rates["trivial_view_wsgi"] = stats["rate"]
+        results.add("baseline", "trivial Django view (WSGI)", stats["rate"], "req/s", p50_ms=stats["p50_ms"],
+                    p99_ms=stats["p99_ms"], errors=stats["errors"], runs=stats["runs"],
+                    ratio_to_asgi=round(stats["rate"] / rates["trivial_view"], 2) if rates["trivial_view"] else None)
     return rates

@@ -94,6 +94,55 @@ def asgi_servers(count=1, app="bench.asgi:application", **env):
                 proc.kill()
 
 
+WSGI_WORKERS = int(os.environ.get("BENCH_WSGI_WORKERS", "2"))
+WSGI_THREADS = int(os.environ.get("BENCH_WSGI_THREADS", "4"))
+
+
+@contextmanager
+def wsgi_server(**env):
+    """The HTTP side as a WSGI deployment would serve it: gunicorn with threaded workers (BENCH_WSGI_WORKERS x
+    BENCH_WSGI_THREADS, 2 x 4 by default) on the server cores, the same settings and URLs as the ASGI server.
+    Yields its base URL and the master process."""
+    port = free_port()
+    # The deployment's own configuration file, with the bench's address and sizes.
+    command = [sys.executable, "-m", "gunicorn", "support.wsgi:application", "--config", "deploy/gunicorn.conf.py",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(WSGI_WORKERS), "--threads", str(WSGI_THREADS),
+               "--backlog", "4096", "--log-level", "warning"]
+    proc = subprocess.Popen(pinned(command, SERVER_CORES), env=server_env(**env), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def http_server(kind, **env):
+    """One HTTP server of the given kind, "asgi" (uvicorn, one process) or "wsgi" (gunicorn, see wsgi_server):
+    yields (base URL, process)."""
+    if kind == "wsgi":
+        with wsgi_server(**env) as served:
+            yield served
+    else:
+        with asgi_servers(1, **env) as (urls, procs):
+            yield urls[0], procs[0]
+
+
+def tree_rss_mb(pid):
+    """Resident memory of a process and its children (gunicorn's master and workers), in MB."""
+    total = rss_mb(pid) or 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return round(total + sum(tree_rss_mb(int(child)) for child in children), 1)
+
+
 def rss_mb(pid):
     """Resident memory of a process (and its children are not counted): from /proc, in MB."""
     try:
@@ -160,10 +209,12 @@ def metadata():
     except OSError:
         postgres = ""
     return {"commit": commit, "python": platform.python_version(), "django": django.get_version(),
-            "channels": version("channels"), "uvicorn": version("uvicorn"), "postgres": postgres,
+            "channels": version("channels"), "uvicorn": version("uvicorn"),
+            "gunicorn": version("gunicorn"), "postgres": postgres,
             "machine": platform.machine(), "cores": CORES, "server_cores": SERVER_CORES,
             "client_cores": CLIENT_CORES, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "settings": {"DEBUG": False, "server": "uvicorn, 1 worker per process, --ws websockets",
+                         "wsgi_server": f"gunicorn gthread, {WSGI_WORKERS} workers x {WSGI_THREADS} threads",
                          "channel_layer": "channels_redis RedisPubSubChannelLayer"}}
 
 

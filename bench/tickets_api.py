@@ -82,34 +82,39 @@ def new_ticket(n, i):
             "language": "en"}
 
 
-def run(results, *, rates, tickets, seconds, connections, processes=2, rounds=1):
+def run(results, *, rates, tickets, seconds, connections, processes=2, rounds=1, servers=("asgi", "wsgi")):
+    """The same requests on each kind of HTTP server (ASGI: uvicorn; WSGI: gunicorn), each compared with the trivial
+    view on that same kind of server."""
     total = load_tickets(tickets)
     agent_token, customer_token = _tokens()
-    trivial = rates.get("trivial_view")
-    per_process = split(connections, processes)
-    with harness.asgi_servers(1) as (urls, procs):
-        base = urls[0]
+    for kind in servers:
+        _run_on(results, kind, rates.get("trivial_view_wsgi" if kind == "wsgi" else "trivial_view"), total,
+                agent_token, customer_token, seconds, split(connections, processes), rounds)
+    results.add("tickets_api", "queries per list request", _queries_per_list(agent_token), "queries",
+                note="the same at any number of tickets (tests/tickets assert it)")
+
+
+def _run_on(results, kind, trivial, total, agent_token, customer_token, seconds, per_process, rounds):
+    with harness.http_server(kind) as (base, proc):
         for name, token, path in (("agent inbox list", agent_token, "/api/v1/tickets/?status=open"),
                                   ("customer own list", customer_token, "/api/v1/tickets/")):
             headers = {"Authorization": f"Token {token}"}
             saturated = measured(http_load, [(base + path, n, seconds, "GET", headers) for n in per_process], rounds)
             light = measured(http_load, [(base + path, 1, seconds, "GET", headers)], rounds)
             ratio = round(saturated["rate"] / trivial, 2) if trivial else None
-            results.add("tickets_api", f"{name}: throughput", saturated["rate"], "req/s", tickets=total,
+            results.add("tickets_api", f"{name} ({kind}): throughput", saturated["rate"], "req/s", tickets=total,
                         ratio_to_trivial_view=ratio, target=">= 0.5 x trivial view",
                         ok=ratio >= 0.5 if ratio is not None else None, errors=saturated["errors"],
-                        runs=saturated["runs"])
+                        p99_ms=saturated["p99_ms"], runs=saturated["runs"], server=kind)
             answered = light["count"] > 0  # no answer at all is a failure, not a fast p99
-            results.add("tickets_api", f"{name}: p99 at light load", light["p99_ms"] if answered else None, "ms",
-                        p50_ms=light["p50_ms"], target="< 50 ms", ok=answered and light["p99_ms"] < 50,
-                        tickets=total, errors=light["errors"])
+            results.add("tickets_api", f"{name} ({kind}): p99 at light load", light["p99_ms"] if answered else None,
+                        "ms", p50_ms=light["p50_ms"], target="< 50 ms", ok=answered and light["p99_ms"] < 50,
+                        tickets=total, errors=light["errors"], server=kind)
         headers = {"Authorization": f"Token {customer_token}"}
         created = measured(http_load, [(base + "/api/v1/tickets/", n, seconds, "POST", headers, new_ticket)
                                        for n in per_process], rounds)
         ratio = round(created["rate"] / trivial, 2) if trivial else None
-        results.add("tickets_api", "create: throughput", created["rate"], "req/s", p99_ms=created["p99_ms"],
+        results.add("tickets_api", f"create ({kind}): throughput", created["rate"], "req/s", p99_ms=created["p99_ms"],
                     ratio_to_trivial_view=ratio, target=">= 0.33 x trivial view",
-                    ok=ratio >= 0.33 if ratio is not None else None, errors=created["errors"])
-        server_rss = harness.rss_mb(procs[0].pid)
-    results.add("tickets_api", "queries per list request", _queries_per_list(agent_token), "queries",
-                note="the same at any number of tickets (tests/tickets assert it)", server_rss_mb=server_rss)
+                    ok=ratio >= 0.33 if ratio is not None else None, errors=created["errors"], server=kind,
+                    server_rss_mb=harness.tree_rss_mb(proc.pid))
