@@ -280,6 +280,8 @@ LIVECHAT_ATTACHMENT_MAX_BYTES = env_int("LIVECHAT_ATTACHMENT_MAX_BYTES", 10 * 10
 LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", True)
 # Frames one chat socket may send per 10 seconds; beyond it frames are refused with a rate_limited error.
 LIVECHAT_FRAMES_PER_10S = env_int("LIVECHAT_FRAMES_PER_10S", 30)
+# Threads (each with its own database connection) that websocket consumers run their database work on, per process.
+ASYNC_DB_THREADS = env_int("ASYNC_DB_THREADS", 8)
 # Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".
 LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)

@@ -77,7 +77,7 @@ async def test_frames_for_other_chats_are_refused_and_customers_cannot_connect()
     for frame, code in [({"type": "message", "conversation": str(chat.id), "body": "hi"}, "not_your_chat"),
                         ({"type": "close", "conversation": str(chat.id)}, "not_your_chat"),
                         ({"type": "resume", "conversation": str(chat.id), "after_seq": 0}, "not_your_chat"),
-                        ({"type": "message", "conversation": "nope", "body": "hi"}, "not_your_chat"),
+                        ({"type": "message", "conversation": "nope", "body": "hi"}, "invalid_conversation"),
                         ({"type": "pick", "conversation": "nope"}, "invalid_conversation"),
                         ({"type": "pick", "conversation": str(chat.id)}, "chat_not_available"),
                         ({"type": "presence", "presence": "asleep"}, "invalid_presence")]:
