@@ -14,10 +14,11 @@ SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "search", "bot",
 
 SIZES = {
     # name: (full, quick)
-    "seconds": (10, 3),
+    "seconds": (5, 3),  # each closed-loop HTTP / socket measurement
     "rounds": (3, 1),  # closed-loop HTTP and socket measurements: runs per figure, the median is reported
     "chat_pairs": (1000, 50),  # the largest N; the full run also measures 100 and 500
-    "chat_seconds": (30, 10),
+    "chat_seconds": (15, 10),
+    "chat_closed_max_pairs": (500, 50),  # closed loop (saturation) up to this many pairs; open loop at every size
     "chat_interval": (5, 5),
     "connections": (64, 16),
     "tickets": (100_000, 5_000),
@@ -90,57 +91,71 @@ def main(argv=None):
     results = harness.Results({**harness.metadata(), "quick": args.quick, "sizes": size})
     started = time.monotonic()
     rates = {}
+    suite_seconds = results.meta.setdefault("suite_seconds", {})
+    clock = {"name": None, "at": started}
+
+    def suite(name):
+        """Starts timing the next suite (and closes the previous one's time)."""
+        now = time.monotonic()
+        if clock["name"]:
+            suite_seconds[clock["name"]] = round(now - clock["at"], 1)
+            print(f"   ({clock['name']}: {now - clock['at']:.0f} s)", flush=True)
+        clock.update(name=name, at=now)
+        if name:
+            print(f"== {name}", flush=True)
+
     if "baselines" in chosen or any(s in chosen for s in ("tickets_api", "chat")):
         from . import baselines
 
-        print("== baselines", flush=True)
+        suite("baselines")
         rates = baselines.measure(results, seconds=size["seconds"], connections=size["connections"],
                                   rounds=size["rounds"])
     if "chat" in chosen:
         from . import chat
 
-        print("== chat", flush=True)
+        suite("chat")
         largest = size["chat_pairs"]
         pairs_list = [n for n in (100, 500) if n < largest] + [largest]
         chat.run(results, pairs_list=pairs_list, seconds=size["chat_seconds"], interval=size["chat_interval"],
-                 room_rate=rates.get("trivial_consumer"))
+                 room_rate=rates.get("trivial_consumer"), closed_max_pairs=size["chat_closed_max_pairs"])
         chat.run(results, pairs_list=[pairs_list[0]], seconds=size["chat_seconds"], interval=size["chat_interval"],
                  room_rate=rates.get("trivial_consumer"), servers=2)
     if "tickets_api" in chosen:
         from . import tickets_api
 
-        print("== tickets API", flush=True)
+        suite("tickets API")
         tickets_api.run(results, rates=rates, tickets=size["tickets"], seconds=size["seconds"],
                         connections=size["connections"], rounds=size["rounds"])
     if "routing" in chosen:
         from . import routing
 
-        print("== routing", flush=True)
+        suite("routing")
         routing.run(results, chats=size["routing_chats"], agents=size["routing_agents"], seconds=size["seconds"])
     if "sla" in chosen:
         from . import sla
 
-        print("== SLA scan", flush=True)
+        suite("SLA scan")
         sla.run(results, tickets=size["sla_tickets"])
     if "search" in chosen:
-        print("== help-center search", flush=True)
+        suite("help-center search")
         _command_suite(results, "bench_helpcenter_search", "helpcenter_search.json", lambda r: {
             "benchmark": "search", "measure": f"p95 {r['language']} ({r['articles']:,} articles)",
             "value": r["p95_ms"], "unit": "ms", "target": "< 30 ms", "ok": r["p95_ms"] < 30, "p50_ms": r["p50_ms"],
             "sql_explain_analyze_ms": r.get("sql_explain_analyze_ms")},
             articles=size["articles"])
     if "bot" in chosen:
-        print("== chatbot", flush=True)
+        suite("chatbot")
         _command_suite(results, "bench_chatbot", "chatbot.json", lambda r: {
             "benchmark": "bot", "measure": f"reply p95 {r['language']}", "value": r["p95_ms"], "unit": "ms",
             "target": "< 150 ms", "ok": r["p95_ms"] < 150, "p50_ms": r["p50_ms"]}, rounds=size["bot_rounds"])
     if "reports" in chosen:
-        print("== reports", flush=True)
+        suite("reports")
         _command_suite(results, "bench_reports", "reports.json", lambda r: {
             "benchmark": "reports", "measure": f"{r['measure']} ({r['days']} days, {r['messages']:,} messages)",
             "value": r["median_ms"], "unit": "ms",
             **({"target": "< 2000 ms", "ok": r["median_ms"] < 2000} if r["measure"] == "page (HTML)" else {})},
             days=size["report_days"], messages=size["report_messages"])
+    suite(None)
     path = results.write()
     print(results.table())
     print(f"\n{len(results.rows)} results in {time.monotonic() - started:.0f} s -> {path}")

@@ -144,9 +144,9 @@ async def _pair_load(base, pairs, seconds, interval, closed_loop, start_at):
             "error_count": len(errors)}
 
 
-def run(results, *, pairs_list, seconds, interval, room_rate=None, processes=2, servers=1):
+def run(results, *, pairs_list, seconds, interval, room_rate=None, processes=2, servers=1, closed_max_pairs=None):
     for pairs in pairs_list:
-        for closed_loop in (False, True):
+        for closed_loop in (False, True) if closed_max_pairs is None or pairs <= closed_max_pairs else (False,):
             triples = [(i, *triple) for i, triple in enumerate(setup(pairs))]
             with harness.asgi_servers(servers) as (urls, procs):
                 # Pairs alternate between the servers (both sides of a pair on the same one).

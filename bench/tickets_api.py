@@ -44,7 +44,10 @@ def load_tickets(total):
                    now() - (g %% 180) * interval '1 day' + (g %% 3600) * interval '1 second',
                    (%s::bigint[])[1 + g %% array_length(%s::bigint[], 1)]
             FROM generate_series(1, %s) AS g""", [requesters, requesters, total - have])
-        cursor.execute("ANALYZE tickets_ticket")
+    # What autovacuum does soon after a bulk insert on a live database (visibility map, statistics): without it the
+    # inbox's COUNT cannot use an index-only scan (12 ms -> 3 ms at 100k tickets).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket" if connection.in_atomic_block else "VACUUM ANALYZE tickets_ticket")
     print(f"  loaded {total - have:,} tickets in {time.monotonic() - started:.1f} s", flush=True)
     return total
 
@@ -100,7 +103,7 @@ def _run_on(results, kind, trivial, total, agent_token, customer_token, seconds,
                                   ("customer own list", customer_token, "/api/v1/tickets/")):
             headers = {"Authorization": f"Token {token}"}
             saturated = measured(http_load, [(base + path, n, seconds, "GET", headers) for n in per_process], rounds)
-            light = measured(http_load, [(base + path, 1, seconds, "GET", headers)], rounds)
+            light = measured(http_load, [(base + path, 1, seconds, "GET", headers)])  # one client: one run
             ratio = round(saturated["rate"] / trivial, 2) if trivial else None
             results.add("tickets_api", f"{name} ({kind}): throughput", saturated["rate"], "req/s", tickets=total,
                         ratio_to_trivial_view=ratio, target=">= 0.5 x trivial view",
