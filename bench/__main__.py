@@ -17,10 +17,11 @@ SIZES = {
     "seconds": (5, 3),  # each closed-loop HTTP / socket measurement
     "rounds": (3, 1),  # closed-loop HTTP and socket measurements: runs per figure, the median is reported
     "chat_pairs": (1000, 50),  # the largest N; the full run also measures 100 and 500
-    "chat_seconds": (15, 10),
+    "chat_seconds": (10, 10),
     "chat_closed_max_pairs": (500, 50),  # closed loop (saturation) up to this many pairs; open loop at every size
     "chat_interval": (5, 5),
-    "connections": (64, 16),
+    "connections": (32, 16),
+    "tickets_api_asgi": (0, 0),  # 1: also measure the tickets API on uvicorn (the ASGI vs WSGI comparison)
     "tickets": (100_000, 5_000),
     "routing_chats": (1_000, 200),
     "routing_agents": (100, 20),
@@ -125,7 +126,8 @@ def main(argv=None):
 
         suite("tickets API")
         tickets_api.run(results, rates=rates, tickets=size["tickets"], seconds=size["seconds"],
-                        connections=size["connections"], rounds=size["rounds"])
+                        connections=size["connections"], rounds=size["rounds"],
+                        servers=("asgi", "wsgi") if size["tickets_api_asgi"] else ("wsgi",))
     if "routing" in chosen:
         from . import routing
 

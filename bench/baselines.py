@@ -24,7 +24,7 @@ async def _http_load(url, connections, seconds, method, headers, bodies):
     latencies, errors = [], 0
     deadline = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=connections)
-    timeout = aiohttp.ClientTimeout(total=30)
+    timeout = aiohttp.ClientTimeout(total=10)  # a request slower than this counts as an error, not as a latency
     async with aiohttp.ClientSession(connector=connector, headers=headers, timeout=timeout) as session:
         async def worker(n):
             nonlocal errors

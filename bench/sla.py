@@ -1,7 +1,8 @@
 """SLA scan: one beat run (`tickets.sla.sla_scan`, what the beat task calls) with N tickets, each with a running
 resolution timer, 1 % of them past due. The due ones are re-armed before each round so every round does the same
 work: find them among N (the partial index), mark each breached exactly once, alert the assignee in-site and by
-email (the outbox row; delivery is the worker's job)."""
+email (the outbox row; delivery is the worker's job). The tickets are spread over 100 assignees, so a person with
+more than SLA_ALERT_DIGEST_AFTER alerts in a scan gets a digest, as on a desk in a surge."""
 import statistics
 import time
 
@@ -9,22 +10,30 @@ from .tickets_api import load_tickets
 
 DUE_SHARE = 0.01
 MARK = 1439  # the target (minutes) of the benchmark's own timers, which tells them from other rows in the database
+AGENTS = 100  # the tickets are spread over this many assignees, like a desk's agents
 
 
 def _timers(total):
-    """One running resolution timer per ticket (added for tickets that have none); 1 % due, the rest in a week."""
+    """One running resolution timer per ticket (added for tickets that have none); 1 % due, the rest in a week.
+    Each ticket is assigned to one of AGENTS agents (by id / 100, so the due ones, every 100th, are spread too)."""
     from django.db import connection
 
     from support import services
     from support.models import User
 
-    agent = User.objects.filter(email="bench.sla@example.com").first() or services.agent_create(
-        email="bench.sla@example.com", password=None, languages=["en"])
+    have = set(User.objects.filter(email__startswith="bench.sla", email__endswith="@example.com")
+               .values_list("email", flat=True))
+    for n in range(AGENTS):
+        if f"bench.sla{n}@example.com" not in have:
+            services.agent_create(email=f"bench.sla{n}@example.com", password=None, languages=["en"])
+    agents = list(User.objects.filter(email__in=[f"bench.sla{n}@example.com" for n in range(AGENTS)])
+                  .values_list("pk", flat=True))
     started = time.monotonic()
     every = round(1 / DUE_SHARE)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE tickets_ticket SET assignee_id = %s WHERE assignee_id IS DISTINCT FROM %s",
-                       [agent.pk, agent.pk])
+        cursor.execute("""UPDATE tickets_ticket SET assignee_id = (%s::bigint[])[1 + (id / 100) %% %s]
+                          WHERE assignee_id IS DISTINCT FROM (%s::bigint[])[1 + (id / 100) %% %s]""",
+                       [agents, len(agents), agents, len(agents)])
         # Only the benchmark's timers run: any other running timer (demo history, other benchmarks) is cancelled.
         cursor.execute("""UPDATE tickets_slatimer SET cancelled_at = now()
                           WHERE target_minutes <> %s AND fulfilled_at IS NULL AND cancelled_at IS NULL""", [MARK])
@@ -40,7 +49,6 @@ def _timers(total):
         cursor.execute("VACUUM ANALYZE tickets_slatimer") if not connection.in_atomic_block else None
     if inserted:
         print(f"  added {inserted:,} SLA timers in {time.monotonic() - started:.1f} s", flush=True)
-    return agent
 
 
 def _rearm():

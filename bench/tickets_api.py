@@ -85,9 +85,10 @@ def new_ticket(n, i):
             "language": "en"}
 
 
-def run(results, *, rates, tickets, seconds, connections, processes=2, rounds=1, servers=("asgi", "wsgi")):
-    """The same requests on each kind of HTTP server (ASGI: uvicorn; WSGI: gunicorn), each compared with the trivial
-    view on that same kind of server."""
+def run(results, *, rates, tickets, seconds, connections, processes=2, rounds=1, servers=("wsgi",)):
+    """The same requests on each kind of HTTP server given (WSGI: gunicorn, as deployed; ASGI: uvicorn, for the
+    comparison that decided the deployment, `--size tickets_api_asgi=1`), each compared with the trivial view on that
+    same kind of server."""
     total = load_tickets(tickets)
     agent_token, customer_token = _tokens()
     for kind in servers:

@@ -339,6 +339,8 @@ IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
 IMAP_SSL = env_bool("IMAP_SSL", True)
 if IMAP_HOST:
     CELERY_BEAT_SCHEDULE["inbound-email-poll"] = {"task": "tickets.tasks.inbound_email_poll", "schedule": 60}
+# More SLA alerts than this for one person in one scan become one digest notification and email.
+SLA_ALERT_DIGEST_AFTER = env_int("SLA_ALERT_DIGEST_AFTER", 10)
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_close_idle", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}

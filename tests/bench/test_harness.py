@@ -32,7 +32,7 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
                BENCH_REDIS_URL="redis://127.0.0.1:6379/12")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     sizes = ["seconds=1", "rounds=2", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
-             "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1"]
+             "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1", "tickets_api_asgi=1"]
     command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla",
                *[arg for size in sizes for arg in ("--size", size)]]
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
@@ -41,8 +41,13 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     measures = {(row["benchmark"], row["measure"]): row for row in report["results"]}
     assert report["meta"]["commit"] and report["meta"]["cores"] >= 1 and report["meta"]["sizes"]["tickets"] == 300
     baselines = [row for (bench, _), row in measures.items() if bench == "baseline"]
-    assert len(baselines) == 4 and all(row["value"] > 0 and len(row["runs"]) == 2 for row in baselines)
-    assert measures[("tickets_api", "agent inbox list: throughput")]["value"] > 0
+    assert len(baselines) == 5 and all(row["value"] > 0 and len(row["runs"]) == 2 for row in baselines)
+    assert measures[("baseline", "trivial Django view (WSGI)")]["ratio_to_asgi"] > 0
+    for server in ("asgi", "wsgi"):  # the tickets API on both kinds of server, each against its own trivial view
+        row = measures[("tickets_api", f"agent inbox list ({server}): throughput")]
+        assert row["value"] > 0 and row["ratio_to_trivial_view"] > 0 and row["server"] == server
+        assert measures[("tickets_api", f"create ({server}): throughput")]["value"] > 0
+    assert set(report["meta"]["suite_seconds"]) == {"baselines", "chat", "tickets API", "routing", "SLA scan"}
     assert measures[("tickets_api", "queries per list request")]["value"] <= 6
     routing = measures[("routing", "double assignments or agents over capacity")]
     assert routing["value"] == 0 and routing["ok"] is True

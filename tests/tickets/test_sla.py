@@ -186,6 +186,42 @@ def test_warning_then_breach_each_recorded_once(db, customer, agent, policies, m
     assert OutboundEmail.objects.filter(to_email=agent.email, topic=f"sla:{ticket.ref}").count() == 2
 
 
+def test_many_alerts_for_one_person_become_one_digest_in_their_language(db, customer, agent, supervisor, policies,
+                                                                        settings):
+    """A surge: more than SLA_ALERT_DIGEST_AFTER breaches for one agent in one scan give one notification and one
+    email naming the first tickets and linking to their inbox by due time; someone with few still gets one each."""
+    from support.notifications import render_body, render_title
+    from tests.factories import AgentFactory
+
+    settings.SLA_ALERT_DIGEST_AFTER = 3
+    agent.language = "ja"
+    agent.save(update_fields=["language"])
+    colleague = AgentFactory(email="colleague@example.com", languages=["en"])
+    with at(T0):
+        mine = [services.ticket_create(requester=customer, subject=f"Withdrawal {n}", body="b", priority="urgent")
+                for n in range(5)]
+        for ticket in mine:
+            services.ticket_update(ticket=ticket, actor=agent, assignee=agent)
+        theirs = services.ticket_create(requester=customer, subject="Deposit", body="b", priority="urgent")
+        services.ticket_update(ticket=theirs, actor=agent, assignee=colleague)
+    with at(T0 + timedelta(minutes=20)):
+        assert sla.sla_scan() == (0, 6)
+
+    digest = Notification.objects.get(user=agent, kind__startswith="sla")
+    assert digest.kind == "sla_breach_digest" and digest.params["count"] == 5
+    assert digest.url == "/ja/agent/tickets/?sort=due&assignee=me"
+    assert render_title(digest).endswith("5") and mine[0].ref in render_body(digest)
+    email = OutboundEmail.objects.get(to_email=agent.email, topic__startswith="sla")
+    assert email.topic == "sla-digest:sla_breach" and "5" in email.subject
+    assert email.subject != "Tickets past their targets: 5"  # in Japanese, the agent's language
+    assert all(ticket.ref in email.body_text for ticket in mine)
+    assert "/ja/agent/tickets/?sort=due&assignee=me" in email.body_text
+
+    assert list(Notification.objects.filter(user=colleague, kind__startswith="sla")
+                .values_list("kind", flat=True)) == ["sla_breach"]
+    assert OutboundEmail.objects.filter(to_email=colleague.email, topic=f"sla:{theirs.ref}").count() == 1
+
+
 def test_breach_after_downtime_is_dated_at_the_due_time(db, customer, policies):
     with at(T0):
         ticket = services.ticket_create(requester=customer, subject="s", body="b", priority="urgent")
