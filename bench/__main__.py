@@ -33,13 +33,23 @@ SIZES = {
 }
 
 
-def _command_suite(results, command, result_file, to_row, **options):
-    """Run one of the apps' benchmark commands and take its result lines into this run's results."""
+def _command_suite(results, command, result_file, to_row, database_url=None, **options):
+    """Run one of the apps' benchmark commands and take its result lines into this run's results. With
+    `database_url`, the command runs in a process of its own against that database (migrated first)."""
     import json
+    import subprocess
 
-    from django.core.management import call_command
+    if database_url is None:
+        from django.core.management import call_command
 
-    call_command(command, **options)
+        call_command(command, **options)
+    else:
+        _create_database(database_url)
+        env = harness.server_env(DATABASE_URL=database_url, BENCH_RESULTS_DIR=harness.RESULTS)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=harness.ROOT, env=env,
+                       check=True)
+        arguments = [f"--{name.replace('_', '-')}={value}" for name, value in options.items()]
+        subprocess.run([sys.executable, "manage.py", command, *arguments], cwd=harness.ROOT, env=env, check=True)
     for row in json.loads((harness.RESULTS / result_file).read_text()):
         results.add(**to_row(row))
 
@@ -48,7 +58,7 @@ def _prepare_django():
     os.environ.update({k: v for k, v in harness.server_env().items() if k not in os.environ or k in (
         "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "CHANNELS_REDIS_URL", "CELERY_BROKER_URL", "DEBUG",
         "SECURE_SSL_REDIRECT", "LIVECHAT_BOT_ENABLED")})
-    _create_database()
+    _create_database(harness.BENCH_DATABASE_URL)
     import django
 
     django.setup()
@@ -57,12 +67,12 @@ def _prepare_django():
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _create_database():
-    """CREATE DATABASE if the bench database is missing (connecting to the server's postgres database)."""
+def _create_database(database_url):
+    """CREATE DATABASE if a bench database is missing (connecting to the server's postgres database)."""
     import psycopg
     from urllib.parse import urlparse
 
-    url = urlparse(harness.BENCH_DATABASE_URL)
+    url = urlparse(database_url)
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -156,7 +166,8 @@ def main(argv=None):
             "benchmark": "reports", "measure": f"{r['measure']} ({r['days']} days, {r['messages']:,} messages)",
             "value": r["median_ms"], "unit": "ms",
             **({"target": "< 2000 ms", "ok": r["median_ms"] < 2000} if r["measure"] == "page (HTML)" else {})},
-            days=size["report_days"], messages=size["report_messages"])
+            days=size["report_days"], messages=size["report_messages"],
+            database_url=harness.BENCH_REPORTS_DATABASE_URL)
     suite(None)
     path = results.write()
     print(results.table())

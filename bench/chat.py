@@ -56,15 +56,16 @@ def setup(pairs):
     return result
 
 
-RAMP_PER_SECOND = 100  # sockets pairs opened per second per load process (a busy hour's arrivals, not a stampede)
+RAMP_PER_SECOND = 100  # pairs (two sockets each) opened per second by all load processes together: a surge of
+# arrivals, not a stampede (at 200 pairs a second, 1,000 pairs lost a quarter of their handshakes to timeouts)
 DRAIN_SECONDS = 15  # after the last send, how long delivery may take before a message counts as lost
 
 
-def pair_load(base, pairs, seconds, interval, closed_loop, start_at):
-    return asyncio.run(_pair_load(base, pairs, seconds, interval, closed_loop, start_at))
+def pair_load(base, pairs, seconds, interval, closed_loop, start_at, ramp_per_process=RAMP_PER_SECOND):
+    return asyncio.run(_pair_load(base, pairs, seconds, interval, closed_loop, start_at, ramp_per_process))
 
 
-async def _pair_load(base, pairs, seconds, interval, closed_loop, start_at):
+async def _pair_load(base, pairs, seconds, interval, closed_loop, start_at, ramp_per_process):
     import websockets
 
     ws_base = base.replace("http://", "ws://")
@@ -91,7 +92,7 @@ async def _pair_load(base, pairs, seconds, interval, closed_loop, start_at):
 
     async def run_pair(position, index, token, cookie, conversation):
         # Sockets open at a steady rate; sending starts for everyone at start_at, once all are open.
-        await asyncio.sleep(position / RAMP_PER_SECOND)
+        await asyncio.sleep(position / ramp_per_process)
         customer = await connect(f"{ws_base}/ws/chat/{conversation}/?token={token}")
         agent = await connect(f"{ws_base}/ws/agent/", {"Cookie": cookie})
         to_agent, to_customer = asyncio.Event(), asyncio.Event()
@@ -153,9 +154,10 @@ def run(results, *, pairs_list, seconds, interval, room_rate=None, processes=2, 
                 shares = [[] for _ in range(processes)]
                 for i, pair in enumerate(triples):
                     shares[i % processes].append(pair)
-                ramp = max(len(share) for share in shares) / RAMP_PER_SECOND
+                per_process = RAMP_PER_SECOND / len([share for share in shares if share])
+                ramp = max(len(share) for share in shares) / per_process
                 start_at = time.time() + ramp + 5  # + process start-up
-                args = [(urls[p % len(urls)], share, seconds, interval, closed_loop, start_at)
+                args = [(urls[p % len(urls)], share, seconds, interval, closed_loop, start_at, per_process)
                         for p, share in enumerate(shares) if share]
                 started = time.monotonic()
                 parts = harness.run_clients(pair_load, args)
