@@ -48,7 +48,8 @@ def _command_suite(results, command, result_file, to_row, database_url=None, **o
         env = harness.server_env(DATABASE_URL=database_url, BENCH_RESULTS_DIR=harness.RESULTS)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=harness.ROOT, env=env,
                        check=True)
-        arguments = [f"--{name.replace('_', '-')}={value}" for name, value in options.items()]
+        arguments = [f"--{name.replace('_', '-')}" + ("" if value is True else f"={value}")
+                     for name, value in options.items() if value is not False]
         subprocess.run([sys.executable, "manage.py", command, *arguments], cwd=harness.ROOT, env=env, check=True)
     for row in json.loads((harness.RESULTS / result_file).read_text()):
         results.add(**to_row(row))
@@ -154,7 +155,7 @@ def main(argv=None):
             "benchmark": "search", "measure": f"p95 {r['language']} ({r['articles']:,} articles)",
             "value": r["p95_ms"], "unit": "ms", "target": "< 30 ms", "ok": r["p95_ms"] < 30, "p50_ms": r["p50_ms"],
             "sql_explain_analyze_ms": r.get("sql_explain_analyze_ms")},
-            articles=size["articles"])
+            articles=size["articles"], keep=True, database_url=harness.BENCH_SEARCH_DATABASE_URL)
     if "bot" in chosen:
         suite("chatbot")
         _command_suite(results, "bench_chatbot", "chatbot.json", lambda r: {
