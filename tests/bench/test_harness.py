@@ -20,11 +20,14 @@ def bench_database():
     db = connection.settings_dict
     server = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     name = "support_bench_harness_test"
+    names = [name, f"{name}_sla"]  # the SLA suite runs in a database of its own
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        for each in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{each}"')
     yield f"{server}/{name}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for each in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{each}" WITH (FORCE)')
 
 
 def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
