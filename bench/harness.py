@@ -250,7 +250,8 @@ class Results:
         row = {"benchmark": benchmark, "measure": measure, "value": value, "unit": unit, "target": target,
                "ok": ok, **extra}
         self.rows.append(row)
-        print(json.dumps(row, default=str), flush=True)
+        if not os.environ.get("BENCH_NESTED"):
+            print(json.dumps(row, default=str), flush=True)
         return row
 
     def write(self):

@@ -35,7 +35,8 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
                BENCH_REDIS_URL="redis://127.0.0.1:6379/12")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     sizes = ["seconds=1", "rounds=2", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
-             "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1", "tickets_api_asgi=1"]
+             "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1", "tickets_api_asgi=1",
+             "chat_two_servers=1"]
     command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla",
                *[arg for size in sizes for arg in ("--size", size)]]
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
