@@ -109,10 +109,16 @@ def asgi_servers(count=1, app="bench.asgi:application", **env):
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
+
+
+def _stop(proc, timeout=10):
+    """Ask a server to stop, and kill it if it has not within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 WSGI_WORKERS = int(os.environ.get("BENCH_WSGI_WORKERS", "2"))
@@ -135,11 +141,7 @@ def wsgi_server(**env):
         wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}", proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
 
 
 @contextmanager
