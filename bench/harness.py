@@ -98,7 +98,8 @@ def asgi_servers(count=1, app="bench.asgi:application", **env):
         for _ in range(count):
             port = free_port()
             command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                       "--log-level", "warning", "--no-access-log", "--ws", "websockets", "--backlog", "4096"]
+                       "--log-level", "warning", "--no-access-log", "--ws", "websockets", "--ws-per-message-deflate", "false",
+                       "--backlog", "4096"]
             proc = subprocess.Popen(pinned(command, SERVER_CORES), env=server_env(**env), cwd=ROOT,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             wait_for_port(port, proc)
@@ -236,7 +237,7 @@ def metadata():
             "gunicorn": version("gunicorn"), "postgres": postgres,
             "machine": platform.machine(), "cores": CORES, "server_cores": SERVER_CORES,
             "client_cores": CLIENT_CORES, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "settings": {"DEBUG": False, "server": "uvicorn, 1 worker per process, --ws websockets",
+            "settings": {"DEBUG": False, "server": "uvicorn, 1 worker per process, --ws websockets, no per-message deflate",
                          "wsgi_server": f"gunicorn gthread, {WSGI_WORKERS} workers x {WSGI_THREADS} threads",
                          "channel_layer": "channels_redis RedisPubSubChannelLayer"}}
 

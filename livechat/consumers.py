@@ -139,6 +139,13 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("chat frame %s failed", content.get("type"))
             await self.send_error("internal_error", "Something went wrong on our side; please try again.")
 
+    async def announce(self, message, created):
+        """Ring a stored message's bell from this event loop (the service was told announce=False; it is committed
+        when the call returns). A resend that was already stored rings nothing: the client has it, or replays it."""
+        if created and not message.announced:
+            group, frame = events.message_sends(message)
+            await self.channel_layer.group_send(group, {"type": "frame", "frame": frame})
+
     async def send_error(self, code, detail):
         await self.send_json({"type": "error", "code": code, "detail": str(detail)})
 
@@ -206,9 +213,10 @@ class CustomerChatConsumer(FrameConsumer):
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)
         user = self.scope.get("user")
-        await db(services.customer_message_post)(
+        await self.announce(*await db(services.customer_message_post)(
             conversation_id=self.conversation.id, body=body,
-            sender=user if user is not None and user.is_authenticated else None, client_msg_id=client_msg_id)
+            sender=user if user is not None and user.is_authenticated else None, client_msg_id=client_msg_id,
+            announce=False))
 
     async def on_bot_feedback(self, content):
         helpful = content.get("helpful")
@@ -371,9 +379,9 @@ class AgentConsumer(FrameConsumer):
         # Ownership is checked by the service under the chat's row lock: no separate read first.
         conversation_id = _conversation_id(content)
         body, client_msg_id = parse_body(content)
-        await db(services.message_post)(
+        await self.announce(*await db(services.message_post)(
             conversation_id=conversation_id, sender_kind=SenderKind.AGENT, body=body, sender=self.agent,
-            client_msg_id=client_msg_id)
+            client_msg_id=client_msg_id, announce=False))
 
     async def on_typing(self, content):
         conversation = await db(_agent_chat)(self.agent, content)

@@ -1,6 +1,10 @@
 """Channel-layer group names and the frames pushed over websockets. The database is the source of truth: these
 are doorbells, sent after commit, and a client that missed one catches up from its last sequence number."""
+from rest_framework.fields import DateTimeField
+
 from support.events import group_send_frame, group_send_frames
+
+_DATETIME = DateTimeField()  # the API's date format, for frames built by hand
 
 
 def chat_group(conversation_id):
@@ -16,11 +20,22 @@ def queue_group(language):
 
 
 def message_frame(message):
-    """A stored message as clients see it: the same shape as the chat API's messages (attachments are links that
-    check who asks, see livechat.views), plus the frame type."""
-    from .serializers import MessageOutputSerializer
+    """A stored message as clients see it: the same shape as the chat API's messages (MessageOutputSerializer;
+    attachments are links that check who asks, see livechat.views), plus the frame type. Built by hand because it is
+    on every message's path: the serializer took about 250 us a message, a fifth of the chat's budget at load
+    (a test keeps the two shapes equal)."""
+    from .serializers import ChatAttachmentOutputSerializer
 
-    return {"type": "message", **MessageOutputSerializer(message).data}
+    attachments = message.attachments.all()
+    return {"type": "message",
+            "attachments": ChatAttachmentOutputSerializer(attachments, many=True).data if attachments else [],
+            "meta": message.meta, "seq": message.seq, "sender": message.sender_kind, "body": message.body,
+            "client_msg_id": message.client_msg_id, "created_at": _DATETIME.to_representation(message.created_at)}
+
+
+def message_sends(message):
+    """The (group, frame) a stored message rings: its chat's sockets (customer and agent alike)."""
+    return chat_group(message.conversation_id), {**message_frame(message), "conversation": str(message.conversation_id)}
 
 
 def _send(group, frame):
@@ -29,8 +44,7 @@ def _send(group, frame):
 
 
 def message_created(message):
-    frame = {**message_frame(message), "conversation": str(message.conversation_id)}
-    _send(chat_group(message.conversation_id), frame)
+    _send(*message_sends(message))
 
 
 def agent_chat(conversation):

@@ -58,17 +58,29 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
     return conversation
 
 
-def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="", upload=None):
-    """A customer's message: stored, then, while the chat is with the bot, answered by it (see livechat.bot)."""
+def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="", upload=None, announce=True):
+    """A customer's message: stored, then, while the chat is with the bot, answered by it (see livechat.bot).
+    `announce`: as for message_post."""
     from .bot import bot_reply
 
     message, created = message_post(conversation_id=conversation_id, sender_kind=SenderKind.CUSTOMER, body=body,
-                                    sender=sender, client_msg_id=client_msg_id, upload=upload)
+                                    sender=sender, client_msg_id=client_msg_id, upload=upload, announce=announce)
     # The chat's status as the message was stored tells whether the bot has a turn (bot_reply checks again under its
     # own lock).
     if created and body.strip() and message.chat_status == ConversationStatus.BOT:
+        if not message.announced:  # the question's frame must go out before the answer's
+            events.message_created(message)
+            message.announced = True
         bot_reply(conversation_id=conversation_id, text=body)
     return message, created
+
+
+def _no_files():
+    """The `attachments` of a message known to have none, as prefetch_related would leave them (already evaluated:
+    an unevaluated none() still compiles its SQL when read, on every message's frame)."""
+    files = ChatAttachment.objects.none()
+    files._result_cache = []
+    return files
 
 
 def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None, meta=None):
@@ -94,7 +106,7 @@ def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", a
         attachment.save()
     else:
         # Known to have no files: the frame built after commit need not ask the database.
-        message._prefetched_objects_cache = {"attachments": ChatAttachment.objects.none()}
+        message._prefetched_objects_cache = {"attachments": _no_files()}
     transaction.on_commit(lambda: events.message_created(message))
     return message
 
@@ -125,11 +137,13 @@ RETURNING id, seq, (SELECT status FROM chat)
 """
 
 
-def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id="", upload=None):
+def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id="", upload=None, announce=True):
     """Store one message (optionally with one file, checked like ticket attachments) with the next sequence
     number, then ring the bell. A resend with the same client_msg_id returns the stored message and is not stored
     twice. Customers write to chats that are not closed; agents only to their own active chats. Returns
-    (message, created); the message carries `chat_status`, the chat's status when it was stored."""
+    (message, created); the message carries `chat_status`, the chat's status when it was stored, and `announced`.
+    announce=False leaves the bell to the caller (events.message_sends gives what to send): the websocket consumers
+    send it from their own event loop after this returns, sparing a hand-off to the sender thread per message."""
     from django.db import IntegrityError, connection
 
     checked = check_upload(upload, max_bytes=settings.LIVECHAT_ATTACHMENT_MAX_BYTES, field="file") if upload else None
@@ -167,10 +181,12 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
     message = ChatMessage(id=row[0], conversation_id=conversation_id, seq=row[1], sender_kind=sender_kind,
                           sender=sender, body=body, client_msg_id=client_msg_id, meta={}, created_at=now)
     message.chat_status = row[2]
+    message.announced = announce
     if attachment is None:
         # Known to have no files: the frame built after commit need not ask the database.
-        message._prefetched_objects_cache = {"attachments": ChatAttachment.objects.none()}
-    transaction.on_commit(lambda: events.message_created(message))
+        message._prefetched_objects_cache = {"attachments": _no_files()}
+    if announce:
+        transaction.on_commit(lambda: events.message_created(message))
     return message, True
 
 

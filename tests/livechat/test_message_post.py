@@ -1,10 +1,12 @@
 """Storing a chat message (one statement: lock, checks, next sequence number, insert): what it changes on the chat,
 who is refused and why, and resends, also when two copies of the same message arrive at the same moment."""
+import io
 import threading
 
 import pytest
 from django.db import close_old_connections
 from django.utils import timezone
+from PIL import Image
 
 from livechat import services
 from livechat.models import ChatMessage, Conversation, ConversationStatus, SenderKind
@@ -100,3 +102,26 @@ def test_simultaneous_copies_of_one_message_are_stored_once():
     assert sum(created for _, _, created in results) == 1
     assert ChatMessage.objects.filter(conversation=chat).count() == 1
     assert Conversation.objects.get(pk=chat.pk).last_seq == 1
+
+
+def test_the_hand_built_frame_matches_the_api_shape():
+    """The websocket frame of a message is built without the serializer (it is on every message's path); it must
+    stay exactly what the chat API answers for the same message, with and without files and metadata."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from livechat.events import message_frame
+    from livechat.serializers import MessageOutputSerializer
+
+    chat, agent = active_chat()
+    plain, _ = services.customer_message_post(conversation_id=chat.pk, body="hello <b>", client_msg_id="c9")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    png = SimpleUploadedFile("shot.png", buffer.getvalue(), content_type="image/png")
+    with_file, _ = services.message_post(conversation_id=chat.pk, sender_kind=SenderKind.AGENT, sender=agent,
+                                         body="see", upload=png)
+    ChatMessage.objects.filter(pk=plain.pk).update(meta={"articles": [{"id": 1, "title": "T", "url": "/x"}]})
+    for message in (plain, with_file, *ChatMessage.objects.filter(conversation=chat).order_by("seq")):
+        frame = message_frame(message)
+        assert frame.pop("type") == "message"
+        assert frame == dict(MessageOutputSerializer(message).data)
+    assert message_frame(ChatMessage.objects.get(pk=with_file.pk))["attachments"][0]["filename"] == "shot.png"
