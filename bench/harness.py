@@ -58,6 +58,8 @@ def server_env(**overrides):
         "CELERY_BROKER_URL": BENCH_REDIS_URL, "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
         "LIVECHAT_BOT_ENABLED": "0", "LIVECHAT_FRAMES_PER_10S": "100000",
+        # Every load client is one address and a few accounts: the abuse limits would refuse the benchmark itself.
+        "RATE_LIMITS_ENABLED": "0",
     })
     env.update({k: str(v) for k, v in overrides.items()})
     return env

@@ -5,6 +5,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from support import ratelimit
+
 from .engine import bot_decide, reply_text
 from .serializers import AskInputSerializer, AskOutputSerializer
 
@@ -15,6 +17,7 @@ class BotAskApi(APIView):
     @extend_schema(request=AskInputSerializer, responses={200: AskOutputSerializer}, tags=["chatbot"],
                    operation_id="bot_ask")
     def post(self, request):
+        ratelimit.hit("bot_question", ratelimit.client_ip(request))
         data = AskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         hint = data.validated_data.get("lang") or getattr(request.user, "language", None) or "en"

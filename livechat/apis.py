@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from support import ratelimit
 from support.permissions import IsAgent
 
 from . import selectors, services
@@ -59,6 +60,7 @@ class ChatStartApi(APIView):
     @extend_schema(request=ChatStartInputSerializer, responses={201: ChatOutputSerializer}, tags=["chat"],
                    operation_id="chats_start")
     def post(self, request):
+        ratelimit.hit("chat_start", ratelimit.client_ip(request))
         data = ChatStartInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -68,8 +68,7 @@ def chat_page(request):
     response = render(request, "livechat/chat.html", {
         "languages": languages, "strings": _strings(), "embedded": request.GET.get("embed") == "1",
         "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})
-    ancestors = " ".join(["'self'", *settings.LIVECHAT_EMBED_ORIGINS])
-    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    response.csp_frame_ancestors = settings.LIVECHAT_EMBED_ORIGINS  # see support.middleware.SecurityHeadersMiddleware
     return response
 
 

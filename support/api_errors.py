@@ -5,6 +5,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .ratelimit import RateLimited
 from .services import DomainError
 
 
@@ -27,6 +28,10 @@ def _flatten(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RateLimited):
+        response = Response(error_body(exc.code, exc.detail), status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.detail]} if exc.field else None
         return Response(error_body(exc.code, exc.detail, fields), status=status.HTTP_400_BAD_REQUEST)

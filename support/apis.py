@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import ratelimit, selectors, services
 from .pagination import StandardPagination
 from .serializers import (
     NotificationOutputSerializer,
@@ -29,6 +29,7 @@ class RegisterApi(APIView):
 
     @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, tags=["auth"])
     def post(self, request):
+        ratelimit.hit("register", ratelimit.client_ip(request))
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)

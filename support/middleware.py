@@ -32,3 +32,49 @@ class UserLanguageMiddleware:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every response, from settings.CONTENT_SECURITY_POLICY. A view that must be framed
+    elsewhere (the chat page, for the embeddable widget) sets `response.csp_frame_ancestors` to the extra origins;
+    a view that sets its own Content-Security-Policy header keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            policy = dict(settings.CONTENT_SECURITY_POLICY)
+            extra = getattr(response, "csp_frame_ancestors", None)
+            if extra is not None:
+                policy["frame-ancestors"] = ["'self'", *extra]
+            response["Content-Security-Policy"] = "; ".join(f"{name} {' '.join(values)}"
+                                                            for name, values in policy.items())
+        return response
+
+
+class RateLimitMiddleware:
+    """RateLimited raised by a page becomes a 429 page (the API's exception handler answers its own, as JSON)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .ratelimit import RateLimited
+
+        if not isinstance(exception, RateLimited):
+            return None
+        from .api_errors import json_error_response
+        from django.shortcuts import render
+
+        if request.path.startswith("/api/"):
+            response = json_error_response(exception.code, exception.detail, 429)
+        else:
+            response = render(request, "429.html", {"detail": exception.detail,
+                                                    "minutes": -(-exception.retry_after // 60)}, status=429)
+        response["Retry-After"] = str(exception.retry_after)
+        return response

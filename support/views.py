@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import selectors, services
+from . import ratelimit, selectors, services
 from .api_errors import json_error_response
 from .forms import EmailAuthenticationForm, SignUpForm
 from .health import health_report
@@ -30,6 +30,7 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     if request.method == "POST":
+        ratelimit.hit("register", ratelimit.client_ip(request))
         form = SignUpForm(request.POST)
         if form.is_valid():
             try:
@@ -42,7 +43,7 @@ def signup(request):
             except services.EmailTaken:
                 form.add_error("email", _("An account with this email already exists. Log in or reset your password."))
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="support.backends.RateLimitedModelBackend")
                 messages.success(request, _("Welcome! Your account is ready."))
                 return _redirect_in_language(request, user.language, "/")
     else:
@@ -59,6 +60,28 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         login(self.request, form.get_user())
         return _redirect_in_language(self.request, form.get_user().language, self.get_success_url())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per address and per email (it sends mail to whoever is named)."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+
+    def post(self, request, *args, **kwargs):
+        ratelimit.hit("password_reset", ratelimit.client_ip(request))
+        ratelimit.hit("password_reset_email", request.POST.get("email", ""))
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password from the emailed link also lifts a lock from failed logins: the owner has shown they
+    hold the mailbox, so an attacker's guessing cannot keep them out."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        ratelimit.login_succeeded(form.user.email)
+        return response
 
 
 def _redirect_in_language(request, language, next_url):

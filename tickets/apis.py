@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from support.models import Team, User
 from support.pagination import StandardPagination
+from support import ratelimit
 from support.permissions import IsAgent
 from support.roles import is_agent
 
@@ -87,6 +88,7 @@ class TicketListCreateApi(APIView):
                             "multipart/form-data": TicketCreateInputSerializer},
                    responses={201: AgentTicketOutputSerializer}, tags=["tickets"])
     def post(self, request):
+        ratelimit.ticket_create_attempt(request)
         data = TicketCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from support import ratelimit
 from support.permissions import agent_required
 from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
@@ -41,6 +42,7 @@ def _form_error(form, exc):
 @login_required
 def ticket_new(request):
     if request.method == "POST":
+        ratelimit.ticket_create_attempt(request)
         form = TicketForm(request.POST, request.FILES)
         if form.is_valid():
             try:

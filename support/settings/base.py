@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "support.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "support.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "support.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "support.urls"
@@ -116,7 +118,7 @@ CHANNEL_LAYERS = {
 }
 
 AUTH_USER_MODEL = "support.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["support.backends.RateLimitedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -250,6 +252,32 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every response (support.middleware.SecurityHeadersMiddleware): scripts only from our
+# own static files (no inline script anywhere, so no 'unsafe-inline' and no nonces needed), nothing framed except
+# our own pages and the chat page by LIVECHAT_EMBED_ORIGINS. Inline style attributes stay allowed (the charts
+# library writes some); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
+    "media-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
+    "frame-src": ["'self'"], "frame-ancestors": ["'none'"],
+}
+
+# Rate limits (support.ratelimit): scope -> (attempts, window in seconds). Behind a proxy, TRUSTED_PROXY_HOPS says
+# how many X-Forwarded-For entries, from the right, our own proxies added (deploy/nginx.conf: 1).
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+RATE_LIMITS = {
+    "login": (env_int("RATE_LIMIT_LOGIN_PER_IP", 30), 600),  # login form, token API and admin login, per address
+    "login_failures": (env_int("RATE_LIMIT_LOGIN_FAILURES", 10), 900),  # wrong passwords per account: then locked
+    "register": (env_int("RATE_LIMIT_REGISTER_PER_IP", 10), 3600),
+    "password_reset": (env_int("RATE_LIMIT_PASSWORD_RESET_PER_IP", 10), 3600),
+    "password_reset_email": (3, 3600),  # reset emails to one address
+    "ticket_create": (env_int("RATE_LIMIT_TICKETS_PER_ACCOUNT", 30), 3600),  # customers' new requests, per account
+    "ticket_create_ip": (env_int("RATE_LIMIT_TICKETS_PER_IP", 60), 3600),
+    "chat_start": (env_int("RATE_LIMIT_CHATS_PER_IP", 20), 3600),
+    "bot_question": (env_int("RATE_LIMIT_BOT_PER_IP", 60), 600),
+}
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {

@@ -38,6 +38,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 HEALTHCHECK_TIMEOUT = 0.5
+# The suite makes thousands of logins, tickets and chats from one address; tests of the limits turn them on.
+RATE_LIMITS_ENABLED = False
 # Tests send mail to a real SMTP server they start on 127.0.0.1 (see tests/conftest.py).
 EMAIL_PORT = int(os.environ.get("TEST_SMTP_PORT", "2525"))
 LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", False)  # most chat tests are about the queue; bot tests turn it on
