@@ -1,12 +1,17 @@
 """HTML pages of the shared core: landing page, sign-up and login, language choice, notifications, health."""
+import logging
+import sys
+
+from django import db
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +25,8 @@ from .forms import EmailAuthenticationForm, SignUpForm
 from .health import health_report
 from .languages import normalize_language
 from .notifications import render_body, render_title
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -160,6 +167,18 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django's handler for an uncaught exception (from a view or a middleware). The database being unreachable is
+    not a bug: it answers 503 with Retry-After, without touching the database again (no session, no user), and
+    Django drops the broken connection at the end of the request, so the next request reconnects by itself."""
+    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+        logger.warning("database unavailable: %s", sys.exc_info()[1])
+        if _is_api(request):
+            response = json_error_response("service_unavailable",
+                                           "The service is briefly unavailable. Please try again shortly.", 503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
     if _is_api(request):
         return json_error_response("server_error", "Something went wrong on our side. Please try again.", 500)
     return render(request, "500.html", status=500)

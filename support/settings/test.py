@@ -16,7 +16,8 @@ SECURE_HSTS_SECONDS = 0
 
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_support")}
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Connections closed after every request, unless a test starts a server with persistent ones (as deployed).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TEST_CONN_MAX_AGE", "0"))
 
 TEST_REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 REDIS_URL = TEST_REDIS_URL
