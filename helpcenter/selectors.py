@@ -1,6 +1,8 @@
 """Reads of the knowledge base. The public only ever sees published articles."""
 from django.db.models import Count, Prefetch, Q
 
+from support.roles import is_supervisor
+
 from .models import Article, ArticleImage, ArticleStatus, Category, Section
 
 
@@ -41,8 +43,10 @@ def related_articles(*, article, limit=5):
 
 
 def image_get_for_viewer(*, image_id, user):
-    """A picture of a published article for anyone; of a draft or archived one only for staff, who preview it."""
+    """A picture of a published article for anyone; of a draft or archived one only for those who may edit it
+    (staff in the admin, supervisors through the API), who preview it."""
     image = ArticleImage.objects.select_related("article").get(pk=image_id)
-    if image.article.status != ArticleStatus.PUBLISHED and not (user.is_authenticated and user.is_staff):
+    if image.article.status != ArticleStatus.PUBLISHED and not (
+            user.is_authenticated and (user.is_staff or is_supervisor(user))):
         raise ArticleImage.DoesNotExist
     return image

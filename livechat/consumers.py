@@ -26,6 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.consumer import get_handler_name
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from redis.exceptions import RedisError
 
 from support.asyncdb import db
 from support.languages import LANGUAGE_CODES
@@ -135,6 +136,12 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(exc.code, exc.detail)
         except DomainError as exc:
             await self.send_error(exc.code, exc.detail)
+        except RedisError:
+            # The channel layer is unreachable (Redis restarting). What the frame stored is in the database; the
+            # frames it would have rung are not. Closing with "try again later" makes the page reconnect once the
+            # layer is back, resume from its last seq and resend whatever it still holds as pending: nothing lost.
+            logger.warning("channel layer unavailable during a %s frame; closing the socket", content.get("type"))
+            await self.close(code=1013)
         except Exception:  # noqa: BLE001 - a bug must cost one frame, not the customer's connection
             logger.exception("chat frame %s failed", content.get("type"))
             await self.send_error("internal_error", "Something went wrong on our side; please try again.")

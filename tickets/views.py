@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -165,8 +166,8 @@ def inbox_bulk(request):
     numbers = [selectors.parse_ref(v) for v in request.POST.getlist("tickets")]
     numbers = [n for n in numbers if n is not None]
     back = request.POST.get("back") or reverse("tickets:inbox")
-    if not back.startswith("/"):
-        back = reverse("tickets:inbox")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = reverse("tickets:inbox")  # only a path on this site: "//elsewhere" is another host
     if not numbers:
         messages.error(request, _("Select at least one ticket."))
         return redirect(back)

@@ -133,6 +133,17 @@ def test_bulk_assign_and_status_from_the_inbox(client, agent, make_ticket):
     assert a.status == "pending" and b.status == "new"
 
 
+def test_bulk_actions_return_only_to_this_site(client, agent, make_ticket):
+    ticket = make_ticket()
+    client.force_login(agent)
+    for back, expected in [("/en/agent/tickets/?view=mine", "/en/agent/tickets/?view=mine"),
+                           ("//evil.example/x", "/en/agent/tickets/"), ("https://evil.example/", "/en/agent/tickets/"),
+                           ("/\\evil.example/", "/en/agent/tickets/")]:
+        response = client.post("/en/agent/tickets/bulk/", {"tickets": [ticket.number], "action": "assign_me",
+                                                           "back": back})
+        assert response.status_code == 302 and response["Location"] == expected, back
+
+
 def test_agent_replies_with_a_macro_and_an_internal_note(client, agent, customer, ticket, macro):
     client.force_login(agent)
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
