@@ -74,7 +74,9 @@ class RateLimitMiddleware:
         if request.path.startswith("/api/"):
             response = json_error_response(exception.code, exception.detail, 429)
         else:
-            response = render(request, "429.html", {"detail": exception.detail,
-                                                    "minutes": -(-exception.retry_after // 60)}, status=429)
+            match = getattr(request, "resolver_match", None)
+            response = render(request, "429.html", {
+                "detail": exception.detail, "minutes": -(-exception.retry_after // 60),
+                "offer_reset": match is not None and match.url_name == "login"}, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response

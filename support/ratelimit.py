@@ -6,9 +6,9 @@ the cache: one INCR per check, shared by every process. Going over raises RateLi
 429 {"error": {"code": "rate_limited", ...}} and pages as a readable 429 page, both with Retry-After.
 
 Failed logins are counted per account as well as per address. An account with RATE_LIMITS["login_failures"]
-failures within its window refuses logins until the window ends: long enough to stop guessing, short enough that
-an attacker cannot lock the owner out for good, and a completed password reset (the owner proving they hold the
-mailbox) lifts it at once.
+failures within its window refuses logins for one period from the last of them: long enough to stop guessing,
+and a completed password reset (the owner proving they hold the mailbox) lifts it at once, so an attacker cannot
+keep the owner out.
 """
 import hashlib
 import math
@@ -73,21 +73,18 @@ def hit(scope, ident):
         raise RateLimited(remaining)
 
 
-def check(scope, ident):
-    """Raise RateLimited if `ident` has already used up `scope` in this window, without counting an attempt."""
+def _lock_key(scope, ident):
+    return _key(scope, ident, "lock")
+
+
+def _check_lock(scope, ident):
+    """Raise RateLimited while `ident` is locked out of `scope` (see login_failed)."""
     if not settings.RATE_LIMITS_ENABLED or ident in (None, ""):
         return
-    limit, _period, window, remaining = _window(scope)
-    if (cache.get(_key(scope, ident, window)) or 0) >= limit:
-        raise RateLimited(remaining, _("Too many failed attempts for this account. Try again later, or reset your "
-                                       "password to get in now."))
-
-
-def clear(scope, ident):
-    if ident in (None, ""):
-        return
-    _limit, _period, window, _remaining = _window(scope)
-    cache.delete(_key(scope, ident, window))
+    until = cache.get(_lock_key(scope, ident))
+    if until is not None and until > time.time():
+        raise RateLimited(until - time.time(), _("Too many failed attempts for this account. Try again later, or "
+                                                 "reset your password to get in now."))
 
 
 # --- logins: one place for the page, the token API and the admin's login ---------------------------------------
@@ -96,17 +93,26 @@ def clear(scope, ident):
 def login_attempt(request, email):
     """Before checking a password: the address's attempts and the account's lock."""
     hit("login", client_ip(request))
-    check("login_failures", email)
+    _check_lock("login_failures", email)
 
 
 def login_failed(email):
-    """Count a wrong password for the account (the lock shows on the next attempt, in login_attempt)."""
-    if settings.RATE_LIMITS_ENABLED and email:
-        _count("login_failures", email)
+    """Count a wrong password for the account. The one that reaches the limit locks the account for a whole
+    period from now (a lock of its own, not the rest of a counting window, which could be seconds)."""
+    if not settings.RATE_LIMITS_ENABLED or not email:
+        return
+    count, limit, _remaining = _count("login_failures", email)
+    if count >= limit:
+        period = settings.RATE_LIMITS["login_failures"][1]
+        cache.set(_lock_key("login_failures", email), time.time() + period, timeout=period)
 
 
 def login_succeeded(email):
-    clear("login_failures", email)
+    """A correct password, or a completed password reset: the account's count and lock are cleared."""
+    if not email:
+        return
+    _limit, _period, window, _remaining = _window("login_failures")
+    cache.delete_many([_key("login_failures", email, window), _lock_key("login_failures", email)])
 
 
 def ticket_create_attempt(request):

@@ -52,12 +52,15 @@ def new_page(browser, live_server):
         contexts.append(context)
         tab = context.new_page()
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Whatever the Content-Security-Policy blocks (an inline script or style, a foreign host) is a bug too.
+        tab.on("console", lambda message: errors.append(message.text) if message.type == "error"
+               and "Content Security Policy" in message.text else None)
         return tab
 
     yield open_page
     for context in contexts:
         context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert errors == [], f"JavaScript errors or blocked content on the page: {errors}"
 
 
 @pytest.fixture

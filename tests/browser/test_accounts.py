@@ -35,3 +35,38 @@ def test_sign_up_log_in_and_switch_to_japanese(page, screenshot):
     assert page.locator("html").get_attribute("lang") == "ja"
     screenshot("landing-ja")
     assert User.objects.get(email="browser.user@example.com").language == "ja"
+
+
+TOO_MANY = {"en": "Too many attempts", "zh-hans": "尝试次数过多", "es": "Demasiados intentos",
+            "ru": "Слишком много попыток", "ja": "試行回数が多すぎます", "ko": "시도 횟수가 너무 많습니다"}
+
+
+def test_a_locked_account_explains_itself_in_every_language(new_page, settings, screenshot):
+    """Wrong passwords lock the account for a while; the page says so, and how to get in now, in the reader's
+    language (rate limits are off in the test settings; on here, with small numbers)."""
+    import redis
+    from django.conf import settings as live_settings
+
+    from tests.factories import PASSWORD, UserFactory
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failures": (2, 900), "login": (1000, 600)}
+    store = redis.Redis.from_url(live_settings.TEST_REDIS_URL)
+    for key in store.scan_iter("*ratelimit:*"):
+        store.delete(key)
+    UserFactory(email="locked.out@example.com")
+    tab = new_page()
+    for lang, title in TOO_MANY.items():
+        tab.goto(f"/{lang}/accounts/login/")
+        for password in ("wrong-1", "wrong-2", PASSWORD):
+            tab.locator("#id_username").fill("locked.out@example.com")
+            tab.locator("#id_password").fill(password)
+            tab.locator("form.stacked-form button[type=submit]").click()
+            tab.wait_for_load_state()
+        expect(tab.get_by_role("heading", name=title)).to_be_visible()
+        assert tab.locator("html").get_attribute("lang") == lang
+        assert tab.locator(f'a[href="/{lang}/accounts/password-reset/"]').count() == 1  # the way in now
+        screenshot(f"locked-{lang}", tab)
+        for key in store.scan_iter("*ratelimit:*"):
+            store.delete(key)
+    store.close()
