@@ -3,6 +3,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from helpcenter.search import CJK_LANGUAGES, DICTIONARIES, cjk_query_terms
+from support.secretscan import secrets_mask
 
 from .intents import normalize
 from .models import MissingAnswer
@@ -26,7 +27,9 @@ def question_terms(text, language):
 
 def missing_answer_record(*, language, question):
     """Count a question the bot could not answer into the most similar open gap of its language, or open a new
-    one. Returns the MissingAnswer."""
+    one. Returns the MissingAnswer. The question is stored with any secret in it masked (support.secretscan):
+    the bot's API takes text that no chat stored first."""
+    question = secrets_mask(question).text
     terms = set(question_terms(question, language))
     if not terms:
         return None

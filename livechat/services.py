@@ -5,6 +5,8 @@ is taken under row locks in Postgres: the waiting chat is claimed with FOR UPDAT
 take the same chat), then an agent's profile row is locked the same way and their load is counted again after the
 lock (so two routers never fill the same free seat twice).
 """
+import json
+import re
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -15,6 +17,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from support.models import AgentProfile, Presence
+from support.secretscan import asks_for_code, secrets_mask
 from support.services import DomainError, agent_set_presence, customer_for_email
 from support.uploads import check_upload
 
@@ -65,14 +68,28 @@ def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="
 
     message, created = message_post(conversation_id=conversation_id, sender_kind=SenderKind.CUSTOMER, body=body,
                                     sender=sender, client_msg_id=client_msg_id, upload=upload, announce=announce)
+    if not created:
+        return message, created
     # The chat's status as the message was stored tells whether the bot has a turn (bot_reply checks again under its
     # own lock).
-    if created and body.strip() and message.chat_status == ConversationStatus.BOT:
-        if not message.announced:  # the question's frame must go out before the answer's
-            events.message_created(message)
-            message.announced = True
-        bot_reply(conversation_id=conversation_id, text=body)
+    bot_turn = message.body.strip() and message.chat_status == ConversationStatus.BOT
+    hidden = message.meta.get("secrets")
+    if (bot_turn or hidden) and not message.announced:  # this message's frame goes out before what answers it
+        events.message_created(message)
+        message.announced = True
+    if hidden:
+        _secret_warning(conversation_id, hidden)
+    if bot_turn:
+        bot_reply(conversation_id=conversation_id, text=message.body)  # the masked text: the bot never sees a secret
     return message, created
+
+
+def _secret_warning(conversation_id, kinds):
+    """Tell the customer, in the chat, that what they sent was hidden and that staff never ask for it (a system
+    message: each reader's page shows it in their language, and the agent sees which kinds were found)."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        _append(conversation, sender_kind=SenderKind.SYSTEM, body="secret_hidden", meta={"secrets": list(kinds)})
 
 
 def _no_files():
@@ -147,9 +164,13 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
     from django.db import IntegrityError, connection
 
     checked = check_upload(upload, max_bytes=settings.LIVECHAT_ATTACHMENT_MAX_BYTES, field="file") if upload else None
+    # Secrets (recovery phrases, keys, API secrets, one-time codes) are masked before anything is stored.
+    masked = secrets_mask(body, asked_for_code=sender_kind == SenderKind.CUSTOMER and _answers_a_code_request(
+        conversation_id, body))
+    body, meta = masked.text, ({"secrets": list(masked.kinds)} if masked.found else {})
     now = timezone.now()
     params = {"chat": str(conversation_id), "kind": sender_kind, "sender": sender.pk if sender is not None else None,
-              "body": body, "mid": client_msg_id, "meta": "{}", "now": now}
+              "body": body, "mid": client_msg_id, "meta": json.dumps(meta), "now": now}
     attachment = None
     try:
         # In autocommit the statement is its own transaction; with a file, or inside a caller's transaction (a
@@ -179,7 +200,7 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
             attachment.file.delete(save=False)
         raise
     message = ChatMessage(id=row[0], conversation_id=conversation_id, seq=row[1], sender_kind=sender_kind,
-                          sender=sender, body=body, client_msg_id=client_msg_id, meta={}, created_at=now)
+                          sender=sender, body=body, client_msg_id=client_msg_id, meta=meta, created_at=now)
     message.chat_status = row[2]
     message.announced = announce
     if attachment is None:
@@ -188,6 +209,15 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
     if announce:
         transaction.on_commit(lambda: events.message_created(message))
     return message, True
+
+
+def _answers_a_code_request(conversation_id, body):
+    """Is this customer message a bare number answering a request for a code (from whoever wrote last)?"""
+    if not re.fullmatch(r"\s*\d[\d\s-]*\d\s*", body or ""):
+        return False
+    last = (ChatMessage.objects.filter(conversation_id=conversation_id).exclude(sender_kind=SenderKind.CUSTOMER)
+            .order_by("-seq").values_list("body", flat=True).first())
+    return asks_for_code(last or "")
 
 
 def _refused_post(conversation_id, sender_kind, client_msg_id):

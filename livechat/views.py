@@ -12,6 +12,7 @@ from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required
+from support.secretscan import KIND_LABELS
 from support.selectors import notification_list_for_user
 from support.shortcuts import shortcut_config
 from support.uploads import stored_file_response
@@ -40,6 +41,11 @@ def _strings():
         "transferred_to_agent": _("You have been transferred to another agent."),
         "transferred_to_queue": _("You have been transferred; you keep your place in line."),
         "agent_left": _("The agent was disconnected. You are back at the front of the line."),
+        "secret_hidden": _("For your safety we hid a secret in your message (a recovery phrase, key or code). Our "
+                           "staff will never ask for it. If you have shared it anywhere, move your funds to a new "
+                           "wallet now."),
+        "secret_flag": _("Secret detected and hidden: {kinds}. Advise the customer to move their funds."),
+        "secret_kinds": {kind: str(label) for kind, label in KIND_LABELS.items()},
         "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
         "rated": _("Thank you for your rating."),
         "transcript_sent": _("We are emailing you the transcript."),

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from support.languages import guess_language
+from support.secretscan import secrets_find, secrets_mask
 from support.services import DomainError, customer_for_email
 
 from . import mailaddr, services
@@ -247,20 +248,25 @@ class IngestResult:
     duplicate: bool = False
 
 
-def _store(record, raw):
-    record.raw.save(f"{record.id.hex}.eml", ContentFile(raw), save=False)
+def _store(record, raw, *, keep_raw=True):
+    """Save the record with the raw mail beside it, unless the mail held a secret (support.secretscan): then only
+    the masked text filed from it is kept, and the record says why the raw mail is missing."""
+    if keep_raw:
+        record.raw.save(f"{record.id.hex}.eml", ContentFile(raw), save=False)
+    else:
+        record.reason = (record.reason + "; " if record.reason else "") + "raw mail not kept: it held a secret"
     record.save()
     return record
 
 
-def _reject(raw, *, message_id, reason, from_email="", subject=""):
+def _reject(raw, *, message_id, reason, from_email="", subject="", keep_raw=True):
     with transaction.atomic():
         existing = InboundEmail.objects.filter(message_id=message_id).first()
         if existing:
             return IngestResult(existing, duplicate=True)
         record = InboundEmail(message_id=message_id, from_email=from_email[:254], subject=subject[:300],
                               status=InboundEmail.Status.REJECTED, reason=reason[:300], size=len(raw))
-        return IngestResult(_store(record, raw))
+        return IngestResult(_store(record, raw, keep_raw=keep_raw))
 
 
 def _match_ticket(mail):
@@ -314,21 +320,24 @@ def inbound_email_ingest(*, raw):
                        reason=f"unparseable: {type(exc).__name__}")
     if InboundEmail.objects.filter(message_id=mail.message_id).exists():
         return IngestResult(InboundEmail.objects.get(message_id=mail.message_id), duplicate=True)
+    keep_raw = not secrets_find(f"{mail.subject}\n{mail.text}")
+    mail.subject = secrets_mask(mail.subject).text
     if not mail.from_email or "@" not in mail.from_email:
-        return _reject(raw, message_id=mail.message_id, reason="no valid sender address", subject=mail.subject)
+        return _reject(raw, message_id=mail.message_id, reason="no valid sender address", subject=mail.subject,
+                       keep_raw=keep_raw)
     if mail.robot_reason:
         with transaction.atomic():
             record = InboundEmail(message_id=mail.message_id, from_email=mail.from_email[:254],
                                   subject=mail.subject, status=InboundEmail.Status.IGNORED,
                                   reason=f"automatic mail ({mail.robot_reason})", size=len(raw))
-            return IngestResult(_store(record, raw))
+            return IngestResult(_store(record, raw, keep_raw=keep_raw))
     try:
         with transaction.atomic():
             record = InboundEmail.objects.create(message_id=mail.message_id, from_email=mail.from_email[:254],
                                                  subject=mail.subject, status=InboundEmail.Status.ACCEPTED,
                                                  size=len(raw))
             _file_mail(record, mail)
-            return IngestResult(_store(record, raw))
+            return IngestResult(_store(record, raw, keep_raw=keep_raw))
     except IntegrityError:
         # Another process stored the same Message-ID a moment ago.
         existing = InboundEmail.objects.filter(message_id=mail.message_id).first()
@@ -337,7 +346,7 @@ def inbound_email_ingest(*, raw):
         raise
     except DomainError as exc:
         return _reject(raw, message_id=mail.message_id, reason=f"{exc.code}: {exc.detail}",
-                       from_email=mail.from_email, subject=mail.subject)
+                       from_email=mail.from_email, subject=mail.subject, keep_raw=keep_raw)
 
 
 def _file_mail(record, mail):

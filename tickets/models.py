@@ -126,6 +126,8 @@ class Message(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
     # For messages that came by email: the sender's Message-ID, so our replies thread under it.
     email_message_id = models.CharField(max_length=255, blank=True)
+    # Kinds of secrets found and masked before storing (support.secretscan): shown to agents and the customer.
+    secrets = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -19,6 +19,7 @@ from support.languages import normalize_language
 from support.markdown import render_markdown
 from support.notifications import register_kind
 from support.roles import is_agent
+from support.secretscan import secrets_mask
 from support.services import DomainError, notification_create
 
 from support.uploads import AttachmentRejected, check_upload, make_thumbnail
@@ -137,11 +138,18 @@ def _delete_files_on_rollback(attachments_holder):
 # --- create --------------------------------------------------------------------------------------------------
 
 
+def _masked(text):
+    """(text with secrets masked, kinds found): nothing a customer must keep to themselves is stored."""
+    masked = secrets_mask(text)
+    return masked.text, list(masked.kinds)
+
+
 def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=None, category=None,
                   priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id=""):
     """Open a ticket with its first message, whatever the channel (web form, API, email, chat)."""
-    subject = _clean_text(subject, field="subject", limit=MAX_SUBJECT)
-    body = _clean_text(body, field="body", limit=MAX_BODY)
+    subject, subject_secrets = _masked(_clean_text(subject, field="subject", limit=MAX_SUBJECT))
+    body, secrets = _masked(_clean_text(body, field="body", limit=MAX_BODY))
+    secrets = list(dict.fromkeys([*subject_secrets, *secrets]))
     lang = normalize_language(language) or requester.language
     if category is not None and not isinstance(category, Category):
         raise DomainError(_("Unknown category."), code="invalid_category", field="category")
@@ -160,7 +168,7 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             )
             message = Message.objects.create(ticket=ticket, author=requester, body=body,
                                              body_html=render_markdown(body), channel=channel, created_at=now,
-                                             email_message_id=email_message_id)
+                                             email_message_id=email_message_id, secrets=secrets)
             stored = _store_attachments(ticket=ticket, message=message, uploader=requester, files=files)
             events = [_record(ticket, requester, TicketEvent.Field.CREATED, new=channel)]
             if follow_up_of is not None:
@@ -186,7 +194,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
     Customer replies reopen pending and solved tickets; a reply to a closed ticket opens a follow-up. Agent
     replies may set a status and apply a macro's status and tags. Internal notes are for agents only.
     """
-    body = _clean_text(body, field="body", limit=MAX_BODY)
+    body, secrets = _masked(_clean_text(body, field="body", limit=MAX_BODY))
     agent = is_agent(author)
     if internal and not agent:
         raise NotAllowed(_("Only agents can write internal notes."), field="internal")
@@ -212,7 +220,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
             now = timezone.now()
             message = Message.objects.create(ticket=locked, author=author, is_internal=internal, body=body,
                                              body_html=render_markdown(body), channel=channel, created_at=now,
-                                             email_message_id=email_message_id)
+                                             email_message_id=email_message_id, secrets=secrets)
             stored = _store_attachments(ticket=locked, message=message, uploader=author, files=files)
             changes = {}
             if not agent:

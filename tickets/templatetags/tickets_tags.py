@@ -20,3 +20,11 @@ def sla_badge(due_at, now=None):
     css = "sla-soon" if (due_at - now).total_seconds() < 3600 else "sla-ok"
     return format_html('<span class="sla {}" title="{}">{}</span>', css, due_at.isoformat(),
                        _("Due in %(time)s") % {"time": timeuntil(due_at, now, depth=1)})
+
+
+@register.filter
+def secret_kinds(kinds):
+    """The kinds of secrets masked in a message, as the reader's language names them ("recovery phrase, ...")."""
+    from support.secretscan import KIND_LABELS
+
+    return ", ".join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)

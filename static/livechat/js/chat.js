@@ -42,6 +42,7 @@
     if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
     if (frame.sender === "system") {
       item.textContent = S[frame.body] || frame.body;  // system messages are codes, shown in the reader's language
+      if (frame.body === "secret_hidden") item.className += " chat-warning";
     } else {
       var who = document.createElement("span");
       who.className = "chat-who";
@@ -141,6 +142,9 @@
       waiting.classList.remove("chat-pending");
       var note = waiting.querySelector(".chat-state");
       if (note) note.remove();
+      // Show what was stored, not what was typed: a secret in it was hidden by the server.
+      var typed = waiting.querySelector(".chat-body");
+      if (typed) typed.textContent = frame.body;
       place(waiting, frame.seq);
       return;
     }

@@ -60,7 +60,7 @@
       (pending ? " chat-pending" : "");
     if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
     if (frame.sender === "system") {
-      item.className = "chat-msg chat-system";
+      item.className = "chat-msg chat-system" + (frame.body === "secret_hidden" ? " chat-warning" : "");
       item.textContent = S[frame.body] || frame.body;
       return item;
     }
@@ -71,6 +71,16 @@
     body.textContent = frame.body;
     item.appendChild(who);
     item.appendChild(body);
+    if (frame.meta && frame.meta.secrets && frame.meta.secrets.length) {
+      // What was hidden, so the agent can tell the customer to move their funds.
+      var flag = document.createElement("span");
+      flag.className = "chat-secret-flag";
+      flag.dataset.testid = "secret-flag";
+      flag.textContent = fmt(S.secret_flag, { kinds: frame.meta.secrets.map(function (kind) {
+        return S.secret_kinds[kind] || kind;
+      }).join(", ") });
+      item.appendChild(flag);
+    }
     (frame.attachments || []).forEach(function (file) {
       var link = document.createElement("a");
       link.href = file.url;
@@ -132,8 +142,10 @@
       delete chat.pending[frame.client_msg_id];
       var waiting = chat.log.querySelector('.chat-pending[data-client-id="' + CSS.escape(frame.client_msg_id) + '"]');
       if (waiting) {
-        waiting.classList.remove("chat-pending");
-        place(chat, waiting, frame.seq);
+        // The stored message replaces what was typed (the server may have hidden a secret in it).
+        var stored = messageNode(frame, false);
+        waiting.replaceWith(stored);
+        place(chat, stored, frame.seq);
         return;
       }
     }
