@@ -2,9 +2,11 @@
 
 Guarantees: a row is written in the caller's transaction, so mail exists exactly when the change it reports does.
 Delivery claims the row with a conditional UPDATE (pending -> sending, or a sending row whose lease expired), so a
-task delivered twice sends once. SMTP cannot be exactly-once: if a worker dies after the server accepted the mail
-and before the row is marked sent, the lease expires and the mail is sent again, with the same Message-ID, which
-mail clients show once.
+task delivered twice sends once, and a worker killed mid-send (its task redelivered only after the broker's
+visibility timeout) leaves a `sending` row that the sweep re-queues once the lease (OUTBOUND_EMAIL_LEASE_SECONDS)
+has run out. The row is marked sent the moment the server accepts the message, before QUIT. SMTP cannot be
+exactly-once: if a worker dies between the server's acceptance and that UPDATE, the lease expires and the mail is
+sent again, with the same Message-ID, which mail clients show once. (tests/reliability/test_worker_killed.py)
 """
 import smtplib
 import socket
@@ -17,8 +19,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboundEmail
-
-LEASE = timedelta(minutes=5)
 
 
 class TemporaryEmailError(Exception):
@@ -81,10 +81,10 @@ def _claim(outbound_id):
     return OutboundEmail.objects.filter(pk=outbound_id).filter(
         Q(status=OutboundEmail.Status.PENDING) | Q(status=OutboundEmail.Status.SENDING, locked_until__lt=now)
     ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now,
-             locked_until=now + LEASE)
+             locked_until=now + timedelta(seconds=settings.OUTBOUND_EMAIL_LEASE_SECONDS))
 
 
-def _build(row):
+def _build(row, connection=None):
     headers = {"Message-ID": f"<{row.message_id}>"}
     if row.in_reply_to:
         headers["In-Reply-To"] = f"<{row.in_reply_to}>"
@@ -96,7 +96,7 @@ def _build(row):
     message = EmailMultiAlternatives(
         subject=row.subject, body=row.body_text, from_email=row.from_email, to=[row.to_email],
         reply_to=[row.reply_to] if row.reply_to else None, headers=headers,
-        connection=get_connection(fail_silently=False),
+        connection=connection or get_connection(fail_silently=False),
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
@@ -115,25 +115,43 @@ def outbound_email_deliver(*, outbound_id):
 
     Returns "sent", "skipped" (already sent or being sent), or "failed" (permanent); raises TemporaryEmailError
     when a retry may succeed.
+
+    The row is marked sent as soon as the server has accepted the message (its 250 to the data), while the
+    connection is still open, and only then is QUIT sent: a worker killed while a server is slow to answer QUIT
+    must not leave an accepted message to be sent a second time. Every write after the claim is conditional on
+    still holding it (status sending, this attempt's number), so a worker whose lease ran out never puts back to
+    pending a row that another worker has sent meanwhile.
     """
     if not _claim(outbound_id):
         return "skipped"
     row = OutboundEmail.objects.get(pk=outbound_id)
+    held = OutboundEmail.objects.filter(pk=row.pk, status=OutboundEmail.Status.SENDING, attempts=row.attempts)
+    connection = get_connection(fail_silently=False)
     try:
-        _build(row).send()
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-        code = _smtp_code(exc)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        permanent = code is not None and 500 <= code < 600
-        exhausted = row.attempts >= settings.OUTBOUND_EMAIL_MAX_ATTEMPTS
-        status = OutboundEmail.Status.FAILED if permanent or exhausted else OutboundEmail.Status.PENDING
-        OutboundEmail.objects.filter(pk=row.pk).update(status=status, last_error=error, locked_until=None)
-        if status == OutboundEmail.Status.FAILED:
-            return "failed"
-        raise TemporaryEmailError(error) from exc
-    OutboundEmail.objects.filter(pk=row.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(),
-                                                   locked_until=None, last_error="")
-    return "sent"
+        try:
+            connection.open()
+            _build(row, connection).send()  # an open connection is left open: QUIT comes after the UPDATE below
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            code = _smtp_code(exc)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            permanent = code is not None and 500 <= code < 600
+            exhausted = row.attempts >= settings.OUTBOUND_EMAIL_MAX_ATTEMPTS
+            status = OutboundEmail.Status.FAILED if permanent or exhausted else OutboundEmail.Status.PENDING
+            held.update(status=status, last_error=error, locked_until=None)
+            if status == OutboundEmail.Status.FAILED:
+                return "failed"
+            raise TemporaryEmailError(error) from exc
+        held.update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), locked_until=None, last_error="")
+        return "sent"
+    finally:
+        _close_quietly(connection)
+
+
+def _close_quietly(connection):
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        pass  # the server has already accepted or refused the message; a failed QUIT changes neither
 
 
 def outbound_emails_sweep(*, older_than_seconds, limit=500):

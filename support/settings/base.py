@@ -356,6 +356,10 @@ EMAIL_REPLY_DOMAIN = env_str("EMAIL_REPLY_DOMAIN", EMAIL_DOMAIN)
 EMAIL_REPLY_LOCALPART = env_str("EMAIL_REPLY_LOCALPART", "support")
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env_int("OUTBOUND_EMAIL_MAX_ATTEMPTS", 10)
 OUTBOUND_EMAIL_SWEEP_AFTER = env_int("OUTBOUND_EMAIL_SWEEP_AFTER", 120)
+# How long a worker holds an outbox row it is sending: a worker killed mid-send leaves the row to the sweep after
+# this. Keep it far longer than one SMTP conversation (each step waits at most EMAIL_TIMEOUT): a send that outlasts
+# it may be taken over and sent twice.
+OUTBOUND_EMAIL_LEASE_SECONDS = env_int("OUTBOUND_EMAIL_LEASE_SECONDS", 300)
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 30 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE["outbound-emails-sweep"] = {"task": "support.tasks.outbound_emails_sweep", "schedule": 60}
 # Inbound mail by IMAP (optional; a mail server can also pipe into `manage.py ingest_email`).
