@@ -330,8 +330,7 @@ def _claim(kind, now, batch):
 
 
 def _alert_many(timers, kind, recipients=None):
-    """`timers`: _Due rows (see _claim)."""
-    """Tell each timer's people, in-site and by email in their language: one INSERT of notifications and one of
+    """`timers`: _Due rows (see _claim). Tell each timer's people, in-site and by email in their language: one INSERT of notifications and one of
     outbox rows for the whole batch. Someone with more than SLA_ALERT_DIGEST_AFTER alerts in the batch gets one
     digest (a count, the first tickets, and a link to their inbox sorted by due time) instead: a surge must not bury
     an agent under hundreds of emails, nor the outbox under a message per ticket."""
