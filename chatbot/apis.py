@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support import ratelimit
+from support.schema import RETRY_AFTER, errors
 
 from .engine import bot_decide, reply_text
 from .serializers import AskInputSerializer, AskOutputSerializer
@@ -14,8 +15,8 @@ from .serializers import AskInputSerializer, AskOutputSerializer
 class BotAskApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AskInputSerializer, responses={200: AskOutputSerializer}, tags=["chatbot"],
-                   operation_id="bot_ask")
+    @extend_schema(request=AskInputSerializer, responses={200: AskOutputSerializer, **errors(400, 401, 403, 415, 429)},
+                   parameters=[RETRY_AFTER], tags=["chatbot"], operation_id="bot_ask")
     def post(self, request):
         ratelimit.hit("bot_question", ratelimit.client_ip(request))
         data = AskInputSerializer(data=request.data)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support.languages import LANGUAGE_CODES, normalize_language
+from support.schema import errors
 from support.serializers import StrictInputSerializer
 
 from . import search, selectors, services
@@ -49,8 +50,22 @@ class ArticleOutputSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class ArticleWrittenOutputSerializer(serializers.Serializer):
+    """What a staff import gets back for an article it created or changed."""
+
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    status = serializers.ChoiceField(choices=ArticleStatus.choices)
+
+
 class FeedbackInputSerializer(StrictInputSerializer):
     helpful = serializers.BooleanField()
+
+
+class SearchQuerySerializer(serializers.Serializer):  # query parameters: ?lang= comes along
+    # A CharField also refuses NUL characters, which PostgreSQL text cannot hold (the search query reaches SQL).
+    q = serializers.CharField(error_messages={"required": "Enter something to search for.",
+                                              "blank": "Enter something to search for."})
 
 
 def _url(article, lang):
@@ -62,16 +77,16 @@ def _url(article, lang):
 class ArticleSearchApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True),
+    @extend_schema(parameters=[SearchQuerySerializer,
                                OpenApiParameter("lang", str, description=", ".join(LANGUAGE_CODES))],
-                   responses={200: SearchOutputSerializer}, tags=["help center"], operation_id="help_articles_search")
+                   responses={200: SearchOutputSerializer, **errors(400, 401)}, tags=["help center"],
+                   operation_id="help_articles_search")
     def get(self, request):
         """Ranked published articles for a query; English results (with `fallback: true`) when none match."""
         lang = _lang(request)
-        query = request.query_params.get("q", "")
-        if not query.strip():
-            raise serializers.ValidationError({"q": ["Enter something to search for."]})
-        result = search.article_search(query, lang)
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = search.article_search(query.validated_data["q"], lang)
         return Response({"language": result.language, "fallback": result.fallback, "results": [
             {"id": hit.article.pk, "slug": hit.article.text(result.language, "slug"),
              "title": hit.article.text(result.language, "title"), "snippet": hit.snippet,
@@ -81,8 +96,8 @@ class ArticleSearchApi(APIView):
 class ArticleDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("lang", str)], responses={200: ArticleOutputSerializer},
-                   tags=["help center"])
+    @extend_schema(parameters=[OpenApiParameter("lang", str)],
+                   responses={200: ArticleOutputSerializer, **errors(401, 404)}, tags=["help center"])
     def get(self, request, article_id):
         """One published article in the asked language (English, flagged, when it has no translation)."""
         from support.markdown import render_markdown
@@ -106,7 +121,8 @@ class ArticleDetailApi(APIView):
 class ArticleFeedbackApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=FeedbackInputSerializer, responses={204: None}, tags=["help center"])
+    @extend_schema(request=FeedbackInputSerializer, responses={204: None, **errors(400, 401, 403, 404, 415)},
+                   tags=["help center"])
     def post(self, request, article_id):
         """Was it helpful? One vote per user, or per session for visitors; voting again changes the answer."""
         try:
@@ -153,7 +169,8 @@ class ArticleCreateApi(ArticleSearchApi):
 
         return [IsSupervisor()] if self.request.method == "POST" else [AllowAny()]
 
-    @extend_schema(request=ArticleWriteSerializer, responses={201: ArticleOutputSerializer}, tags=["help center"],
+    @extend_schema(request=ArticleWriteSerializer,
+                   responses={201: ArticleWrittenOutputSerializer, **errors(400, 401, 403, 415)}, tags=["help center"],
                    operation_id="help_articles_create")
     def post(self, request):
         data = ArticleWriteSerializer(data=request.data)
@@ -177,7 +194,9 @@ class ArticleUpdateApi(ArticleDetailApi):
 
         return [IsSupervisor()] if self.request.method == "PATCH" else [AllowAny()]
 
-    @extend_schema(request=ArticleWriteSerializer, responses={200: ArticleOutputSerializer}, tags=["help center"])
+    @extend_schema(request=ArticleWriteSerializer,
+                   responses={200: ArticleWrittenOutputSerializer, **errors(400, 401, 403, 404, 415)},
+                   tags=["help center"])
     def patch(self, request, article_id):
         """Change any fields of an article, drafts included (staff)."""
         article = Article.objects.filter(pk=article_id).first()
@@ -218,8 +237,8 @@ class CategoryOutputSerializer(serializers.Serializer):
 class CategoryListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("lang", str)], responses={200: CategoryOutputSerializer(many=True)},
-                   tags=["help center"])
+    @extend_schema(parameters=[OpenApiParameter("lang", str)],
+                   responses={200: CategoryOutputSerializer(many=True), **errors(401)}, tags=["help center"])
     def get(self, request):
         """Categories and their sections, named in the asked language, with counts of published articles."""
         with translation.override(_lang(request)):

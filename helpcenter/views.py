@@ -73,7 +73,7 @@ def article_feedback(request, article_id):
 
 
 def search_page(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]  # Postgres text cannot hold NUL
     result = search.article_search(query, _lang()) if query else None
     return render(request, "helpcenter/search.html", {"query": query, "result": result})
 

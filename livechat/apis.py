@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from support import ratelimit
 from support.permissions import IsAgent
+from support.schema import RETRY_AFTER, errors
 
 from . import selectors, services
 from .models import Conversation, SenderKind
@@ -27,6 +28,11 @@ from .serializers import (
     WorkspaceSearchQuerySerializer,
 )
 from .tokens import visitor_token, visitor_token_conversation
+
+
+# Visitors (no account) reach their own chat with the token POST /api/v1/chats/ gave them.
+CHAT_TOKEN = OpenApiParameter("X-Chat-Token", str, OpenApiParameter.HEADER,
+                              description="visitors: the `token` their chat was started with")
 
 
 def chat_for_request(request, conversation_id):
@@ -57,8 +63,9 @@ class ChatStartApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=ChatStartInputSerializer, responses={201: ChatOutputSerializer}, tags=["chat"],
-                   operation_id="chats_start")
+    @extend_schema(request=ChatStartInputSerializer,
+                   responses={201: ChatOutputSerializer, **errors(400, 401, 403, 415, 429)}, parameters=[RETRY_AFTER],
+                   tags=["chat"], operation_id="chats_start")
     def post(self, request):
         ratelimit.hit("chat_start", ratelimit.client_ip(request))
         data = ChatStartInputSerializer(data=request.data)
@@ -82,8 +89,10 @@ class ChatMessagesApi(APIView):
 
     permission_classes = [AllowAny]  # visitors authenticate with their chat token; checked per chat
 
-    @extend_schema(parameters=[OpenApiParameter("after", int, description="last seq the client has (default 0)")],
-                   responses={200: MessagesOutputSerializer}, tags=["chat"], operation_id="chats_messages_list")
+    @extend_schema(parameters=[OpenApiParameter("after", int, description="last seq the client has (default 0)"),
+                               CHAT_TOKEN],
+                   responses={200: MessagesOutputSerializer, **errors(400, 401, 404)}, tags=["chat"],
+                   operation_id="chats_messages_list")
     def get(self, request, conversation_id):
         conversation, _as_agent = chat_for_request(request, conversation_id)
         try:
@@ -94,8 +103,9 @@ class ChatMessagesApi(APIView):
         return Response(MessagesOutputSerializer(
             {"conversation": conversation.id, "status": conversation.status, "messages": messages}).data)
 
-    @extend_schema(request=MessageInputSerializer, responses={201: MessageOutputSerializer,
-                                                              200: MessageOutputSerializer},
+    @extend_schema(request=MessageInputSerializer, parameters=[CHAT_TOKEN],
+                   responses={201: MessageOutputSerializer, 200: MessageOutputSerializer,
+                              **errors(400, 401, 403, 404, 415)},
                    tags=["chat"], operation_id="chats_messages_create")
     def post(self, request, conversation_id):
         conversation, as_agent = chat_for_request(request, conversation_id)
@@ -115,7 +125,9 @@ class ChatMessagesApi(APIView):
 class ChatCloseApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={200: ChatOutputSerializer}, tags=["chat"], operation_id="chats_close")
+    @extend_schema(request=None, parameters=[CHAT_TOKEN],
+                   responses={200: ChatOutputSerializer, **errors(400, 401, 403, 404)}, tags=["chat"],
+                   operation_id="chats_close")
     def post(self, request, conversation_id):
         conversation, as_agent = chat_for_request(request, conversation_id)
         conversation = services.conversation_close(conversation_id=conversation.id,
@@ -129,7 +141,8 @@ class ChatContextApi(APIView):
 
     permission_classes = [IsAgent]
 
-    @extend_schema(responses={200: ChatContextSerializer}, tags=["chat"], operation_id="chats_context")
+    @extend_schema(responses={200: ChatContextSerializer, **errors(401, 403, 404)}, tags=["chat"],
+                   operation_id="chats_context")
     def get(self, request, conversation_id):
         try:
             conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
@@ -143,7 +156,8 @@ class ChatRatingApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RatingInputSerializer, responses={200: ChatOutputSerializer}, tags=["chat"],
+    @extend_schema(request=RatingInputSerializer, parameters=[CHAT_TOKEN],
+                   responses={200: ChatOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["chat"],
                    operation_id="chats_rate")
     def post(self, request, conversation_id):
         conversation, as_agent = chat_for_request(request, conversation_id)
@@ -160,7 +174,8 @@ class ChatTranscriptApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={202: None}, tags=["chat"], operation_id="chats_transcript")
+    @extend_schema(request=None, parameters=[CHAT_TOKEN], responses={202: None, **errors(400, 401, 403, 404)},
+                   tags=["chat"], operation_id="chats_transcript")
     def post(self, request, conversation_id):
         conversation, as_agent = chat_for_request(request, conversation_id)
         if as_agent:
@@ -175,9 +190,10 @@ class ChatAttachmentApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": ChatAttachmentInputSerializer},
-                   responses={201: MessageOutputSerializer, 200: MessageOutputSerializer}, tags=["chat"],
-                   operation_id="chats_attachments_create")
+    @extend_schema(request={"multipart/form-data": ChatAttachmentInputSerializer}, parameters=[CHAT_TOKEN],
+                   responses={201: MessageOutputSerializer, 200: MessageOutputSerializer,
+                              **errors(400, 401, 403, 404, 415)},
+                   tags=["chat"], operation_id="chats_attachments_create")
     def post(self, request, conversation_id):
         conversation, as_agent = chat_for_request(request, conversation_id)
         data = ChatAttachmentInputSerializer(data=request.data)
@@ -196,8 +212,9 @@ class WorkspaceSearchApi(APIView):
 
     permission_classes = [IsAgent]
 
-    @extend_schema(parameters=[WorkspaceSearchQuerySerializer], responses={200: WorkspaceSearchOutputSerializer},
-                   tags=["agent"], operation_id="agent_search")
+    @extend_schema(parameters=[WorkspaceSearchQuerySerializer],
+                   responses={200: WorkspaceSearchOutputSerializer, **errors(400, 401, 403)}, tags=["agent"],
+                   operation_id="agent_search")
     def get(self, request):
         query = WorkspaceSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

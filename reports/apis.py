@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support.permissions import IsAgent, IsSupervisor
+from support.schema import errors
 
 from . import selectors
 from .forms import ReportFilterForm
@@ -49,7 +50,7 @@ class ReportsApi(APIView):
             OpenApiParameter("team", int, description="A team id; all when absent"),
             OpenApiParameter("tz", str, description="IANA time zone days and hours are counted in (default UTC)"),
         ],
-        responses=ReportOutputSerializer)
+        responses={200: ReportOutputSerializer, **errors(400, 401, 403)})
     def get(self, request):
         form = ReportFilterForm(request.query_params)
         if not form.is_valid():
@@ -85,6 +86,6 @@ class WallboardApi(APIView):
     permission_classes = [IsAgent]
 
     @extend_schema(operation_id="reports_wallboard", summary="The live desk: waiting, agents online, today's SLA "
-                   "and CSAT", responses=WallboardSerializer)
+                   "and CSAT", responses={200: WallboardSerializer, **errors(401, 403)})
     def get(self, request):
         return Response(WallboardSerializer(selectors.wallboard()).data)

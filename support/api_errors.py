@@ -1,12 +1,30 @@
 """One error shape for the whole API: {"error": {"code": "...", "detail": "...", "fields": {...}}}."""
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .ratelimit import RateLimited
 from .services import DomainError
+
+
+# The shape error_body() builds, as the schema's `Error` component: every documented error answer uses it
+# (support/schema.py). The docstrings are the components' descriptions.
+class ErrorDetailSerializer(serializers.Serializer):
+    """What went wrong: a stable code for programs, a detail for people and, for invalid input, the fields."""
+
+    code = serializers.CharField(help_text="stable, for programs: invalid, not_authenticated, not_found, ...")
+    detail = serializers.CharField(help_text="for people, in the request's language")
+    fields = serializers.DictField(
+        child=serializers.JSONField(), required=False,
+        help_text="field errors only: per field, a list of messages (an object of them for nested fields)")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer of the API has this shape."""
+
+    error = ErrorDetailSerializer()
 
 
 def error_body(code, detail, fields=None):

@@ -1,6 +1,6 @@
 """REST endpoints of the shared core: register, token, the current user and notifications."""
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import ratelimit, selectors, services
 from .pagination import StandardPagination
+from .schema import RETRY_AFTER, errors
 from .serializers import (
     NotificationOutputSerializer,
     ReadAllOutputSerializer,
@@ -27,7 +28,8 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer, **errors(400, 415, 429)},
+                   parameters=[RETRY_AFTER], tags=["auth"])
     def post(self, request):
         ratelimit.hit("register", ratelimit.client_ip(request))
         data = RegisterInputSerializer(data=request.data)
@@ -48,7 +50,8 @@ class TokenApi(APIView):
         # Wrong credentials are a 401 (DRF would turn it into a 403 for a view without authenticators).
         return "Token"
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, tags=["auth"])
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, **errors(400, 401, 415, 429)},
+                   parameters=[RETRY_AFTER], tags=["auth"])
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -65,19 +68,33 @@ class TokenApi(APIView):
 class MeApi(APIView):
     """The signed-in user."""
 
-    @extend_schema(responses={200: UserOutputSerializer}, tags=["auth"])
+    @extend_schema(responses={200: UserOutputSerializer, **errors(401)}, tags=["auth"])
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)
+
+
+class NotificationPagination(StandardPagination):
+    """Pages of notifications also carry the user's unread count (NotificationListApi adds it)."""
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["unread"] = {"type": "integer", "description": "the user's unread notifications"}
+        response["required"] = [*response["required"], "unread"]
+        return response
 
 
 class NotificationListApi(APIView):
     """The user's in-site notifications, newest first; `?unread=1` for unread only."""
 
-    @extend_schema(responses={200: NotificationOutputSerializer(many=True)}, tags=["notifications"])
+    pagination_class = NotificationPagination
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="true (or 1, yes): unread ones only")],
+                   responses={200: NotificationOutputSerializer(many=True), **errors(401, 404)},
+                   tags=["notifications"])
     def get(self, request):
         unread_only = request.query_params.get("unread") in {"1", "true", "yes"}
         qs = selectors.notification_list_for_user(user=request.user, unread_only=unread_only)
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         response = paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
         response.data["unread"] = selectors.notification_unread_count(user=request.user)
@@ -87,7 +104,7 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     """Mark one of the user's notifications read. Another user's notification answers 404."""
 
-    @extend_schema(request=None, responses={204: None}, tags=["notifications"])
+    @extend_schema(request=None, responses={204: None, **errors(401, 403, 404)}, tags=["notifications"])
     def post(self, request, notification_id):
         if not services.notification_mark_read(user=request.user, notification_id=notification_id):
             raise NotFound()
@@ -97,6 +114,7 @@ class NotificationReadApi(APIView):
 class NotificationReadAllApi(APIView):
     """Mark all of the user's notifications read."""
 
-    @extend_schema(request=None, responses={200: ReadAllOutputSerializer}, tags=["notifications"])
+    @extend_schema(request=None, responses={200: ReadAllOutputSerializer, **errors(401, 403)},
+                   tags=["notifications"])
     def post(self, request):
         return Response({"marked": services.notification_mark_all_read(user=request.user)})

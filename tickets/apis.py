@@ -11,6 +11,8 @@ from support.pagination import StandardPagination
 from support import ratelimit
 from support.permissions import IsAgent
 from support.roles import is_agent
+from support.schema import RETRY_AFTER, errors
+from support.uploads import BINARY_TYPES
 
 from . import selectors, services
 from .downloads import attachment_response
@@ -73,20 +75,23 @@ FILTER_PARAMS = [
 class TicketListCreateApi(APIView):
     """Customers list and create their own tickets; agents list every ticket with the inbox filters."""
 
-    @extend_schema(parameters=FILTER_PARAMS, responses={200: AgentTicketOutputSerializer(many=True)},
-                   tags=["tickets"])
+    pagination_class = StandardPagination
+
+    @extend_schema(parameters=FILTER_PARAMS,
+                   responses={200: AgentTicketOutputSerializer(many=True), **errors(400, 401, 404)}, tags=["tickets"])
     def get(self, request):
         filterset = TicketFilter(request.query_params, queryset=selectors.ticket_list_for_user(user=request.user),
                                  request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         return paginator.get_paginated_response(tickets_output(page, request.user))
 
     @extend_schema(request={"application/json": TicketCreateInputSerializer,
                             "multipart/form-data": TicketCreateInputSerializer},
-                   responses={201: AgentTicketOutputSerializer}, tags=["tickets"])
+                   responses={201: AgentTicketOutputSerializer, **errors(400, 401, 403, 415, 429)},
+                   parameters=[RETRY_AFTER], tags=["tickets"])
     def post(self, request):
         ratelimit.ticket_create_attempt(request)
         data = TicketCreateInputSerializer(data=request.data)
@@ -103,12 +108,12 @@ class TicketListCreateApi(APIView):
 
 
 class TicketDetailApi(APIView):
-    @extend_schema(responses={200: AgentTicketOutputSerializer}, tags=["tickets"])
+    @extend_schema(responses={200: AgentTicketOutputSerializer, **errors(401, 404)}, tags=["tickets"])
     def get(self, request, ref):
         return Response(ticket_output(_get_ticket(request, ref), request.user))
 
-    @extend_schema(request=TicketUpdateInputSerializer, responses={200: AgentTicketOutputSerializer},
-                   tags=["tickets"])
+    @extend_schema(request=TicketUpdateInputSerializer,
+                   responses={200: AgentTicketOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
     def patch(self, request, ref):
         """Agents change status, priority, assignee, team, category and tags; customers may only set status to
         `solved` (close) or `open` (reopen) on their own ticket."""
@@ -136,18 +141,20 @@ class TicketDetailApi(APIView):
 
 
 class TicketMessagesApi(APIView):
-    @extend_schema(responses={200: AgentMessageOutputSerializer(many=True)}, tags=["tickets"])
+    pagination_class = StandardPagination
+
+    @extend_schema(responses={200: AgentMessageOutputSerializer(many=True), **errors(401, 404)}, tags=["tickets"])
     def get(self, request, ref):
         """The conversation, oldest first; internal notes only for agents."""
         ticket = _get_ticket(request, ref)
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.message_list_for_ticket(user=request.user, ticket=ticket),
                                            request, view=self)
         return paginator.get_paginated_response(message_output(page, request.user))
 
     @extend_schema(request={"application/json": MessageCreateInputSerializer,
                             "multipart/form-data": MessageCreateInputSerializer},
-                   responses={201: AgentMessageOutputSerializer}, tags=["tickets"])
+                   responses={201: AgentMessageOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
     def post(self, request, ref):
         """Reply (agents may post `"internal": true` notes, set a status and apply a macro). A customer's reply to
         a closed ticket opens a follow-up ticket; the response then carries its reference in `ticket`."""
@@ -178,7 +185,8 @@ class TicketMessagesApi(APIView):
 class TicketMergeApi(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(request=MergeInputSerializer, responses={200: AgentTicketOutputSerializer}, tags=["tickets"])
+    @extend_schema(request=MergeInputSerializer,
+                   responses={200: AgentTicketOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
     def post(self, request, ref):
         """Merge this ticket into `into` (same requester); returns the ticket merged into."""
         source = _get_ticket(request, ref)
@@ -195,7 +203,8 @@ class TicketMergeApi(APIView):
 class TicketBulkApi(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(request=BulkInputSerializer, responses={200: BulkOutputSerializer}, tags=["tickets"])
+    @extend_schema(request=BulkInputSerializer, responses={200: BulkOutputSerializer, **errors(400, 401, 403, 415)},
+                   tags=["tickets"])
     def post(self, request):
         """Apply a status, an assignee (`null` to unassign) and/or tags to up to 100 tickets at once."""
         data = BulkInputSerializer(data=request.data)
@@ -216,8 +225,14 @@ class TicketBulkApi(APIView):
         return Response({"changed": changed})
 
 
+# A file is served in the type its content was recognised as when it was uploaded (support.uploads); thumbnails
+# are PNG.
+ATTACHMENT_MEDIA_TYPES = [*BINARY_TYPES, "text/plain"]
+
+
 class AttachmentApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes}, tags=["tickets"])
+    @extend_schema(responses={**{(200, media_type): bytes for media_type in ATTACHMENT_MEDIA_TYPES},
+                              **errors(401, 404)}, tags=["tickets"])
     def get(self, request, attachment_id, thumbnail=False):
         """The file itself (images inline, everything else as a download), if the user may see it."""
         try:
@@ -231,7 +246,7 @@ class AttachmentApi(APIView):
 
 
 class CategoryListApi(APIView):
-    @extend_schema(responses={200: CategorySerializer(many=True)}, tags=["tickets"])
+    @extend_schema(responses={200: CategorySerializer(many=True), **errors(401)}, tags=["tickets"])
     def get(self, request):
         """Ticket categories, named in the request's language."""
         return Response(CategorySerializer(selectors.category_list(), many=True).data)
@@ -240,7 +255,7 @@ class CategoryListApi(APIView):
 class MacroListApi(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(responses={200: MacroOutputSerializer(many=True)}, tags=["tickets"])
+    @extend_schema(responses={200: MacroOutputSerializer(many=True), **errors(401, 403)}, tags=["tickets"])
     def get(self, request):
         """Canned replies, in the request's language (English where a translation is missing)."""
         return Response(MacroOutputSerializer(selectors.macro_list(), many=True).data)

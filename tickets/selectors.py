@@ -19,7 +19,8 @@ def parse_ref(ref):
     value = str(ref or "").strip().upper()
     if value.startswith(REF_PREFIX):
         value = value[len(REF_PREFIX):]
-    return int(value) if value.isdigit() and len(value) < 18 else None
+    # isascii: "²" and "①" are digits to str.isdigit() but not to int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
 def ticket_list_for_user(*, user):

@@ -54,8 +54,13 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+# Fields only agents receive are documented as optional (required=False: output only), since one schema
+# describes what each audience gets (ticket_output, message_output).
+AGENTS_ONLY = "agents only"
+
+
 class AgentPersonSerializer(PersonSerializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(required=False, help_text=AGENTS_ONLY)
 
 
 class CategorySerializer(serializers.Serializer):
@@ -93,13 +98,10 @@ class AgentTicketOutputSerializer(TicketOutputSerializer):
 
     requester = AgentPersonSerializer()
     assignee = AgentPersonSerializer(allow_null=True)
-    tags = serializers.ListField(child=serializers.CharField())
-    team = serializers.SerializerMethodField()
-    awaiting_agent = serializers.BooleanField()
-
-
-    def get_team(self, ticket) -> str | None:
-        return ticket.team.slug if ticket.team_id else None
+    tags = serializers.ListField(child=serializers.CharField(), required=False, help_text=AGENTS_ONLY)
+    team = serializers.CharField(source="team.slug", allow_null=True, required=False,
+                                 help_text=f"{AGENTS_ONLY}: the team's slug")
+    awaiting_agent = serializers.BooleanField(required=False, help_text=f"{AGENTS_ONLY}: the customer wrote last")
 
 
 class BulkOutputSerializer(serializers.Serializer):
@@ -154,7 +156,7 @@ class MessageOutputSerializer(serializers.Serializer):
 
 
 class AgentMessageOutputSerializer(MessageOutputSerializer):
-    internal = serializers.BooleanField(source="is_internal")
+    internal = serializers.BooleanField(source="is_internal", required=False, help_text=AGENTS_ONLY)
 
 
 def message_output(messages, user, *, many=True):

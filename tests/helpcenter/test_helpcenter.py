@@ -261,3 +261,9 @@ def test_search_keywords_find_an_article_but_are_never_shown(client, section):
     services.article_save(article=article, previous=Article.objects.get(pk=article.pk))
     assert not search.article_search("운전면허증", "ko").hits
     assert not article.needs_update("ko")  # keywords are not prose: no translation goes stale over them
+
+
+def test_the_search_page_takes_any_typed_text(client, two_factor):
+    """A NUL byte (which Postgres text cannot hold) and other odd input in the search box: a page, never a 500."""
+    for query in ("fee\x00", "²", "' OR 1=1 --", "ａ" * 500):
+        assert client.get("/en/help/search/", {"q": query}).status_code == 200, query

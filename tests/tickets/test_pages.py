@@ -201,3 +201,10 @@ def test_inbox_chrome_is_translated(client, agent):
     html = client.get("/ko/agent/tickets/").content.decode()
     assert "미배정" in html and ">Unassigned<" not in html
     assert "나에게 배정" in html
+
+
+def test_ticket_references_made_of_other_digits_are_not_found(client, agent):
+    """'²' and '①' are digits to str.isdigit() but not numbers: a 404 and an empty search, never a 500."""
+    client.force_login(agent)
+    assert client.get("/en/agent/tickets/T-²/").status_code == 404
+    assert client.get("/en/agent/tickets/", {"q": "①"}).status_code == 200
