@@ -34,6 +34,7 @@ from support.events import user_group
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
 from support.services import DomainError
+from verification.selectors import agent_verification_code
 
 from . import events, selectors, services
 from .bot import bot_feedback
@@ -191,11 +192,13 @@ async def _replay(consumer, chat, after, **extra):
 
 
 def _state_frame(conversation_id):
-    conversation = Conversation.objects.select_related("agent").get(pk=conversation_id)
+    conversation = Conversation.objects.select_related("agent__agent_profile").get(pk=conversation_id)
     if conversation.status == ConversationStatus.QUEUED:
         return _queue_frame(conversation_id)
     if conversation.status == ConversationStatus.ACTIVE:
-        return {"type": "assigned", "agent": selectors.agent_display_name(conversation.agent)}
+        frame = events.assigned_frame(conversation_id, selectors.agent_display_name(conversation.agent),
+                                      agent_verification_code(conversation.agent))
+        return {k: v for k, v in frame.items() if k != "conversation"}
     if conversation.status == ConversationStatus.CLOSED:
         return {"type": "closed", "by": conversation.closed_by}
     return {"type": "bot"}  # with the assistant

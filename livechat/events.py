@@ -55,19 +55,25 @@ def agent_chat(conversation):
             "read_seq": conversation.agent_read_seq, "unread": conversation.last_seq - conversation.agent_read_seq}
 
 
-def _assigned_frames(conversation, agent_name):
-    return [(chat_group(conversation.id), {"type": "assigned", "conversation": str(conversation.id),
-                                           "agent": agent_name}),
+def assigned_frame(conversation_id, agent_name, agent_code):
+    """What the customer's page hears when an agent takes the chat: who, and the agent's public verification code,
+    which the customer can check on /verify/ (a scammer posing as support has none)."""
+    return {"type": "assigned", "conversation": str(conversation_id), "agent": agent_name, "agent_code": agent_code}
+
+
+def _assigned_frames(conversation, agent_name, agent_code):
+    return [(chat_group(conversation.id), assigned_frame(conversation.id, agent_name, agent_code)),
             (agent_group(conversation.agent_id), {"type": "chat_assigned", **agent_chat(conversation)})]
 
 
-def chat_assigned(conversation, agent_name):
-    group_send_frames(_assigned_frames(conversation, agent_name))
+def chat_assigned(conversation, agent_name, agent_code):
+    group_send_frames(_assigned_frames(conversation, agent_name, agent_code))
 
 
-def chats_assigned(conversations, agent_name, languages):
+def chats_assigned(conversations, agent_name, agent_code, languages):
     """Several chats given to one agent at once, and the queues they left: one batch of doorbells."""
-    group_send_frames([*(send for chat in conversations for send in _assigned_frames(chat, agent_name)),
+    group_send_frames([*(send for chat in conversations
+                         for send in _assigned_frames(chat, agent_name, agent_code)),
                        *((queue_group(language), {"type": "queue_moved", "language": language})
                          for language in languages)])
 

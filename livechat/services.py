@@ -360,8 +360,9 @@ def agent_take_waiting(*, agent):
         AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
         agent_name = selectors.agent_display_name(profile.user)
         moved = sorted({chat.language for chat in chats})
+        code = profile.verification_code
 
-        transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, moved))
+        transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, code, moved))
         return len(chats), languages
 
 
@@ -430,7 +431,8 @@ def _give(conversation, profile, now):
     conversation.save(update_fields=["status", "agent", "assigned_at", "answered_at", "agent_read_seq"])
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
     agent_name = selectors.agent_display_name(profile.user)
-    transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name))
+    code = profile.verification_code
+    transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name, code))
 
 
 def conversation_mark_read(*, conversation_id, agent, seq):

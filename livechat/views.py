@@ -31,6 +31,7 @@ def _strings():
         "no_agents": _("No agent for your language is online right now. You can leave a message and we will "
                        "answer by email, or keep waiting."),
         "assigned": _("{agent} has joined the chat."),
+        "agent_code": _("{agent}'s verification code: {code}."),
         "typing": _("{who} is typing…"),
         "agent": _("Agent"), "you": _("You"), "bot": _("Assistant"),
         "reconnecting": _("Connection lost. Reconnecting…"),

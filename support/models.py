@@ -1,4 +1,5 @@
 """The shared core's data: users (email login, preferred language), teams, agent profiles and notifications."""
+import secrets
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -98,6 +99,16 @@ class Presence(models.TextChoices):
     OFFLINE = "offline", _("Offline")
 
 
+# Agents' public verification codes: no 0/O, 1/I/L, so a code read out or copied by hand is never ambiguous.
+VERIFICATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_CODE_LENGTH = 8
+
+
+def new_verification_code():
+    """A random agent verification code (31**8, about 8.5e11 codes: a clash is left to the unique constraint)."""
+    return "".join(secrets.choice(VERIFICATION_CODE_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+
+
 class AgentProfile(models.Model):
     """What routing needs to know about an agent: the languages they serve, their capacity and presence."""
 
@@ -111,6 +122,9 @@ class AgentProfile(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="agents", verbose_name=_("team")
     )
+    # Public: agents show it in replies, and customers check it on /verify/ (verification.selectors).
+    verification_code = models.CharField(_("verification code"), max_length=VERIFICATION_CODE_LENGTH, unique=True,
+                                         default=new_verification_code, editable=False)
 
     class Meta:
         verbose_name = _("agent profile")

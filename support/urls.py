@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("livechat.api_urls")),
     path("api/v1/", include("chatbot.api_urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("api/v1/", include("verification.api_urls")),
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),
@@ -59,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("", include("livechat.urls")),
     path("", include("livechat.agent_urls")),
     path("", include("reports.urls")),
+    path("", include("verification.urls")),
 )
 
 handler400 = "support.views.bad_request"

@@ -3,10 +3,12 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from support.outbox import outbound_email_queue
+from verification.selectors import agent_verification_code
 
 from . import mailaddr
 from .models import Status
@@ -55,6 +57,11 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
             "site_name": settings.SITE_NAME,
             "author_name": message.author.display_name if message is not None and message.author else "",
         }
+        code = agent_verification_code(message.author) if kind == "ticket_reply" and message is not None else None
+        if code:  # every agent reply carries the agent's public code, checkable on the verification page
+            context["agent_code"] = code
+            context["verify_url"] = (f"{settings.SITE_URL}{reverse('verification:verify')}"
+                                     f"?kind=agent_code&value={code}")
         subject = _subject(kind, ticket, status)
         body_text = render_to_string("email/tickets/event.txt", context)
         body_html = render_to_string("email/tickets/event.html", context)

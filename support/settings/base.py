@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tickets",
     "livechat",
     "reports",
+    "verification",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,7 @@ RATE_LIMITS = {
     "ticket_create_ip": (env_int("RATE_LIMIT_TICKETS_PER_IP", 60), 3600),
     "chat_start": (env_int("RATE_LIMIT_CHATS_PER_IP", 20), 3600),
     "bot_question": (env_int("RATE_LIMIT_BOT_PER_IP", 60), 600),
+    "verify": (env_int("RATE_LIMIT_VERIFY_PER_IP", 30), 600),  # official-contact checks (page and API)
 }
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 

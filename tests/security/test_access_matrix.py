@@ -253,6 +253,11 @@ HTTP = {
     ],
     "api/v1/agent/search/": [get("/api/v1/agent/search/?q=nothing-matches-this", API_AGENT)],
     "api/v1/bot/ask": [post("/api/v1/bot/ask", same(400))],
+    # Official-contact checks are public and take no credentials at all (verification.apis.VerifyApi).
+    "api/v1/verify/": [
+        get("/api/v1/verify/?kind=email&value=support@example.com", PUBLIC, "check"),
+        get("/api/v1/verify/?kind=fax&value=1", same(400), "bad-kind"),
+    ],
     "api/v1/reports/": [get("/api/v1/reports/", API_SUPERVISOR)],
     "api/v1/reports/wallboard/": [get("/api/v1/reports/wallboard/", API_AGENT)],
     "attachments/<uuid:attachment_id>/": [
@@ -344,6 +349,7 @@ HTTP = {
     "en/agent/tickets/<str:ref>/merge/": [
         post("/en/agent/tickets/{ticket}/merge/", roles(LOGIN, 404, 404, *[AGENT_VIEW] * 4),
              "own")],
+    "en/verify/": [get("/en/verify/", PUBLIC), get("/en/verify/?kind=domain&value=example.com", PUBLIC, "check")],
     "en/help/": [get("/en/help/", PUBLIC)],
     "en/help/search/": [get("/en/help/search/?q=deposit", PUBLIC)],
     "en/help/sections/<slug:slug>/": [

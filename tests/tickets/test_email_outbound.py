@@ -41,6 +41,12 @@ def test_agent_reply_is_emailed_in_the_customers_language_with_threading(mailbox
     assert "確認しています。" in text and "<strong>少々お待ちください</strong>" in html
     assert agent.email not in reply.as_string()
     assert "Agent Smith" in str(reply["From"])
+    # The agent's public verification code, and where to check it, in the customer's language.
+    code = agent.agent_profile.verification_code
+    assert f"Agent Smith の認証コード：{code}" in text
+    assert f"/ja/verify/?kind=agent_code&value={code}" in text and code in html
+    confirmation_text = confirmation.get_body(preferencelist=("plain",)).get_content()
+    assert "/verify/" not in confirmation_text  # automatic mail has no agent, so no code
 
 
 def test_internal_notes_never_produce_email(mailbox, agent, customer):

@@ -201,6 +201,7 @@
   var handlers = {
     message: onMessage,
     queue: function (frame) {
+      $("chat-agent-code").hidden = true;  // waiting again: no agent yet
       var text = fmt(S.position, { position: frame.position }) + " ";
       if (frame.eta_seconds == null) {
         if (state.declined) text += S.no_agents;  // otherwise the offer below says it
@@ -219,6 +220,15 @@
     assigned: function (frame) {
       status(fmt(S.assigned, { agent: frame.agent }));
       $("chat-offer").hidden = true;
+      var line = $("chat-agent-code");
+      if (frame.agent_code) {  // the agent's public code: the customer can check they talk to real staff
+        line.querySelector("span").textContent = fmt(S.agent_code, { agent: frame.agent, code: frame.agent_code });
+        var check = line.querySelector("a");
+        check.href = check.dataset.verify + "?kind=agent_code&value=" + encodeURIComponent(frame.agent_code);
+        line.hidden = false;
+      } else {
+        line.hidden = true;
+      }
     },
     typing: function () {
       var line = $("chat-typing");
