@@ -58,8 +58,14 @@ class ArticleWrittenOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ArticleStatus.choices)
 
 
+class RequiredBooleanField(serializers.BooleanField):
+    """DRF reads a boolean missing from form data as false (an unticked checkbox); a vote must say which."""
+
+    default_empty_html = serializers.empty
+
+
 class FeedbackInputSerializer(StrictInputSerializer):
-    helpful = serializers.BooleanField()
+    helpful = RequiredBooleanField()
 
 
 class SearchQuerySerializer(serializers.Serializer):  # query parameters: ?lang= comes along

@@ -161,6 +161,11 @@ def test_feedback_api_votes_once(api_client, reset_password):
     assert api_client.post(url, {"helpful": False}, format="json").status_code == 204
     assert ArticleVote.objects.count() == 1 and not ArticleVote.objects.get().helpful
     assert api_client.post(url, {"helpful": "perhaps"}, format="json").status_code == 400
+    # A form post that does not say which is refused, not counted as "not helpful".
+    empty = api_client.post(url, {}, format="multipart")
+    assert empty.status_code == 400 and "helpful" in empty.json()["error"]["fields"]
+    assert api_client.post(url, {"helpful": "true"}, format="multipart").status_code == 204
+    assert ArticleVote.objects.count() == 1 and ArticleVote.objects.get().helpful
 
 
 def test_staff_import_articles_with_per_language_fields(section, supervisor, customer):

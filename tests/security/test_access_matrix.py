@@ -216,9 +216,10 @@ HTTP = {
         patch("/api/v1/help/articles/{draft}/", API_SUPERVISOR, "draft-patch-empty"),
     ],
     "api/v1/help/articles/<int:article_id>/feedback/": [
-        # An empty form body is a vote: DRF reads a missing BooleanField of form data as false (an unticked
-        # checkbox), so everybody gets 204 here (the article is public: anyone may vote).
-        post("/api/v1/help/articles/{article}/feedback/", same(204), "published"),
+        # The article is public: anyone may vote. An empty body says nothing, so everybody gets past the door to a
+        # 400; a real vote is a 204.
+        post("/api/v1/help/articles/{article}/feedback/", same(400), "published"),
+        post("/api/v1/help/articles/{article}/feedback/", same(204), "published-vote", data={"helpful": "true"}),
         post("/api/v1/help/articles/{draft}/feedback/", same(404), "draft"),
     ],
     "api/v1/help/categories/": [get("/api/v1/help/categories/", PUBLIC)],
