@@ -28,6 +28,23 @@ def _clean_test_redis():
 
 
 @pytest.fixture
+def rate_limits(settings):
+    """Rate limits on (the test settings turn them off) with no counts left from another test; returns a function
+    that clears the counts again. Tests set small numbers in settings.RATE_LIMITS."""
+    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
+
+    def clear():
+        for key in client.scan_iter("*ratelimit:*"):
+            client.delete(key)
+
+    clear()
+    settings.RATE_LIMITS_ENABLED = True
+    yield clear
+    clear()
+    client.close()
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

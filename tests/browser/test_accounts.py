@@ -41,19 +41,12 @@ TOO_MANY = {"en": "Too many attempts", "zh-hans": "尝试次数过多", "es": "D
             "ru": "Слишком много попыток", "ja": "試行回数が多すぎます", "ko": "시도 횟수가 너무 많습니다"}
 
 
-def test_a_locked_account_explains_itself_in_every_language(new_page, settings, screenshot):
+def test_a_locked_account_explains_itself_in_every_language(new_page, settings, rate_limits, screenshot):
     """Wrong passwords lock the account for a while; the page says so, and how to get in now, in the reader's
     language (rate limits are off in the test settings; on here, with small numbers)."""
-    import redis
-    from django.conf import settings as live_settings
-
     from tests.factories import PASSWORD, UserFactory
 
-    settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_failures": (2, 900), "login": (1000, 600)}
-    store = redis.Redis.from_url(live_settings.TEST_REDIS_URL)
-    for key in store.scan_iter("*ratelimit:*"):
-        store.delete(key)
     UserFactory(email="locked.out@example.com")
     tab = new_page()
     for lang, title in TOO_MANY.items():
@@ -67,6 +60,4 @@ def test_a_locked_account_explains_itself_in_every_language(new_page, settings, 
         assert tab.locator("html").get_attribute("lang") == lang
         assert tab.locator(f'a[href="/{lang}/accounts/password-reset/"]').count() == 1  # the way in now
         screenshot(f"locked-{lang}", tab)
-        for key in store.scan_iter("*ratelimit:*"):
-            store.delete(key)
-    store.close()
+        rate_limits()  # unlocked again for the next language

@@ -21,8 +21,6 @@ attachments and help pictures by UUID. Integer ids remain for notifications, hel
 customers (/agent/customers/<id>/); each is checked here: someone else's notification answers 404 (to admins too),
 another agent's review answers 404, customer pages answer 404 to every non-agent, and a draft article's id answers
 404 to everybody, exactly like an id that does not exist.
-
-Holes found are marked xfail(strict=True, reason="HOLE: ...") on the single case, never weakened (see HOLES).
 """
 import json
 import re
@@ -503,11 +501,6 @@ WS = {
     ],
 }
 
-# Access-control holes found: (route, case label, role) -> "HOLE: ..." reason, each an xfail(strict=True) on that one
-# case, so fixing the hole makes the run fail until the entry is removed. None found when this matrix was written.
-HOLES = {}
-
-
 # --- enumeration -----------------------------------------------------------------------------------------------------
 
 def enumerate_http_routes():
@@ -564,9 +557,7 @@ def _params(pairs):
     params = []
     for route, case in pairs:
         for role in ROLES:
-            hole = HOLES.get((route, case.label, role))
-            marks = [pytest.mark.xfail(strict=True, reason=hole)] if hole else []
-            params.append(pytest.param(route, case, role, marks=marks, id=f"{route}::{case.label}::{role}"))
+            params.append(pytest.param(route, case, role, id=f"{route}::{case.label}::{role}"))
     return params
 
 

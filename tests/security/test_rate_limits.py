@@ -5,8 +5,6 @@ import re
 import time
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -18,20 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limits(settings):
-    """Limits on, small, and no counts left from another test."""
-    client = redis.Redis.from_url(django_settings.TEST_REDIS_URL)
-    for key in client.scan_iter("*ratelimit:*"):
-        client.delete(key)
-    settings.RATE_LIMITS_ENABLED = True
+def limits(settings, rate_limits):
+    """Limits on (see tests/conftest.py), with small numbers."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (6, 600), "login_failures": (3, 900),
                             "register": (2, 3600), "password_reset": (5, 3600), "password_reset_email": (2, 3600),
                             "ticket_create": (2, 3600), "ticket_create_ip": (100, 3600), "chat_start": (2, 3600),
                             "bot_question": (2, 600)}
-    yield settings
-    for key in client.scan_iter("*ratelimit:*"):
-        client.delete(key)
-    client.close()
+    return settings
 
 
 def login(client, email, password, ip="203.0.113.7"):

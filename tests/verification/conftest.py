@@ -1,8 +1,6 @@
 """An official list like a real desk's: a support address, the website with its subdomains, the desk's mail
 domain, a phone line, a Telegram account and a retired (inactive) address."""
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.utils import translation
 
 from verification.models import ChannelKind, Platform
@@ -48,14 +46,7 @@ def _inactive(channel):
 
 
 @pytest.fixture
-def limits(settings):
-    """Rate limits on, small, and no counts left from another test."""
-    client = redis.Redis.from_url(django_settings.TEST_REDIS_URL)
-    for key in client.scan_iter("*ratelimit:*"):
-        client.delete(key)
-    settings.RATE_LIMITS_ENABLED = True
+def limits(settings, rate_limits):
+    """Rate limits on (see tests/conftest.py), three checks per address."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verify": (3, 600)}
-    yield settings
-    for key in client.scan_iter("*ratelimit:*"):
-        client.delete(key)
-    client.close()
+    return settings
