@@ -26,4 +26,5 @@ class BotAskApi(APIView):
         return Response(AskOutputSerializer({
             "language": decision.language, "action": decision.action, "intent": str(decision.intent),
             "confidence": decision.confidence, "handover": decision.handover, "reason": decision.reason,
-            "topic": decision.topic, "reply": reply_text(decision), "articles": decision.articles}).data)
+            "topic": decision.topic, "reply": reply_text(decision), "articles": decision.articles,
+            "incident": decision.incident}).data)

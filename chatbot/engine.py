@@ -2,6 +2,10 @@
 livechat carries the decision out, and `POST /api/v1/bot/ask` returns it, so what the evaluation measures is what
 customers get.
 
+Before anything else, a message about an open incident (incidents.selectors.incident_matching) gets the incident's
+notice first, whatever the bot then does: during an outage most questions are the same one, and its answer is the
+notice.
+
 Order: a request for a person, a human-only topic or frustration hands over at once; a greeting or thanks gets a
 friendly reply; anything else is a question for the help center (the same search service as the help-center page),
 answered above the confidence threshold, offered as two or three articles in the middle band, and handed over
@@ -13,6 +17,7 @@ default searches the help center offline; a language-model backend could impleme
 from dataclasses import dataclass, field
 
 from helpcenter.search import article_search
+from incidents.selectors import incident_matching
 
 from . import selectors
 from .intents import is_short, matching
@@ -32,6 +37,13 @@ class Candidate:
 
 
 @dataclass
+class IncidentNotice:
+    id: int
+    title: str
+    notice: str
+
+
+@dataclass
 class Decision:
     language: str
     action: str  # answer, suggest, handover, greeting, thanks
@@ -40,6 +52,7 @@ class Decision:
     reason: str = ""  # for a handover: requested, human_only, negative, low_confidence, unhelpful
     articles: list = field(default_factory=list)
     topic: str = ""  # the human-only topic, when that was the reason
+    incident: IncidentNotice | None = None  # an open incident the message is about: its notice comes first
 
     @property
     def handover(self):
@@ -80,6 +93,21 @@ SOURCE = HelpCenterSource()
 def bot_decide(*, text, language_hint="en", unhelpful_streak=0, source=None):
     """Decide what to do with one customer message (see the module docstring)."""
     language = detect_language(text, fallback=language_hint)
+    decision = _decide(text, language, unhelpful_streak, source)
+    incident = incident_matching(text)
+    if incident is not None:
+        decision.incident = IncidentNotice(incident.id, incident.title(language), incident.notice(language))
+    return decision
+
+
+def incident_text(decision):
+    """The incident's notice as the bot says it (before its answer)."""
+    if decision.incident is None:
+        return ""
+    return f"{decision.incident.title}\n{decision.incident.notice}"
+
+
+def _decide(text, language, unhelpful_streak, source):
     config = BotSettings.current()
     phrases = selectors.intent_phrases(language)
     if matching(text, phrases[Intent.HUMAN]):
@@ -107,6 +135,8 @@ def bot_decide(*, text, language_hint="en", unhelpful_streak=0, source=None):
 def reply_text(decision, *, with_links=True):
     """What the bot says for a decision, in its language (texts from the admin). Chats show the articles as
     links of their own (with_links=False); plain-text front ends get the URLs in the text."""
+    if with_links and decision.incident is not None:  # plain-text front ends get the notice in the same text
+        return f"{incident_text(decision)}\n\n{reply_text(_without_incident(decision), with_links=True)}"
     lang = decision.language
     if decision.action == "answer":
         article = decision.articles[0]
@@ -125,3 +155,9 @@ def reply_text(decision, *, with_links=True):
     if decision.reason == "human_only":
         return selectors.bot_text("human_only", lang)
     return selectors.bot_text("handover", lang)
+
+
+def _without_incident(decision):
+    from dataclasses import replace
+
+    return replace(decision, incident=None)

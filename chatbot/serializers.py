@@ -20,6 +20,12 @@ class AskArticleSerializer(serializers.Serializer):
     confidence = serializers.FloatField()
 
 
+class AskIncidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    notice = serializers.CharField()
+
+
 class AskOutputSerializer(serializers.Serializer):
     language = serializers.CharField(help_text="detected language of the text")
     action = serializers.ChoiceField(choices=["answer", "suggest", "handover", "greeting", "thanks"])
@@ -29,5 +35,7 @@ class AskOutputSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="why it would hand over: requested, human_only, negative, "
                                              "low_confidence, unhelpful; empty otherwise")
     topic = serializers.CharField()
-    reply = serializers.CharField(help_text="what the bot would say, in the detected language")
+    reply = serializers.CharField(help_text="what the bot would say, in the detected language (an open incident's "
+                                  "notice first when the text is about one)")
+    incident = AskIncidentSerializer(allow_null=True, help_text="the open incident the text is about, or null")
     articles = AskArticleSerializer(many=True)

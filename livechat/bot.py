@@ -4,7 +4,7 @@ language with a card for the agent, so nobody asks again what the customer alrea
 from django.db import transaction
 from django.utils import timezone
 
-from chatbot.engine import bot_decide, reply_text
+from chatbot.engine import bot_decide, incident_text, reply_text
 from chatbot.selectors import bot_text
 from chatbot.services import missing_answer_record
 
@@ -62,6 +62,9 @@ def bot_reply(*, conversation_id, text):
             card["awaiting_feedback"] = True
         conversation.handover = card
         conversation.save(update_fields=["language", "bot_unhelpful", "handover"])
+        if decision.incident is not None:  # a known incident: its notice before anything else
+            _append(conversation, sender_kind=SenderKind.BOT, body=incident_text(decision),
+                    meta={"incident": decision.incident.id})
         if decision.handover:
             _hand_over(conversation, reason=decision.reason, topic=decision.topic, reply=reply_text(decision))
         else:

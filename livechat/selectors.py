@@ -4,8 +4,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
+from incidents.models import LinkChannel
+from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
 
@@ -115,10 +118,8 @@ def conversation_get_for_agent(*, agent, conversation_id):
 
 def conversation_context(*, conversation):
     """What an agent needs beside the messages: the customer, their five latest requests, and canned replies in
-    the chat's language (English where a macro has no translation). Three queries."""
-    from django.urls import reverse
-    from django.utils import translation
-
+    the chat's language (English where a macro has no translation), and the incident it is linked to. Four
+    queries."""
     from tickets.models import Macro, Ticket
 
     customer = conversation.customer
@@ -132,9 +133,21 @@ def conversation_context(*, conversation):
             "registered": customer is not None, "overflowed": conversation.overflowed,
             "customer_url": reverse("livechat:customer", args=[customer.pk]) if customer else "",
             "handover": conversation.handover,
+            "incident": _incident(conversation),
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}
+
+
+def _incident(conversation):
+    """The incident the chat is linked to (for the agent's chat header), or None."""
+    incident = incident_for_object(channel=LinkChannel.CHAT, object_ids=[conversation.pk]).get(str(conversation.pk))
+    if incident is None:
+        return None
+    titles = texts_by_language(incident, "title")
+    language = translation.get_language() or "en"
+    return {"id": incident.pk, "title": titles.get(language) or titles.get("en", ""), "status": incident.status,
+            "url": reverse("incidents:detail", args=[incident.pk])}
 
 
 def bot_metrics(*, start, end):

@@ -16,6 +16,9 @@ from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from incidents.models import LinkChannel
+from incidents.selectors import incident_matching
+from incidents.services import incident_link
 from support.models import AgentProfile, Presence
 from support.secretscan import asks_for_code, secrets_mask
 from support.services import DomainError, agent_set_presence, customer_for_email
@@ -58,7 +61,23 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
             bot_greet(conversation)
         else:
             transaction.on_commit(lambda: _after_queue_change(language))
+        if topic:
+            incident_link_chat(conversation=conversation, text=topic)
     return conversation
+
+
+def incident_link_chat(*, conversation, text):
+    """Link a new chat to the open incident its topic or a first message is about (the chat's people are told when
+    it is resolved; the agent sees it on the chat). Returns the incident, or None."""
+    incident = incident_matching(text)
+    if incident is None:
+        return None
+    customer = conversation.customer
+    linked = incident_link(incident_id=incident.id, channel=LinkChannel.CHAT, object_id=conversation.pk,
+                           customer=customer, email=customer.email if customer else conversation.visitor_email,
+                           language=customer.language if customer else conversation.language,
+                           label=conversation.topic or text[:200])
+    return incident if linked else None
 
 
 def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="", upload=None, announce=True):
@@ -74,6 +93,10 @@ def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="
     # own lock).
     bot_turn = message.body.strip() and message.chat_status == ConversationStatus.BOT
     hidden = message.meta.get("secrets")
+    if message.chat_status in (ConversationStatus.BOT, ConversationStatus.QUEUED) and incident_matching(message.body):
+        # Before an agent has it, a chat is linked by what the customer says it is about.
+        incident_link_chat(conversation=Conversation.objects.select_related("customer").get(pk=conversation_id),
+                           text=message.body)
     if (bot_turn or hidden) and not message.announced:  # this message's frame goes out before what answers it
         events.message_created(message)
         message.announced = True

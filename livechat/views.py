@@ -65,6 +65,7 @@ def _strings():
         "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
         "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
         "overflowed": _("from another language's queue (overflow)"),
+        "incident": _("Incident: {title}"),
         "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),
     }
 

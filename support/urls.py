@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("chatbot.api_urls")),
     path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("verification.api_urls")),
+    path("api/v1/", include("incidents.api_urls")),
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),
@@ -61,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("", include("livechat.agent_urls")),
     path("", include("reports.urls")),
     path("", include("verification.urls")),
+    path("", include("incidents.urls")),
 )
 
 handler400 = "support.views.bad_request"

@@ -27,6 +27,17 @@ def _clean_test_redis():
     client.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_incidents():
+    """The open incidents are cached in Redis (incidents.selectors): a test's incident, rolled back with its
+    transaction, must not show as a banner in the next test."""
+    from incidents.selectors import open_incidents_forget
+
+    open_incidents_forget()
+    yield
+    open_incidents_forget()
+
+
 @pytest.fixture
 def rate_limits(settings):
     """Rate limits on (the test settings turn them off) with no counts left from another test; returns a function

@@ -6,3 +6,10 @@ class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Tickets")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from incidents.services import on_resolve
+
+        from .services import incident_tickets_solve
+
+        on_resolve(incident_tickets_solve)

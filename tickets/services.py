@@ -15,6 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from incidents.models import IncidentLink, LinkChannel
+from incidents.selectors import incident_matching
+from incidents.services import incident_link
 from support.languages import normalize_language
 from support.markdown import render_markdown
 from support.notifications import register_kind
@@ -25,7 +28,7 @@ from support.services import DomainError, notification_create
 from support.uploads import AttachmentRejected, check_upload, make_thumbnail
 from . import sla
 from .emails import email_requester
-from .models import Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent
+from .models import REF_PREFIX, Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent
 
 MAX_SUBJECT = 200
 MAX_BODY = 50_000
@@ -161,9 +164,16 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
     try:
         with transaction.atomic():
             now = timezone.now()
+            number = _next_number()
+            tags = normalize_tags(tags)
+            incident = incident_matching(subject, body)  # a known problem: tagged and linked, told when solved
+            if incident is not None and incident_link(
+                    incident_id=incident.id, channel=LinkChannel.TICKET, object_id=f"{REF_PREFIX}{number}",
+                    customer=requester, email=requester.email, language=requester.language, label=subject):
+                tags = list(dict.fromkeys([*tags, incident.tag]))
             ticket = Ticket.objects.create(
-                number=_next_number(), requester=requester, subject=subject, language=lang, category=category,
-                priority=priority, channel=channel, tags=normalize_tags(tags), follow_up_of=follow_up_of,
+                number=number, requester=requester, subject=subject, language=lang, category=category,
+                priority=priority, channel=channel, tags=tags, follow_up_of=follow_up_of,
                 created_at=now, updated_at=now, awaiting_agent=True,
             )
             message = Message.objects.create(ticket=ticket, author=requester, body=body,
@@ -450,6 +460,29 @@ def sla_escalate(*, ticket, changes, now):
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status != Status.CLOSED:
             _apply_changes(locked, None, changes, now=now)
+
+
+def incident_tickets_solve(*, incident, batch_size=200):
+    """A resolved incident's linked tickets are solved (its resolver in the audit trail), a batch per transaction.
+    Their requesters were told by the incident's own message when the resolution notified them, so the status
+    email is left out then. Registered with incidents.services.on_resolve (TicketsConfig.ready)."""
+    numbers = []
+    for ref in IncidentLink.objects.filter(incident=incident, channel=LinkChannel.TICKET).values_list("object_id",
+                                                                                                      flat=True):
+        if ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):].isdigit():
+            numbers.append(int(ref[len(REF_PREFIX):]))
+    solved = 0
+    for start in range(0, len(numbers), batch_size):
+        with transaction.atomic():
+            now = timezone.now()
+            batch = (Ticket.objects.select_for_update()
+                     .filter(number__in=numbers[start:start + batch_size], merged_into__isnull=True)
+                     .exclude(status__in=[Status.SOLVED, Status.CLOSED]).order_by("pk"))
+            for locked in batch:
+                _apply_changes(locked, incident.resolved_by, {"status": Status.SOLVED}, now=now,
+                               email_status=not incident.notify_customers)
+                solved += 1
+    return solved
 
 
 # --- automatic closing ---------------------------------------------------------------------------------------

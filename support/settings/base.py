@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "livechat",
     "reports",
     "verification",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "support.context_processors.site",
+                "incidents.context_processors.incidents",
             ],
         },
     },
@@ -379,3 +381,7 @@ CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule"
 CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_close_idle", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
 CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
+
+# Incidents: customers linked to an incident are told of its resolution in Celery tasks of this many people each.
+INCIDENT_NOTIFY_BATCH = env_int("INCIDENT_NOTIFY_BATCH", 200)
+CELERY_BEAT_SCHEDULE["incident-notices-sweep"] = {"task": "incidents.tasks.incident_notices_sweep", "schedule": 300}

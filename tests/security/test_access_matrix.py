@@ -100,6 +100,7 @@ AGENT_VIEW = Redirect("/en/agent/tickets/{ticket}/", exact=True)  # targets are 
 CUSTOMER_VIEW = Redirect("/en/requests/{ticket}/", exact=True)
 NOTIFICATIONS = Redirect("/en/notifications/", exact=True)
 INBOX = Redirect("/en/agent/tickets/", exact=True)
+INCIDENT_VIEW = Redirect("/en/agent/incidents/{incident}/", exact=True)
 # /healthz reports the Celery workers too; with none running it is 503. Either way the same for every role.
 HEALTH = AnyOf(frozenset({200, 503}))
 
@@ -258,6 +259,23 @@ HTTP = {
         get("/api/v1/verify/?kind=fax&value=1", same(400), "bad-kind"),
     ],
     "api/v1/reports/": [get("/api/v1/reports/", API_SUPERVISOR)],
+    # Incidents: the open notices are public (no credentials at all); agents read the list and details, supervisors
+    # declare, change and resolve (an empty declaration and a bad resolve body are 400s for them).
+    "api/v1/incidents/": [
+        get("/api/v1/incidents/", API_AGENT, "list"),
+        post("/api/v1/incidents/", API_SUPERVISOR | {"supervisor": 400, "admin": 400}, "declare-empty"),
+    ],
+    "api/v1/incidents/active/": [get("/api/v1/incidents/active/", PUBLIC)],
+    "api/v1/incidents/<int:incident_id>/": [
+        get("/api/v1/incidents/{incident}/", API_AGENT, "open"),
+        get(f"/api/v1/incidents/{MISSING_INT}/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+        patch("/api/v1/incidents/{incident}/", API_SUPERVISOR, "patch-empty"),
+    ],
+    "api/v1/incidents/<int:incident_id>/resolve/": [
+        post("/api/v1/incidents/{incident}/resolve/", API_SUPERVISOR | {"supervisor": 400, "admin": 400},
+             "bad-body", {"notify": "perhaps"}),
+        post(f"/api/v1/incidents/{MISSING_INT}/resolve/", roles(401, 403, 403, 403, 403, 404, 404), "missing"),
+    ],
     "api/v1/reports/wallboard/": [get("/api/v1/reports/wallboard/", API_AGENT)],
     "attachments/<uuid:attachment_id>/": [
         get("/attachments/{attachment}/", PAGE_OWNER, "own"),
@@ -349,6 +367,24 @@ HTTP = {
         post("/en/agent/tickets/{ticket}/merge/", roles(LOGIN, 404, 404, *[AGENT_VIEW] * 4),
              "own")],
     "en/verify/": [get("/en/verify/", PUBLIC), get("/en/verify/?kind=domain&value=example.com", PUBLIC, "check")],
+    "en/status/": [get("/en/status/", PUBLIC)],
+    "en/agent/incidents/": [get("/en/agent/incidents/", PAGE_AGENT)],
+    "en/agent/incidents/new/": [
+        get("/en/agent/incidents/new/", PAGE_SUPERVISOR),
+        post("/en/agent/incidents/new/", roles(LOGIN, 403, 403, 403, 403, 400, 400), "post-empty"),
+    ],
+    "en/agent/incidents/<int:incident_id>/": [
+        get("/en/agent/incidents/{incident}/", PAGE_AGENT, "open"),
+        get(f"/en/agent/incidents/{MISSING_INT}/", roles(LOGIN, 404, 404, 404, 404, 404, 404), "missing"),
+    ],
+    "en/agent/incidents/<int:incident_id>/edit/": [
+        get("/en/agent/incidents/{incident}/edit/", PAGE_SUPERVISOR),
+        post("/en/agent/incidents/{incident}/edit/", roles(LOGIN, 403, 403, 403, 403, 400, 400), "post-empty"),
+    ],
+    # An empty form resolves without a message (every field is optional), then shows the incident.
+    "en/agent/incidents/<int:incident_id>/resolve/": [
+        post("/en/agent/incidents/{incident}/resolve/",
+             roles(LOGIN, 403, 403, 403, 403, INCIDENT_VIEW, INCIDENT_VIEW), "own")],
     "en/help/": [get("/en/help/", PUBLIC)],
     "en/help/search/": [get("/en/help/search/?q=deposit", PUBLIC)],
     "en/help/sections/<slug:slug>/": [
@@ -439,6 +475,8 @@ ADMIN_MODEL_PAGES = {  # route suffix after admin/<app>/<model>/ -> (url suffix,
 ADMIN_EXCEPTIONS = {
     "admin/chatbot/botsettings/<path:object_id>/delete/": 403,   # BotSettingsAdmin: never deleted
     "admin/chatbot/missinganswer/add/": 403,                      # MissingAnswerAdmin: collected from chats
+    "admin/incidents/incident/add/": 403,                         # IncidentAdmin: declared on /agent/incidents/new/
+    "admin/incidents/incident/<path:object_id>/delete/": 403,     # IncidentAdmin: read-only record
     "admin/livechat/conversation/add/": 403,                      # ConversationAdmin: read-only record
     "admin/livechat/conversation/<path:object_id>/delete/": 403,  # ConversationAdmin: never deleted
     "admin/reports/qualityreview/add/": 403,                      # QualityReviewAdmin: written on /agent/reviews/new/
@@ -584,6 +622,7 @@ def _build_world():
 
     from helpcenter import services as help_services
     from helpcenter.models import Article, ArticleStatus, Category, Section
+    from incidents import services as incident_services
     from livechat import services as chat_services
     from livechat.models import ChatAttachment, SenderKind
     from livechat.tokens import visitor_token
@@ -655,7 +694,12 @@ def _build_world():
     image = help_services.image_add(article=article, upload=upload("a.png", png_bytes(), "image/png"))
     draft_image = help_services.image_add(article=draft, upload=upload("d.png", png_bytes(), "image/png"))
 
+    incident = incident_services.incident_declare(
+        by=users["supervisor"], titles={"en": "Withdrawals delayed"}, notices={"en": "We are on it."},
+        keywords=["withdrawal"])
+
     names = {
+        "incident": incident.pk,
         "ticket": ticket.ref, "solved": solved.ref, "attachment": attachment.pk, "notification": notification.pk,
         "internal_attachment": internal_attachment.pk, "agent_id": agent.pk,
         "rate_token": signing.dumps(rating.nonce, salt=csat.SALT), "review": review.pk, "customer": cust_a.pk,

@@ -52,6 +52,7 @@
       body.textContent = frame.body;  // text, never HTML
       item.appendChild(who);
       item.appendChild(body);
+      if (frame.meta && frame.meta.incident) item.className += " chat-incident";  // a known problem's notice
       (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file)); });
       if (frame.meta && frame.meta.articles) {
         frame.meta.articles.forEach(function (article) {

@@ -172,6 +172,12 @@
         node.querySelector(".js-topic").textContent = context.topic;
         node.querySelector(".js-language").textContent = context.language +
           (context.overflowed ? " · " + S.overflowed : "");
+        var incident = node.querySelector(".js-incident");
+        if (context.incident) {  // the chat is about a known incident: the agent can answer with its notice
+          incident.hidden = false;
+          incident.href = context.incident.url;
+          incident.textContent = fmt(S.incident, { title: context.incident.title });
+        }
         renderCard(node.querySelector(".js-card"), context.handover);
         var tickets = node.querySelector(".js-tickets");
         node.querySelector(".js-tickets-title").textContent = S.recent_tickets + " (" + context.recent_tickets.length + ")";

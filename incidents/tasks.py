@@ -1,0 +1,41 @@
+"""Celery entry points of incidents: tell linked customers of a resolution in batches, solve linked tickets."""
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def incident_notify(incident_id):
+    """Send one batch and, while people remain, queue the next batch as a new task: a resolution with 50,000 linked
+    customers never holds a worker for long, and other mail keeps flowing between batches."""
+    sent = services.incident_notices_send(incident_id=incident_id)
+    if sent and services.incident_pending_notices(incident_id=incident_id):
+        incident_notify.delay(incident_id)
+    return sent
+
+
+@shared_task
+def incident_notices_sweep():
+    """Beat: a resolution whose notification chain was lost (broker restart) is picked up again."""
+    from .models import IncidentNotice
+
+    pending = (IncidentNotice.objects.filter(sent_at__isnull=True).values_list("incident_id", flat=True)
+               .distinct()[:100])
+    for incident_id in pending:
+        incident_notify.delay(incident_id)
+    return len(pending)
+
+
+@shared_task(acks_late=True)
+def incident_solve_tickets(incident_id):
+    """Run what other apps registered for a resolved incident (tickets: solve the linked tickets)."""
+    from .models import Incident
+
+    incident = Incident.objects.get(pk=incident_id)
+    if not incident.solve_tickets:
+        return 0
+    done = 0
+    for hook in services.RESOLVE_HOOKS:
+        done += hook(incident=incident) or 0
+    return done
+
