@@ -31,6 +31,23 @@ def test_every_string_is_translated(directory):
     assert untranslated == []
 
 
+def test_the_english_catalogue_says_exactly_its_source_strings():
+    """English msgstrs equal their msgids: a fuzzy match left behind by makemessages once showed an older string
+    (the agent's code line in chats lost its code)."""
+    po = polib.pofile(str(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"))
+    drifted = [e.msgid for e in po if not e.obsolete and (
+        (e.msgid_plural and [e.msgstr_plural[0], e.msgstr_plural[1]] != [e.msgid, e.msgid_plural])
+        or (not e.msgid_plural and e.msgstr != e.msgid))]
+    assert drifted == []
+
+
+def test_no_entry_keeps_a_previous_msgid():
+    """A `#| msgid` line marks a fuzzy match; its text may belong to another string (checked in every language)."""
+    for directory in LOCALES.values():
+        po = polib.pofile(str(LOCALE_DIR / directory / "LC_MESSAGES" / "django.po"))
+        assert [e.msgid for e in po if e.previous_msgid and not e.obsolete] == [], directory
+
+
 @pytest.mark.parametrize("directory", LOCALES.values())
 def test_compiled_catalog_matches_the_source(directory):
     """The committed .mo holds exactly what the .po says (run `make messages` after editing a .po)."""
