@@ -1,6 +1,6 @@
 """The supervisor's forms: declare or edit an incident (texts per language), resolve it."""
 from django import forms
-from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from support.languages import LANGUAGE_CODES
@@ -9,7 +9,8 @@ from .models import Severity
 
 
 def _language_name(code):
-    return dict(settings.LANGUAGES)[code]
+    """In the language itself (日本語, Русский): each field is for the person who writes that language."""
+    return get_language_info(code)["name_local"]
 
 
 def _per_language(form, name, label, *, widget, max_length, required_en):
