@@ -32,9 +32,10 @@ def test_customer_and_agent_pages_in_every_language(new_page):
     ARTIFACTS.mkdir(exist_ok=True)
 
     customer_pages = ["/", "/requests/new/", "/requests/", f"/requests/{ticket.ref}/", "/notifications/", "/help/",
-                      "/help/search/?q=order", "/chat/"]
+                      "/help/search/?q=order", "/chat/", "/status/"]
     agent_pages = ["/agent/", "/agent/search/?q=nothing-like-this", "/agent/tickets/", f"/agent/tickets/{ticket.ref}/",
-                   "/agent/chats/", f"/agent/customers/{customer_user.pk}/", "/agent/wallboard/", "/agent/reviews/"]
+                   "/agent/chats/", f"/agent/customers/{customer_user.pk}/", "/agent/wallboard/", "/agent/reviews/",
+                   "/agent/incidents/"]
     for lang in LANGS:
         for tab, paths in ((customer, customer_pages), (agent, agent_pages)):
             for path in paths:
