@@ -33,6 +33,10 @@ def test_demo_data_in_every_app_and_idempotent():
     zh_cells = {(r["hour"]): r for r in report["heatmap"].rows if r["language"] == "zh-hans" and r["weekday_number"] == 3}
     assert zh_cells[13]["offered"] > zh_cells[3]["offered"]  # 21:00 in Shanghai is busier than 11:00
     assert report["quality"].rows and report["csat"].rows[-1]["score"] is not None
+    from incidents.models import Incident
+
+    assert Incident.objects.filter(status="resolved", title_ja="TRC-20 入金の遅延").count() == 1  # on /status/
     call_command("seed_demo", stdout=io.StringIO())
+    assert Incident.objects.count() == 1
     assert (User.objects.count(), Article.objects.count(), Ticket.objects.count(),
             Conversation.objects.count()) == counts

@@ -36,7 +36,8 @@ CUSTOMERS = [
 ]
 
 # Apps that contribute demo content, in dependency order. A missing module means the app has none yet.
-SEED_STEPS = ["helpcenter.demo", "chatbot.demo", "tickets.demo", "livechat.demo", "reports.demo", "verification.demo"]
+SEED_STEPS = ["helpcenter.demo", "chatbot.demo", "tickets.demo", "livechat.demo", "reports.demo", "verification.demo",
+              "incidents.demo"]
 
 
 class Command(BaseCommand):
