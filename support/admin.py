@@ -1,8 +1,9 @@
 """Django admin for users, teams and agent profiles. Role changes go through the role service."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .languages import LANGUAGE_CODES
@@ -122,15 +123,25 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
     form = AgentProfileForm
-    list_display = ["user", "languages", "capacity", "presence", "last_seen_at", "team"]
+    list_display = ["user", "languages", "capacity", "presence", "last_seen_at", "team", "verification_code"]
     list_filter = ["presence", "team"]
     list_select_related = ["user", "team"]
-    search_fields = ["user__email", "user__name"]
-    readonly_fields = ["user", "last_seen_at"]
+    search_fields = ["user__email", "user__name", "verification_code"]
+    readonly_fields = ["user", "last_seen_at", "verification_code"]
+    actions = ["rotate_verification_codes"]
 
     def has_add_permission(self, request):
         # Profiles come with the agent role (create_agent or a role change), never on their own.
         return False
+
+    @admin.action(description=_("Give the selected agents new verification codes"))
+    def rotate_verification_codes(self, request, queryset):
+        for profile in queryset:
+            services.agent_verification_code_rotate(profile=profile)
+        self.message_user(request, ngettext(
+            "%(count)d agent has a new verification code; the old one is no longer official.",
+            "%(count)d agents have new verification codes; the old ones are no longer official.",
+            queryset.count()) % {"count": queryset.count()}, messages.SUCCESS)
 
 
 @admin.register(Notification)

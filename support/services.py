@@ -168,6 +168,23 @@ def agent_set_presence(*, agent, presence):
     return profile
 
 
+def agent_verification_code_rotate(*, profile):
+    """Give an agent a new public verification code (their old one stops being official at once): after a code
+    was shown in a scam, or when someone leaves a team. A clash with another agent's code is drawn again."""
+    from .models import new_verification_code
+
+    for _attempt in range(5):
+        code = new_verification_code()
+        try:
+            with transaction.atomic():
+                AgentProfile.objects.filter(pk=profile.pk).update(verification_code=code)
+        except IntegrityError:
+            continue
+        profile.verification_code = code
+        return code
+    raise DomainError("could not draw a unique verification code", code="code_clash")
+
+
 def notification_create(*, user, kind, params=None, url=""):
     """Create one in-site notification. Unregistered kinds must carry their own title in params."""
     return notifications_create_many([{"user": user, "kind": kind, "params": params, "url": url}])[0]

@@ -44,3 +44,17 @@ def test_the_demo_seeds_the_support_email_website_and_telegram_once():
     assert channel_check("social", "https://t.me/example_support").official
     assert channel_check("email", "support+T-10001.x@support.example.com").official  # the desk's reply addresses
     assert not channel_check("email", "alice@example.com").official  # a demo customer is not us
+
+
+def test_an_admin_gives_an_agent_a_new_code_and_the_old_one_stops_being_official(client, desk_admin, agent):
+    profile = agent.agent_profile
+    old = profile.verification_code
+    assert channel_check("agent_code", old).official
+    client.force_login(desk_admin)
+    response = client.post("/admin/support/agentprofile/", {"action": "rotate_verification_codes",
+                                                             "_selected_action": [str(profile.pk)]})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.verification_code != old and len(profile.verification_code) == len(old)
+    assert not channel_check("agent_code", old).official
+    assert channel_check("agent_code", profile.verification_code).official
