@@ -2,6 +2,8 @@
 and API (agent/incidents/), whose services keep every channel's banner and the linking in step."""
 from django.contrib import admin
 
+from support.admin import RecordAdmin
+
 from .models import Incident, IncidentLink
 
 
@@ -16,17 +18,8 @@ class IncidentLinkInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(RecordAdmin):
     list_display = ["id", "title", "severity", "status", "declared_at", "resolved_at"]
     list_filter = ["status", "severity"]
     search_fields = ["title_en", "title_zh_hans", "title_es", "title_ru", "title_ja", "title_ko", "keywords"]
     inlines = [IncidentLinkInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -120,6 +120,20 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record the services write (tickets, incidents, ...): the admin looks, never adds, changes or deletes, so
+    every change keeps its audit trail, notifications and rules."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
     form = AgentProfileForm

@@ -2,6 +2,8 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from support.admin import RecordAdmin
+
 from .models import (
     BusinessCalendar,
     BusinessHours,
@@ -42,7 +44,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(RecordAdmin):
     """Read-only here: every change to a ticket goes through the services (audit trail, notifications)."""
 
     list_display = ["number", "subject", "requester", "status", "priority", "language", "assignee", "updated_at"]
@@ -50,15 +52,6 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["subject", "requester__email"]
     list_select_related = ["requester", "assignee"]
     inlines = [TicketEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InboundEmail)
