@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from support.outbox import outbound_email_queue
+from incidents.selectors import open_incidents
 from verification.selectors import agent_verification_code
 
 from . import mailaddr
@@ -57,6 +58,12 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
             "site_name": settings.SITE_NAME,
             "author_name": message.author.display_name if message is not None and message.author else "",
         }
+        if kind in ("ticket_received", "ticket_follow_up"):
+            # A request about a known incident: the confirmation says so, with the incident's notice.
+            incident = next((i for i in open_incidents() if i.tag in ticket.tags), None)
+            if incident is not None:
+                context["incident_title"] = incident.title(requester.language)
+                context["incident_notice"] = incident.notice(requester.language)
         code = agent_verification_code(message.author) if kind == "ticket_reply" and message is not None else None
         if code:  # every agent reply carries the agent's public code, checkable on the verification page
             context["agent_code"] = code

@@ -229,3 +229,15 @@ def test_the_bot_stage_message_is_linked_even_when_it_carries_a_secret(declare):
     message, _created = chat_services.customer_message_post(conversation_id=chat.pk, body="withdrawal stuck")
     assert message.sender_kind == SenderKind.CUSTOMER
     assert IncidentLink.objects.filter(incident=incident, object_id=str(chat.pk)).exists()
+
+
+def test_the_confirmation_of_a_linked_request_carries_the_notice_in_the_customers_language(declare):
+    declare()
+    person = UserFactory(email="kim@example.com", language="ko")
+    ticket = ticket_services.ticket_create(requester=person, subject="출금이 안 돼요", body="3시간째 대기 중")
+    mail = OutboundEmail.objects.get(to_email="kim@example.com", topic=f"ticket:{ticket.ref}")
+    assert "출금 지연" in mail.body_text and "출금이 최대 2시간 지연되고 있습니다" in mail.body_text
+    assert "출금이 최대 2시간 지연되고 있습니다" in mail.body_html
+    other = ticket_services.ticket_create(requester=person, subject="비밀번호 변경", body="도와주세요")
+    plain = OutboundEmail.objects.get(topic=f"ticket:{other.ref}")
+    assert "출금 지연" not in plain.body_text
