@@ -39,8 +39,8 @@ class IncidentForm(forms.Form):
                       required_en=True)
 
     def language_rows(self):
-        """(language name, title field, notice field) per language, for the template's table."""
-        return [(_language_name(code), self[f"title_{code}"], self[f"notice_{code}"]) for code in LANGUAGE_CODES]
+        """(code, language name, title field, notice field) per language, for the template's table."""
+        return [(code, _language_name(code), self[f"title_{code}"], self[f"notice_{code}"]) for code in LANGUAGE_CODES]
 
     def titles(self):
         return _texts(self.cleaned_data, "title")
