@@ -113,15 +113,16 @@ class StaffWritePermission(IsAgent):
 
 class IncidentListApi(APIView):
     permission_classes = [StaffWritePermission]
+    pagination_class = StandardPagination
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=IncidentStatus.values)],
-                   responses={200: IncidentSerializer(many=True), **errors(400, 401, 403)}, tags=["incidents"],
+                   responses={200: IncidentSerializer(many=True), **errors(400, 401, 403, 404)}, tags=["incidents"],
                    operation_id="incidents_list", summary="Incidents with their linked counts (agents)")
     def get(self, request):
         wanted = request.query_params.get("status") or None
         if wanted is not None and wanted not in IncidentStatus.values:
             raise serializers.ValidationError({"status": [f"one of {', '.join(IncidentStatus.values)}"]})
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.incident_list(status=wanted), request, view=self)
         return paginator.get_paginated_response([_incident_data(incident) for incident in page])
 
