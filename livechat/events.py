@@ -47,6 +47,17 @@ def message_created(message):
     _send(*message_sends(message))
 
 
+def attachment_scanned(attachment):
+    """A picture's scan for secrets finished: the chat's pages show it (to agents it was held back until now), flag
+    it, or show its blurred copy. The message is named by its sequence number."""
+    from .serializers import ChatAttachmentOutputSerializer
+
+    message = attachment.message
+    _send(chat_group(message.conversation_id), {
+        "type": "attachment", "conversation": str(message.conversation_id), "seq": message.seq,
+        "attachment": ChatAttachmentOutputSerializer(attachment).data})
+
+
 def agent_chat(conversation):
     """One of an agent's chats as their sockets list it (snapshot and chat_assigned): unread = messages after the
     agent's read mark."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from support.languages import LANGUAGE_CODES
+from support.models import ScannedImage
 
 
 class ConversationStatus(models.TextChoices):
@@ -153,7 +154,7 @@ def _attachment_path(attachment, filename):
     return f"chat/{str(attachment.pk)[:2]}/{attachment.pk}"
 
 
-class ChatAttachment(models.Model):
+class ChatAttachment(ScannedImage):
     """A file sent in a chat (same checks as ticket attachments); served only to the chat's people."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -162,6 +163,11 @@ class ChatAttachment(models.Model):
     filename = models.CharField(max_length=150)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+
+    class Meta:
+        # The sweep looks for scans whose task was lost (livechat.services.chat_attachment_scans_sweep).
+        indexes = [models.Index(fields=["id"], condition=models.Q(scan_state="pending"),
+                                name="chatattachment_scan_pending")]
 
     def __str__(self):
         return self.filename

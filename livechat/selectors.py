@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
-from support.roles import is_agent
+from support.roles import is_agent, is_desk_admin
 
 from .models import ChatAttachment, Conversation, ConversationStatus
 
@@ -34,16 +34,32 @@ def messages_after(*, conversation, after_seq=0, limit=200):
 
 
 def attachment_get_for_viewer(*, attachment_id, user, token=None):
-    """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise."""
+    """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise. A picture
+    whose scan for secrets has not finished only for the side that sent it (the customer, or the agent who did)."""
+    from .models import SenderKind
     from .tokens import visitor_token_conversation
 
     attachment = ChatAttachment.objects.select_related("message__conversation").get(pk=attachment_id)
-    conversation = attachment.message.conversation
-    if token and visitor_token_conversation(token) == str(conversation.id):
-        return attachment
-    if user.is_authenticated and (conversation.customer_id == user.pk or is_agent(user)):
-        return attachment
-    raise ChatAttachment.DoesNotExist
+    message = attachment.message
+    conversation = message.conversation
+    if (token and visitor_token_conversation(token) == str(conversation.id)) or (
+            user.is_authenticated and conversation.customer_id == user.pk):
+        sender = message.sender_kind == SenderKind.CUSTOMER
+    elif user.is_authenticated and is_agent(user):
+        sender = message.sender_kind == SenderKind.AGENT and message.sender_id == user.pk
+    else:
+        raise ChatAttachment.DoesNotExist
+    if attachment.scan_pending and not sender:
+        raise ChatAttachment.DoesNotExist
+    return attachment
+
+
+def attachment_original_for_user(*, user, attachment_id):
+    """The picture as sent, of a chat file where a secret was found and blurred: for desk admins alone, and only
+    while SCREENSHOT_KEEP_ORIGINALS kept it. DoesNotExist for anyone else, exactly as for a missing one."""
+    if not is_desk_admin(user):
+        raise ChatAttachment.DoesNotExist
+    return ChatAttachment.objects.exclude(original="").get(pk=attachment_id)
 
 
 def queue_position(*, conversation):

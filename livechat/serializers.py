@@ -3,7 +3,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
-from support.serializers import StrictInputSerializer
+from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
 
 class ChatStartInputSerializer(StrictInputSerializer):
@@ -27,7 +27,7 @@ class RatingInputSerializer(StrictInputSerializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ChatAttachmentOutputSerializer(serializers.Serializer):
+class ChatAttachmentOutputSerializer(ScannedImageOutputSerializer):
     id = serializers.UUIDField()
     filename = serializers.CharField()
     content_type = serializers.CharField()

@@ -19,7 +19,8 @@ from django.utils import timezone
 from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
-from support.models import AgentProfile, Presence
+from support.models import AgentProfile, Presence, ScanState
+from support.screenshots import image_scan, image_scans_lost
 from support.secretscan import asks_for_code, secrets_mask
 from support.services import DomainError, agent_set_presence, customer_for_email
 from support.uploads import check_upload
@@ -205,10 +206,14 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
             if row is None:
                 return _refused_post(conversation_id, sender_kind, client_msg_id), False
             if checked is not None:
+                image = checked.kind == "image"
                 attachment = ChatAttachment(filename=checked.filename, content_type=checked.content_type,
-                                            size=checked.size, message_id=row[0])
+                                            size=checked.size, message_id=row[0],
+                                            scan_state=ScanState.PENDING if image else ScanState.SKIPPED)
                 attachment.file.save("", checked.upload, save=False)
                 attachment.save()
+                if attachment.scan_pending:  # read for secrets after commit (chat_attachment_scan)
+                    transaction.on_commit(lambda: _scans_enqueue([attachment.pk]), robust=True)
     except IntegrityError:
         if attachment is not None:
             attachment.file.delete(save=False)
@@ -232,6 +237,43 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
     if announce:
         transaction.on_commit(lambda: events.message_created(message))
     return message, True
+
+
+def _scans_enqueue(attachment_ids):
+    from .tasks import chat_attachment_scan
+
+    for attachment_id in attachment_ids:
+        chat_attachment_scan.delay(str(attachment_id))
+
+
+def chat_attachment_scan(*, attachment_id, last_attempt=True):
+    """Read a picture sent in a chat for secrets (support.screenshots). Until it is read only its sender is shown
+    it (selectors.attachment_get_for_viewer); then the chat's sockets hear the outcome, and where a secret was
+    found the file is a blurred copy, agents see its kinds, and a customer who sent it is told in the chat (the
+    same warning as for a secret typed). Safe to run twice: returns the state recorded, or None."""
+    row = (ChatAttachment.objects.filter(pk=attachment_id)
+           .values_list("message__conversation_id", "message__conversation__language", "message__sender_kind")
+           .first())
+    if row is None:
+        return None
+    conversation_id, language, sender_kind = row
+    state = image_scan(model=ChatAttachment, attachment_id=attachment_id, languages=[language],
+                       last_attempt=last_attempt)
+    if state is None:
+        return None
+    attachment = ChatAttachment.objects.select_related("message").get(pk=attachment_id)
+    transaction.on_commit(lambda: events.attachment_scanned(attachment))
+    if state == ScanState.SECRET and sender_kind == SenderKind.CUSTOMER:
+        _secret_warning(conversation_id, attachment.secret_kinds)
+    return state
+
+
+def chat_attachment_scans_sweep(*, older_than_seconds=300):
+    """Queue again the scans of pictures sent a while ago whose task was lost or whose worker died."""
+    lost = image_scans_lost(ChatAttachment.objects.filter(
+        message__created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds)))
+    _scans_enqueue(lost)
+    return len(lost)
 
 
 def _answers_a_code_request(conversation_id, body):

@@ -12,6 +12,7 @@ from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required
+from support.screenshots import original_response
 from support.secretscan import KIND_LABELS
 from support.selectors import notification_list_for_user
 from support.shortcuts import shortcut_config
@@ -47,6 +48,9 @@ def _strings():
                            "wallet now."),
         "secret_flag": _("Secret detected and hidden: {kinds}. Advise the customer to move their funds."),
         "secret_kinds": {kind: str(label) for kind, label in KIND_LABELS.items()},
+        "scan_pending": _("Checking this picture for secrets…"),
+        "scan_failed": _("This picture could not be checked for secrets."),
+        "original": _("Original (admins only)"),
         "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
         "rated": _("Thank you for your rating."),
         "transcript_sent": _("We are emailing you the transcript."),
@@ -130,7 +134,19 @@ def attachment_download(request, attachment_id):
                                                          token=request.GET.get("token"))
     except (ChatAttachment.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
-    return stored_file_response(attachment.file, content_type=attachment.content_type, filename=attachment.filename)
+    # Before its scan, a picture (shown to its sender alone) is replaced if a secret is found: not cached.
+    return stored_file_response(attachment.file, content_type=attachment.content_type, filename=attachment.filename,
+                                **({"cache": "private, no-store"} if attachment.scan_pending else {}))
+
+
+def attachment_original(request, attachment_id):
+    """The picture as sent, where a secret was found and blurred (kept by policy): desk admins only, 404 for
+    anyone else."""
+    try:
+        attachment = selectors.attachment_original_for_user(user=request.user, attachment_id=attachment_id)
+    except ChatAttachment.DoesNotExist as exc:
+        raise Http404 from exc
+    return original_response(attachment)
 
 
 @agent_required

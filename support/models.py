@@ -215,3 +215,36 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
+
+
+class ScanState(models.TextChoices):
+    """Where an attachment's screenshot scan stands (support.screenshots)."""
+
+    PENDING = "pending", _("Being checked")
+    CLEAN = "clean", _("No secret found")
+    SECRET = "secret", _("Secret found")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not checked")  # not an image, or stored before screenshots were scanned
+
+
+class ScannedImage(models.Model):
+    """What the screenshot scan records on an attachment (ticket and chat attachments both carry it). With a
+    secret found, `file` is the blurred copy everyone is shown and `original` the picture as sent, kept only when
+    SCREENSHOT_KEEP_ORIGINALS allows and served to desk admins alone."""
+
+    scan_state = models.CharField(max_length=8, choices=ScanState.choices, default=ScanState.SKIPPED)
+    secret_kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    original = models.FileField(max_length=200, blank=True)
+    # Set by the worker that claimed the scan; a claim older than the lease may be taken over (a killed worker).
+    scan_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scan_pending(self):
+        return self.scan_state == ScanState.PENDING
+
+    @property
+    def scan_failed(self):
+        return self.scan_state == ScanState.FAILED

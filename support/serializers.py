@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .languages import LANGUAGE_CODES
+from .models import ScanState
 from .roles import user_role
 
 
@@ -78,3 +79,14 @@ class NotificationOutputSerializer(serializers.Serializer):
 
 class ReadAllOutputSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+class ScannedImageOutputSerializer(serializers.Serializer):
+    """The screenshot scan's fields of an attachment (support.screenshots), shared by ticket and chat files."""
+
+    scan_state = serializers.ChoiceField(
+        choices=ScanState.values, read_only=True,
+        help_text="pending: being read for secrets (the file is served to its sender alone until then); secret: a "
+                  "secret was found and the file is a blurred copy; skipped: not an image")
+    secret_kinds = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                         help_text="recovery_phrase, private_key, api_secret, one_time_code")

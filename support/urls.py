@@ -34,9 +34,13 @@ urlpatterns = [
     path("attachments/<uuid:attachment_id>/", ticket_views.attachment_download, name="attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", ticket_views.attachment_download, {"thumbnail": True},
          name="attachment-thumbnail"),
+    # The picture as sent, where a secret was found and blurred: desk admins only (SCREENSHOT_KEEP_ORIGINALS).
+    path("attachments/<uuid:attachment_id>/original/", ticket_views.attachment_original, name="attachment-original"),
     # Help-center pictures: one URL for every language's body, so no language prefix.
     path("help/images/<uuid:image_id>/", help_views.article_image, name="help-image"),
     path("chat-attachments/<uuid:attachment_id>/", chat_views.attachment_download, name="chat-attachment"),
+    path("chat-attachments/<uuid:attachment_id>/original/", chat_views.attachment_original,
+         name="chat-attachment-original"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),

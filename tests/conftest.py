@@ -269,3 +269,27 @@ def asgi_server(transactional_db, tmp_path_factory):
     servers = AsgiServers(tmp_path_factory)
     yield servers
     servers.close()
+
+
+@pytest.fixture(scope="session")
+def rendered_screenshots(tmp_path_factory):
+    """Real screenshots rendered once per run by Debian's Chromium (tests/support/render_screenshots.py: wallet
+    backup pages with a recovery phrase, order and withdrawal pages without one): {name: PNG bytes}. Rendered in a
+    process of its own, so Playwright's event loop stays out of this one (see pytest_collection_modifyitems)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.support.render_screenshots import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"Chromium not found at {CHROMIUM}; the screenshot tests cannot run in CI")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    out = tmp_path_factory.mktemp("screenshots")
+    result = subprocess.run([sys.executable, "-m", "tests.support.render_screenshots", str(out)], cwd=settings.BASE_DIR,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {name: Path(path).read_bytes() for name, path in json.loads(result.stdout).items()}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from support.languages import LANGUAGE_CODES, language_choices
+from support.models import ScannedImage
 
 REF_PREFIX = "T-"
 
@@ -151,7 +152,7 @@ def thumbnail_path(instance, filename):
     return f"attachments/{instance.id.hex[:2]}/{instance.id.hex}-thumb.png"
 
 
-class Attachment(models.Model):
+class Attachment(ScannedImage):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
@@ -167,7 +168,10 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at", "filename"]
-        indexes = [models.Index(fields=["message"], name="attachment_message")]
+        indexes = [models.Index(fields=["message"], name="attachment_message"),
+                   # The sweep looks for scans whose task was lost (tickets.services.attachment_scans_sweep).
+                   models.Index(fields=["created_at"], condition=models.Q(scan_state="pending"),
+                                name="attachment_scan_pending")]
 
     @property
     def is_image(self):

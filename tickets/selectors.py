@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from support.models import User
-from support.roles import PERM_AGENT, is_agent
+from support.roles import PERM_AGENT, is_agent, is_desk_admin
 
 from .models import REF_PREFIX, Attachment, Category, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
 from .sla import RUNNING, next_due_subquery
@@ -48,11 +48,28 @@ def message_list_for_ticket(*, user, ticket):
 
 
 def attachment_get_for_user(*, user, attachment_id):
-    """An attachment the user may open: on their own ticket and not on an internal note, or any for agents."""
+    """An attachment the user may open: on their own ticket and not on an internal note, or any for agents; an
+    image whose screenshot scan has not finished only for its uploader (attachment_shown_to)."""
     qs = Attachment.objects.select_related("ticket", "message")
     if not is_agent(user):
         qs = qs.filter(ticket__requester=user, message__is_internal=False)
-    return qs.get(pk=attachment_id)
+    attachment = qs.get(pk=attachment_id)
+    if not attachment_shown_to(attachment=attachment, user=user):
+        raise Attachment.DoesNotExist
+    return attachment
+
+
+def attachment_shown_to(*, attachment, user):
+    """Until its scan for secrets has finished, a picture is shown to the person who sent it alone."""
+    return not attachment.scan_pending or (user.is_authenticated and attachment.uploaded_by_id == user.pk)
+
+
+def attachment_original_for_user(*, user, attachment_id):
+    """The picture as sent, of an attachment where a secret was found and blurred: for desk admins alone, and only
+    while SCREENSHOT_KEEP_ORIGINALS kept it. DoesNotExist for anyone else, exactly as for a missing one."""
+    if not is_desk_admin(user):
+        raise Attachment.DoesNotExist
+    return Attachment.objects.exclude(original="").get(pk=attachment_id)
 
 
 def event_list_for_ticket(*, ticket):

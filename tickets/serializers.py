@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
 from support.roles import is_agent
-from support.serializers import StrictInputSerializer
+from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
 from .models import Priority, Status
 
@@ -120,7 +120,7 @@ def tickets_output(tickets, user):
     return serializer(tickets, many=True).data
 
 
-class AttachmentOutputSerializer(serializers.Serializer):
+class AttachmentOutputSerializer(ScannedImageOutputSerializer):
     id = serializers.UUIDField()
     filename = serializers.CharField()
     content_type = serializers.CharField()

@@ -20,8 +20,10 @@ from incidents.selectors import incident_matching
 from incidents.services import incident_link
 from support.languages import normalize_language
 from support.markdown import render_markdown
+from support.models import ScanState
 from support.notifications import register_kind
 from support.roles import is_agent
+from support.screenshots import image_scan, image_scans_lost
 from support.secretscan import secrets_mask
 from support.services import DomainError, notification_create
 
@@ -104,6 +106,7 @@ def _record(ticket, actor, field, old="", new=""):
 
 
 def _store_attachments(*, ticket, message, uploader, files):
+    """Store checked files; images are read for secrets in a task after commit (attachment_scan)."""
     checked = [check_upload(f) for f in files]
     stored = []
     for item in checked:
@@ -112,9 +115,40 @@ def _store_attachments(*, ticket, message, uploader, files):
         attachment.file.save(attachment.filename, item.upload, save=False)
         if item.kind == "image":
             attachment.thumbnail.save("thumb.png", ContentFile(make_thumbnail(item.upload)), save=False)
+            attachment.scan_state = ScanState.PENDING
         attachment.save()
         stored.append(attachment)
+    images = [attachment.pk for attachment in stored if attachment.scan_pending]
+    if images:
+        # robust: with the broker down the request still succeeds, and the sweep queues the scans later.
+        transaction.on_commit(lambda: _scans_enqueue(images), robust=True)
     return stored
+
+
+def _scans_enqueue(attachment_ids):
+    from .tasks import attachment_scan
+
+    for attachment_id in attachment_ids:
+        attachment_scan.delay(str(attachment_id))
+
+
+def attachment_scan(*, attachment_id, last_attempt=True):
+    """Read an image attachment for secrets (support.screenshots): where one is found, the file and thumbnail
+    everyone sees become a blurred copy and the attachment is flagged with the kinds; until then only its uploader
+    is shown it (selectors.attachment_shown_to). Safe to run twice: returns the state recorded, or None."""
+    language = Attachment.objects.filter(pk=attachment_id).values_list("ticket__language", flat=True).first()
+    if language is None:
+        return None
+    return image_scan(model=Attachment, attachment_id=attachment_id, languages=[language],
+                      last_attempt=last_attempt, thumbnail_field="thumbnail")
+
+
+def attachment_scans_sweep(*, older_than_seconds=300):
+    """Queue again the scans of images sent a while ago whose task was lost or whose worker died."""
+    lost = image_scans_lost(Attachment.objects.filter(
+        created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds)))
+    _scans_enqueue(lost)
+    return len(lost)
 
 
 def _check_file_count(files):

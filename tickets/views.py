@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from support import ratelimit
 from support.permissions import agent_required
 from support.roles import is_agent
+from support.screenshots import original_response
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 from support.shortcuts import shortcut_config
@@ -122,6 +123,17 @@ def attachment_download(request, attachment_id, thumbnail=False):
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
     return attachment_response(attachment, thumbnail=thumbnail)
+
+
+@login_required
+def attachment_original(request, attachment_id):
+    """The picture as sent, where a secret was found and blurred (kept by policy): desk admins only, 404 for
+    anyone else."""
+    try:
+        attachment = selectors.attachment_original_for_user(user=request.user, attachment_id=attachment_id)
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+    return original_response(attachment)
 
 
 # --- agents --------------------------------------------------------------------------------------------------

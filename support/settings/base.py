@@ -298,6 +298,9 @@ CSRF_FAILURE_VIEW = "support.views.csrf_failure"
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 HELP_IMAGE_MAX_BYTES = env_int("HELP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 10)
+# Screenshots are read for secrets (support.screenshots); where one is found people see a blurred copy, and the
+# picture as sent is deleted unless this keeps it, for desk admins alone (docs/security.md).
+SCREENSHOT_KEEP_ORIGINALS = env_bool("SCREENSHOT_KEEP_ORIGINALS", False)
 # Live chat: the estimate averages the handle time of the last N hours (a default when there is none, flagged as a
 # guess); message bodies over the limit are refused; visitor tokens expire.
 LIVECHAT_ESTIMATE_WINDOW_HOURS = env_int("LIVECHAT_ESTIMATE_WINDOW_HOURS", 24)
@@ -381,6 +384,10 @@ CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule"
 CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_close_idle", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
 CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
+# Screenshot scans whose task was lost are queued again.
+CELERY_BEAT_SCHEDULE["attachment-scans-sweep"] = {"task": "tickets.tasks.attachment_scans_sweep", "schedule": 300}
+CELERY_BEAT_SCHEDULE["chat-attachment-scans-sweep"] = {"task": "livechat.tasks.chat_attachment_scans_sweep",
+                                                       "schedule": 300}
 
 # Incidents: customers linked to an incident are told of its resolution in Celery tasks of this many people each.
 INCIDENT_NOTIFY_BATCH = env_int("INCIDENT_NOTIFY_BATCH", 200)

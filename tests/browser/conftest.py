@@ -87,3 +87,27 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+def japanese_chat(new_page, server):
+    """A Japanese agent online in the console and a visitor on their phone who has started a chat it has taken:
+    (agent's tab, customer's tab, the chat's box in the console)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD, AgentFactory
+
+    AgentFactory(email="ana@example.com", name="Ana", languages=["ja"], capacity=2)
+    agent = new_page(base_url=server)
+    log_in(agent, "ana@example.com", PASSWORD, lang="ja")
+    agent.goto("/ja/agent/chats/")
+    agent.locator("#presence").select_option("online")
+
+    customer = new_page(base_url=server, viewport={"width": 390, "height": 844})
+    customer.goto("/ja/chat/")
+    customer.locator("#prechat-name").fill("佐藤")
+    customer.locator("#prechat-email").fill("sato@example.com")
+    customer.locator("#prechat-topic").fill("出金")
+    customer.locator("#prechat button[type=submit]").click()
+    chat = agent.get_by_test_id("console-chat")
+    expect(chat).to_contain_text("佐藤", timeout=15_000)
+    return agent, customer, chat

@@ -5,9 +5,8 @@ from mnemonic import Mnemonic
 from playwright.sync_api import expect
 
 from livechat.models import ChatMessage
-from tests.factories import PASSWORD, AgentFactory
 
-from .conftest import log_in
+from .conftest import japanese_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,21 +14,7 @@ PHRASE = Mnemonic("english").to_mnemonic(bytes(range(16)))
 
 
 def test_a_pasted_recovery_phrase_is_hidden_and_the_agent_is_told(new_page, asgi_server, screenshot):
-    server = asgi_server.start()
-    AgentFactory(email="ana@example.com", name="Ana", languages=["ja"], capacity=2)
-    agent = new_page(base_url=server)
-    log_in(agent, "ana@example.com", PASSWORD, lang="ja")
-    agent.goto("/ja/agent/chats/")
-    agent.locator("#presence").select_option("online")
-
-    customer = new_page(base_url=server, viewport={"width": 390, "height": 844})
-    customer.goto("/ja/chat/")
-    customer.locator("#prechat-name").fill("佐藤")
-    customer.locator("#prechat-email").fill("sato@example.com")
-    customer.locator("#prechat-topic").fill("出金")
-    customer.locator("#prechat button[type=submit]").click()
-    chat = agent.get_by_test_id("console-chat")
-    expect(chat).to_contain_text("佐藤", timeout=15_000)
+    agent, customer, chat = japanese_chat(new_page, asgi_server.start())
 
     customer.locator("#chat-input").fill(f"サポートの人に言われたので送ります {PHRASE}")
     customer.locator("#chat-input").press("Enter")

@@ -165,4 +165,6 @@ def test_files_in_a_chat_are_checked_stored_once_and_served_only_to_the_chats_pe
     api_client.force_login(customer)
     assert api_client.get(file_url).status_code == 404  # a customer who is not in this chat
     api_client.force_login(agent)
+    assert api_client.get(file_url).status_code == 404  # a picture is shown to agents once read for secrets
+    services.chat_attachment_scan(attachment_id=sent.json()["attachments"][0]["id"])
     assert api_client.get(file_url).status_code == 200

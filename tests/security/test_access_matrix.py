@@ -43,7 +43,7 @@ from rest_framework.test import APIClient
 
 from support.roles import Role
 from tests.factories import AgentFactory, UserFactory
-from tests.tickets.files import png_bytes, upload
+from tests.tickets.files import phrase_png, png_bytes, upload
 
 ROLES = ("anon", "cust_a", "cust_b", "agent", "agent_ko", "supervisor", "admin")
 SECRET = "zq-secret-of-customer-a-7f3a"  # in A's ticket and chat: no response to anonymous or B may contain it
@@ -277,12 +277,25 @@ HTTP = {
         post(f"/api/v1/incidents/{MISSING_INT}/resolve/", roles(401, 403, 403, 403, 403, 404, 404), "missing"),
     ],
     "api/v1/reports/wallboard/": [get("/api/v1/reports/wallboard/", API_AGENT)],
+    # Pictures are shown to staff once read for secrets (support.screenshots); before that, to their uploader alone.
     "attachments/<uuid:attachment_id>/": [
         get("/attachments/{attachment}/", PAGE_OWNER, "own"),
         get("/attachments/{internal_attachment}/", roles(LOGIN, 404, 404, 200, 200, 200, 200), "internal-note-file"),
+        get("/attachments/{pending_attachment}/", roles(LOGIN, 200, 404, 404, 404, 404, 404), "not-yet-read"),
+        get("/attachments/{secret_attachment}/", PAGE_OWNER, "blurred"),
         get(f"/attachments/{MISSING_UUID}/", PAGE_MISSING, "missing"),
     ],
-    "attachments/<uuid:attachment_id>/thumbnail/": [get("/attachments/{attachment}/thumbnail/", PAGE_OWNER, "own")],
+    "attachments/<uuid:attachment_id>/thumbnail/": [
+        get("/attachments/{attachment}/thumbnail/", PAGE_OWNER, "own"),
+        get("/attachments/{pending_attachment}/thumbnail/", roles(LOGIN, 200, 404, 404, 404, 404, 404),
+            "not-yet-read"),
+    ],
+    # The picture as sent, where a secret was found (kept by SCREENSHOT_KEEP_ORIGINALS): desk admins alone; not the
+    # customer who sent it, agents or supervisors. A picture without one has no original to open.
+    "attachments/<uuid:attachment_id>/original/": [
+        get("/attachments/{secret_attachment}/original/", roles(LOGIN, 404, 404, 404, 404, 404, 200), "kept"),
+        get("/attachments/{attachment}/original/", logged_in(404, anon=LOGIN), "no-secret"),
+    ],
     # A published article's picture is public; a draft's only for those who may edit it: staff in the admin and
     # supervisors through the API.
     "help/images/<uuid:image_id>/": [
@@ -294,6 +307,12 @@ HTTP = {
         get("/chat-attachments/{chat_file}/", roles(404, 200, 404, 200, 200, 200, 200), "own"),
         get("/chat-attachments/{chat_file}/?token={visitor_token}", roles(404, 200, 404, 200, 200, 200, 200),
             "other-chats-token"),
+        get("/chat-attachments/{pending_chat_file}/", roles(404, 200, 404, 404, 404, 404, 404), "not-yet-read"),
+        get("/chat-attachments/{secret_chat_file}/", roles(404, 200, 404, 200, 200, 200, 200), "blurred"),
+    ],
+    "chat-attachments/<uuid:attachment_id>/original/": [
+        get("/chat-attachments/{secret_chat_file}/original/", roles(404, 404, 404, 404, 404, 404, 200), "kept"),
+        get("/chat-attachments/{chat_file}/original/", same(404), "no-secret"),
     ],
     "api/schema/": [get("/api/schema/", PUBLIC)],
     "api/docs/": [get("/api/docs/", PUBLIC)],
@@ -658,6 +677,18 @@ def _build_world():
     note = ticket_services.ticket_reply(ticket=ticket, author=agent, body=f"Internal: {INTERNAL}", internal=True,
                                         attachments=[upload("internal-note.png", png_bytes(), "image/png")])
     internal_attachment = Attachment.objects.get(message=note)
+    # Pictures are read for secrets before staff see them: these two are read (nothing found); a third of A's is not
+    # yet (only A is shown it), and a fourth shows a recovery phrase, kept as sent for desk admins by the policy.
+    ticket_services.attachment_scan(attachment_id=attachment.pk)
+    ticket_services.attachment_scan(attachment_id=internal_attachment.pk)
+    pending = ticket_services.ticket_reply(ticket=ticket, author=cust_a, body="One more.",
+                                           attachments=[upload("more.png", png_bytes(), "image/png")])
+    pending_attachment = Attachment.objects.get(message=pending)
+    phrase = ticket_services.ticket_reply(ticket=ticket, author=cust_a, body="My wallet.",
+                                          attachments=[upload("wallet.png", phrase_png(), "image/png")])
+    secret_attachment = Attachment.objects.get(message=phrase)
+    with override_settings(SCREENSHOT_KEEP_ORIGINALS=True):
+        assert ticket_services.attachment_scan(attachment_id=secret_attachment.pk) == "secret"
     # A's ticket that the agent solved: its CSAT link, A's notification about it, and a review of the agent's work.
     solved = ticket_services.ticket_create(requester=cust_a, subject="Password reset", body="I cannot log in.",
                                            channel="web")
@@ -679,6 +710,17 @@ def _build_world():
         conversation_id=chat.id, sender_kind=SenderKind.CUSTOMER, sender=cust_a, body=f"Hello {SECRET}",
         upload=upload("chat.png", png_bytes(), "image/png"))
     chat_file = ChatAttachment.objects.get(message_id=message.pk)
+    chat_services.chat_attachment_scan(attachment_id=chat_file.pk)
+    message, _created = chat_services.message_post(
+        conversation_id=chat.id, sender_kind=SenderKind.CUSTOMER, sender=cust_a, body="",
+        upload=upload("wallet.png", phrase_png(), "image/png"))
+    secret_chat_file = ChatAttachment.objects.get(message_id=message.pk)
+    with override_settings(SCREENSHOT_KEEP_ORIGINALS=True):
+        assert chat_services.chat_attachment_scan(attachment_id=secret_chat_file.pk) == "secret"
+    message, _created = chat_services.message_post(
+        conversation_id=chat.id, sender_kind=SenderKind.CUSTOMER, sender=cust_a, body="",
+        upload=upload("more.png", png_bytes(), "image/png"))
+    pending_chat_file = ChatAttachment.objects.get(message_id=message.pk)
     visitor_chat = chat_services.conversation_start(language="en", visitor_name="Visitor",
                                                     visitor_email="visitor@example.com", with_bot=False)
 
@@ -702,6 +744,8 @@ def _build_world():
         "incident": incident.pk,
         "ticket": ticket.ref, "solved": solved.ref, "attachment": attachment.pk, "notification": notification.pk,
         "internal_attachment": internal_attachment.pk, "agent_id": agent.pk,
+        "pending_attachment": pending_attachment.pk, "secret_attachment": secret_attachment.pk,
+        "secret_chat_file": secret_chat_file.pk, "pending_chat_file": pending_chat_file.pk,
         "rate_token": signing.dumps(rating.nonce, salt=csat.SALT), "review": review.pk, "customer": cust_a.pk,
         "chat": chat.id, "chat_file": chat_file.pk, "visitor_chat": visitor_chat.id,
         "visitor_token": visitor_token(visitor_chat.id),

@@ -21,3 +21,22 @@ def exe_bytes():
 
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def phrase_png():
+    """A plain picture of a 12-word recovery phrase (drawn, not rendered: for tests about who may open what; the
+    OCR tests use real screenshots, tests/support/render_screenshots.py)."""
+    from mnemonic import Mnemonic
+    from PIL import ImageDraw, ImageFont
+
+    words = Mnemonic("english").to_mnemonic(bytes(range(16))).split()
+    font = ImageFont.load_default(size=28)
+    image = Image.new("RGB", (900, 280), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "Your recovery phrase", fill="black", font=font)
+    for row in range(3):
+        line = "   ".join(f"{row * 4 + i + 1}. {word}" for i, word in enumerate(words[row * 4:row * 4 + 4]))
+        draw.text((20, 80 + row * 60), line, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -1,4 +1,4 @@
-"""Template helpers for tickets: the SLA countdown badge."""
+"""Template helpers for tickets: the SLA countdown badge, secret kinds, and who is shown an attachment."""
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,3 +28,11 @@ def secret_kinds(kinds):
     from support.secretscan import KIND_LABELS
 
     return ", ".join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)
+
+
+@register.filter
+def shown_to(attachment, user):
+    """Is the attachment's file shown to this reader yet (a picture being read for secrets: its uploader alone)?"""
+    from tickets.selectors import attachment_shown_to
+
+    return attachment_shown_to(attachment=attachment, user=user)

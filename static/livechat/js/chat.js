@@ -53,7 +53,7 @@
       item.appendChild(who);
       item.appendChild(body);
       if (frame.meta && frame.meta.incident) item.className += " chat-incident";  // a known problem's notice
-      (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file)); });
+      (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file, frame.sender)); });
       if (frame.meta && frame.meta.articles) {
         frame.meta.articles.forEach(function (article) {
           var link = document.createElement("a");
@@ -108,10 +108,23 @@
     log.insertBefore(item, next);
     item.scrollIntoView({ block: "end" });
   }
-  function attachmentNode(file) {
-    // Visitors prove they belong to the chat with their token; the server checks it for every file.
-    var url = file.url + (state.token ? "?token=" + encodeURIComponent(state.token) : "");
+  function attachmentNode(file, sender) {
+    // Visitors prove they belong to the chat with their token; the server checks it for every file. A picture is
+    // read for secrets before anyone but its sender sees it; its URL names the scan's state, so the blurred copy
+    // that may replace it is fetched anew (an "attachment" frame redraws it).
+    var url = file.url + "?v=" + encodeURIComponent(file.scan_state || "") +
+      (state.token ? "&token=" + encodeURIComponent(state.token) : "");
+    if (file.scan_state === "pending" && sender !== "customer") {
+      var waiting = document.createElement("span");
+      waiting.className = "chat-file muted small";
+      waiting.dataset.attachment = file.id;
+      waiting.dataset.sender = sender;
+      waiting.textContent = file.filename + " — " + S.scan_pending;
+      return waiting;
+    }
     var link = document.createElement("a");
+    link.dataset.attachment = file.id;
+    link.dataset.sender = sender;
     link.href = url;
     link.target = "_blank";
     link.rel = "noopener";
@@ -243,6 +256,10 @@
     left_message: function (frame) {
       status(fmt(S.left_message, { ticket: frame.ticket }));
       finish();
+    },
+    attachment: function (frame) {  // a picture's scan for secrets finished: shown again, blurred if need be
+      var node = document.querySelector('#chat-log [data-attachment="' + CSS.escape(frame.attachment.id) + '"]');
+      if (node) node.replaceWith(attachmentNode(frame.attachment, node.dataset.sender));
     },
     rated: function () {
       $("csat-form").hidden = true;

@@ -81,16 +81,55 @@
       }).join(", ") });
       item.appendChild(flag);
     }
-    (frame.attachments || []).forEach(function (file) {
-      var link = document.createElement("a");
-      link.href = file.url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      link.className = "chat-file";
-      link.textContent = file.filename;
-      item.appendChild(link);
-    });
+    (frame.attachments || []).forEach(function (file) { item.appendChild(fileNode(file)); });
     return item;
+  }
+  function fileNode(file) {
+    // A picture is read for secrets before agents see it (scan_state); where one was found, the file is a blurred
+    // copy and the kinds are flagged like a secret in a message. An "attachment" frame replaces this node.
+    var box = document.createElement("span");
+    box.className = "chat-file-box";
+    box.dataset.attachment = file.id;
+    box.dataset.scan = file.scan_state || "";
+    if (file.scan_state === "pending") {
+      var waiting = document.createElement("span");
+      waiting.className = "chat-file muted small";
+      waiting.textContent = file.filename + " — " + S.scan_pending;
+      box.appendChild(waiting);
+      return box;
+    }
+    var link = document.createElement("a");
+    link.href = file.url + "?v=" + encodeURIComponent(file.scan_state || "");
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "chat-file";
+    link.textContent = file.filename;
+    box.appendChild(link);
+    if (file.secret_kinds && file.secret_kinds.length) {
+      var flag = document.createElement("span");
+      flag.className = "chat-secret-flag";
+      flag.dataset.testid = "attachment-secret-flag";
+      flag.textContent = fmt(S.secret_flag, { kinds: file.secret_kinds.map(function (kind) {
+        return S.secret_kinds[kind] || kind;
+      }).join(", ") });
+      box.appendChild(flag);
+    }
+    if (file.scan_state === "failed") {
+      var failed = document.createElement("span");
+      failed.className = "muted small";
+      failed.textContent = S.scan_failed;
+      box.appendChild(failed);
+    }
+    if (file.scan_state === "secret" && app.dataset.admin) {
+      var original = document.createElement("a");
+      original.href = file.url + "original/";
+      original.target = "_blank";
+      original.rel = "noopener";
+      original.className = "small";
+      original.textContent = S.original;
+      box.appendChild(original);
+    }
+    return box;
   }
   function place(chat, item, seq) {
     // In sequence order whatever the arrival order; unsent messages stay at the end.
@@ -320,6 +359,11 @@
     message: function (frame) {
       var chat = state.chats[frame.conversation];
       if (chat) addMessage(chat, frame);
+    },
+    attachment: function (frame) {  // a picture's scan for secrets finished
+      var chat = state.chats[frame.conversation];
+      var node = chat && chat.log.querySelector('[data-attachment="' + CSS.escape(frame.attachment.id) + '"]');
+      if (node) node.replaceWith(fileNode(frame.attachment));
     },
     typing: function (frame) {
       var chat = state.chats[frame.conversation];

@@ -1,5 +1,6 @@
-"""Check that Postgres and Redis answer, and create the database if it is missing. Runs before migrate."""
-
+"""Check that Postgres and Redis answer, and create the database if it is missing; say if Tesseract or one of its
+language packs is missing (screenshots are read for secrets with it). Runs before migrate."""
+import subprocess
 
 import psycopg
 import redis
@@ -17,6 +18,26 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         self._check_redis()
         self._ensure_database(db)
+        self._check_tesseract()
+
+    def _check_tesseract(self):
+        """A warning, not a failure: the desk runs without it, but every screenshot's scan then ends "failed" (and
+        is shown to agents unchecked), so a deployment needs it on the worker (docs/security.md)."""
+        from support.screenshots import TESSERACT, TESSERACT_PACKS
+
+        try:
+            result = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, text=True, timeout=10)
+            installed = set(result.stdout.split())
+        except (OSError, subprocess.SubprocessError):
+            installed = None
+        missing = sorted(set(TESSERACT_PACKS.values()) - (installed or set()))
+        if installed is None or missing:
+            packages = "tesseract-ocr " + " ".join(f"tesseract-ocr-{p.replace('_', '-')}" for p in missing)
+            what = "Tesseract is not installed" if installed is None else f"Tesseract lacks {', '.join(missing)}"
+            self.stderr.write(self.style.WARNING(
+                f"{what}: screenshots cannot be read for secrets. Install: apt-get install {packages}"))
+            return
+        self.stdout.write(f"Tesseract reads {', '.join(sorted(TESSERACT_PACKS.values()))}.")
 
     def _check_redis(self):
         url = settings.REDIS_URL
