@@ -56,8 +56,8 @@ from django.utils import timezone
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .models import ScanState
-# secretscan's own words for transactions and keys, so that both readers of a text agree on what a hash is.
-from .secretscan import _KEY_WORDS, _TX_WORDS, API_SECRET, PRIVATE_KEY, RECOVERY_PHRASE, secrets_find
+# secretscan's words for transactions and keys: both readers of a text agree on what a hash is.
+from .secretscan import API_SECRET, KEY_WORDS, PRIVATE_KEY, RECOVERY_PHRASE, TX_WORDS, secrets_find
 from .uploads import INLINE_TYPES, MAX_IMAGE_PIXELS, make_thumbnail, stored_file_response
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def _read(image, packs):
     # A screenshot's layout is lost in reading (a table's labels may come out as a column of their own), so for a
     # 64-hex code "next to" transaction words means anywhere in the picture, as long as it never speaks of keys.
     everything = "\n".join(text for text, *_rest in texts)
-    hashes = _TX_WORDS.search(everything) is not None and _KEY_WORDS.search(everything) is None
+    hashes = TX_WORDS.search(everything) is not None and KEY_WORDS.search(everything) is None
     kinds, boxes = [], []
     for text, words, lines, phrases_only in texts:
         for start, end, kind in secrets_find(text):

@@ -154,9 +154,9 @@ def _base58check(token):
 _WIF = re.compile(r"(?<![A-Za-z0-9])(?:5[HJK][1-9A-HJ-NP-Za-km-z]{49}|[KL][1-9A-HJ-NP-Za-km-z]{51}|"
                   r"[xyzt]prv[1-9A-HJ-NP-Za-km-z]{107,108})(?![A-Za-z0-9])")
 _HEX64 = re.compile(r"(?<![0-9A-Za-z])(?:0x)?[0-9a-fA-F]{64}(?![0-9A-Za-z])")
-_TX_WORDS = re.compile(r"tx|txid|txn|hash|transaction|transacci|transação|transazione|blockchain|explorer|"
+TX_WORDS = re.compile(r"tx|txid|txn|hash|transaction|transacci|transação|transazione|blockchain|explorer|"
                        r"交易|哈希|トランザクション|ハッシュ|取引|거래|해시|트랜잭션|транзакц|хэш|хеш", re.I)
-_KEY_WORDS = re.compile(r"private|priv|secret|seed|mnemonic|私钥|私鑰|密钥|秘密鍵|シークレット|개인\s?키|비밀\s?키|"
+KEY_WORDS = re.compile(r"private|priv|secret|seed|mnemonic|私钥|私鑰|密钥|秘密鍵|シークレット|개인\s?키|비밀\s?키|"
                         r"приватн|секретн|ключ|clave privada|chave privada|chiave privata", re.I)
 _URL = re.compile(r"https?://\S+")
 _TOKEN_LONG = re.compile(r"(?<![A-Za-z0-9/+=_-])[A-Za-z0-9_-]{24,128}(?![A-Za-z0-9/+=_-])")
@@ -197,7 +197,7 @@ def secrets_find(text, *, asked_for_code=False):
         context = _around(text, match.start(), match.end())
         if _inside_url(text, match.start(), match.end()):
             continue
-        if _TX_WORDS.search(context) and not _KEY_WORDS.search(context):
+        if TX_WORDS.search(context) and not KEY_WORDS.search(context):
             continue
         found.append((match.start(), match.end(), PRIVATE_KEY))
     for match in _TOKEN_LONG.finditer(text):
