@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import harness
 
-SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "search", "bot", "reports"]
+SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "incidents", "search", "bot", "reports"]
 
 SIZES = {
     # name: (full, quick)
@@ -28,6 +28,7 @@ SIZES = {
     "routing_chats": (1_000, 200),
     "routing_agents": (100, 20),
     "sla_tickets": (1_000_000, 20_000),
+    "incident_customers": (50_000, 2_000),
     "articles": (20_000, 600),
     "search_rounds": (3, 1),  # passes over the question set
     "bot_rounds": (5, 1),
@@ -174,6 +175,11 @@ def main(argv=None):
             sla.run(results, tickets=size["sla_tickets"])
         else:
             _isolated_suite(results, "sla", harness.BENCH_SLA_DATABASE_URL, args, size)
+    if "incidents" in chosen:
+        from . import incidents
+
+        suite("incidents")
+        incidents.run(results, customers=size["incident_customers"])
     if "search" in chosen:
         suite("help-center search")
         _command_suite(results, "bench_helpcenter_search", "helpcenter_search.json", lambda r: {

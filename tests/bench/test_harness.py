@@ -36,8 +36,8 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     sizes = ["seconds=1", "rounds=2", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
              "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1", "tickets_api_asgi=1",
-             "chat_two_servers=1"]
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla",
+             "chat_two_servers=1", "incident_customers=60"]
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla,incidents",
                *[arg for size in sizes for arg in ("--size", size)]]
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -51,7 +51,10 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
         row = measures[("tickets_api", f"agent inbox list ({server}): throughput")]
         assert row["value"] > 0 and row["ratio_to_trivial_view"] > 0 and row["server"] == server
         assert measures[("tickets_api", f"create ({server}): throughput")]["value"] > 0
-    assert set(report["meta"]["suite_seconds"]) == {"baselines", "chat", "tickets API", "routing", "SLA scan"}
+    assert set(report["meta"]["suite_seconds"]) == {"baselines", "chat", "tickets API", "routing", "SLA scan",
+                                                    "incidents"}
+    told = measures[("incidents", "tell 60 customers (in-site + email, batches of 200)")]
+    assert told["value"] > 0 and measures[("incidents", "people told more or less than once")]["value"] == 0
     assert measures[("tickets_api", "queries per list request")]["value"] <= 6
     routing = measures[("routing", "double assignments or agents over capacity")]
     assert routing["value"] == 0 and routing["ok"] is True
