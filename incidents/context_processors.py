@@ -1,6 +1,8 @@
 """The open incidents for the banner every page shows (help center, request form, chat widget, workspace)."""
 import functools
 
+from django.conf import settings
+
 from support.roles import is_agent
 
 from . import selectors
@@ -18,4 +20,5 @@ def incidents(request):
         return [(incident, counts.get(incident.id, 0)) for incident in found]
 
     # A cached callable: a page that never renders the banner (the API, a JSON view) costs nothing.
-    return {"incident_banner": functools.cache(banner)}
+    return {"incident_banner": functools.cache(banner),
+            "INCIDENT_BANNER_REFRESH_SECONDS": settings.INCIDENT_BANNER_REFRESH_SECONDS}

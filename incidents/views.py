@@ -37,6 +37,14 @@ def _get(incident_id):
         raise Http404 from exc
 
 
+def banner_fragment(request):
+    """The banner alone, for pages that stay open for hours (the agent workspace, a chat): site.js fetches it every
+    INCIDENT_BANNER_REFRESH_SECONDS and swaps it in when it changed. Staff get the linked counts, as on a page."""
+    response = render(request, "incidents/_banner.html", {"embedded": request.GET.get("embed") == "1"})
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @agent_required
 def incident_list(request):
     incidents = list(selectors.incident_list()[:200])

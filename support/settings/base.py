@@ -392,3 +392,5 @@ CELERY_BEAT_SCHEDULE["chat-attachment-scans-sweep"] = {"task": "livechat.tasks.c
 # Incidents: customers linked to an incident are told of its resolution in Celery tasks of this many people each.
 INCIDENT_NOTIFY_BATCH = env_int("INCIDENT_NOTIFY_BATCH", 200)
 CELERY_BEAT_SCHEDULE["incident-notices-sweep"] = {"task": "incidents.tasks.incident_notices_sweep", "schedule": 300}
+# Pages left open (the agent workspace, a chat) fetch the incident banner again this often (0: never).
+INCIDENT_BANNER_REFRESH_SECONDS = env_int("INCIDENT_BANNER_REFRESH_SECONDS", 60)

@@ -123,3 +123,24 @@ def test_the_supervisor_pages_in_every_language(new_page, screenshot):
         lead.goto(f"/{lang}/status/")
         expect(lead.get_by_test_id("incident-banner")).to_contain_text("Login problems")  # English stands in
         screenshot(f"status-{lang}", lead)
+
+
+def test_an_open_workspace_shows_an_incident_declared_later_and_drops_it_when_resolved(new_page, settings, screenshot):
+    from incidents import services
+
+    settings.INCIDENT_BANNER_REFRESH_SECONDS = 1
+    lead = AgentFactory(email="lead@example.com", languages=["en"], supervisor=True)
+    AgentFactory(email="kai@example.com", name="Kai Agent", languages=["ko"])
+    agent = new_page(locale="ko-KR")
+    log_in(agent, "kai@example.com", PASSWORD, lang="ko")
+    agent.goto("/ko/agent/")
+    expect(agent.get_by_test_id("incident-banner")).to_have_count(0)
+    incident = services.incident_declare(by=lead, titles={"en": "Login problems", "ko": "로그인 문제"},
+                                         notices={"en": "Some cannot log in.", "ko": "일부 고객이 로그인할 수 없습니다."},
+                                         keywords=["login", "로그인"])
+    banner = agent.get_by_test_id("incident-banner")
+    expect(banner).to_contain_text("로그인 문제")
+    expect(agent.get_by_test_id("incident-linked")).to_contain_text("0")
+    screenshot("declared-later", agent)
+    services.incident_resolve(incident=incident, by=lead, notify=False)
+    expect(agent.get_by_test_id("incident-banner")).to_have_count(0)

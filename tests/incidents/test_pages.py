@@ -108,3 +108,16 @@ def test_the_list_page_has_constant_queries(declare, supervisor):
         page = client.get("/en/agent/incidents/")
     assert len(three.captured_queries) == len(one.captured_queries)
     assert page.content.decode().count("severity-major") == 3
+
+
+def test_the_banner_fragment_follows_changes_for_pages_left_open(declare, supervisor, agent):
+    from incidents import services
+
+    assert 'data-testid="incident-banner"' not in Client().get("/en/status/banner/").content.decode()
+    incident = declare()
+    fragment = Client().get("/ko/status/banner/")
+    assert fragment.status_code == 200 and "출금 지연" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()  # the banner alone
+    assert 'data-testid="incident-linked"' in logged_in(agent).get("/en/status/banner/").content.decode()
+    services.incident_resolve(incident=incident, by=supervisor, notify=False)
+    assert 'data-testid="incident-banner"' not in Client().get("/en/status/banner/").content.decode()

@@ -387,6 +387,7 @@ HTTP = {
              "own")],
     "en/verify/": [get("/en/verify/", PUBLIC), get("/en/verify/?kind=domain&value=example.com", PUBLIC, "check")],
     "en/status/": [get("/en/status/", PUBLIC)],
+    "en/status/banner/": [get("/en/status/banner/", PUBLIC)],
     "en/agent/incidents/": [get("/en/agent/incidents/", PAGE_AGENT)],
     "en/agent/incidents/new/": [
         get("/en/agent/incidents/new/", PAGE_SUPERVISOR),
