@@ -12,11 +12,10 @@ from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required
-from support.screenshots import original_response
+from support.screenshots import original_response, scanned_file_response
 from support.secretscan import KIND_LABELS
 from support.selectors import notification_list_for_user
 from support.shortcuts import shortcut_config
-from support.uploads import stored_file_response
 
 from . import selectors
 from .models import ChatAttachment
@@ -134,9 +133,7 @@ def attachment_download(request, attachment_id):
                                                          token=request.GET.get("token"))
     except (ChatAttachment.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
-    # Before its scan, a picture (shown to its sender alone) is replaced if a secret is found: not cached.
-    return stored_file_response(attachment.file, content_type=attachment.content_type, filename=attachment.filename,
-                                **({"cache": "private, no-store"} if attachment.scan_pending else {}))
+    return scanned_file_response(attachment)
 
 
 def attachment_original(request, attachment_id):

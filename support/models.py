@@ -246,5 +246,14 @@ class ScannedImage(models.Model):
         return self.scan_state == ScanState.PENDING
 
     @property
+    def served_filename(self):
+        """The name the file is downloaded under: a blurred copy is a PNG whatever was sent (wallet.jpg is served
+        as wallet-blurred.png)."""
+        if self.scan_state != ScanState.SECRET:
+            return self.filename
+        stem = self.filename.rsplit(".", 1)[0] if "." in self.filename else self.filename
+        return f"{stem}-blurred.png"
+
+    @property
     def scan_failed(self):
         return self.scan_state == ScanState.FAILED

@@ -398,6 +398,15 @@ def image_scans_lost(queryset, *, limit=500):
                 .values_list("pk", flat=True)[:limit])
 
 
+def scanned_file_response(attachment, field=None, *, content_type=None):
+    """An attachment's file (or `field`, e.g. its thumbnail) after the caller's permission check, under the name it
+    is served as. Before its scan a picture (shown to its sender alone) may still be replaced by a blurred copy,
+    so it is not cached."""
+    return stored_file_response(field or attachment.file, content_type=content_type or attachment.content_type,
+                                filename=attachment.served_filename,
+                                **({"cache": "private, no-store"} if attachment.scan_pending else {}))
+
+
 def original_response(attachment):
     """The picture as sent, after the caller checked the reader is a desk admin: typed by its content (the row's
     type is the blurred copy's), and never kept in a browser's cache."""

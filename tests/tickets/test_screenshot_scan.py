@@ -57,6 +57,7 @@ def test_a_recovery_phrase_screenshot_is_blurred_for_everyone_and_flagged_for_ag
     client.force_login(agent)
     response, shown = _get(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert "wallet-blurred.png" in response["Content-Disposition"]  # a PNG now, and named so
     assert shown != original
     assert screenshot_scan(shown, languages=["en"]).kinds == ()  # read again: nothing left to find
     response, thumbnail = _get(client, f"/attachments/{attachment.pk}/thumbnail/")
