@@ -10,7 +10,7 @@ export HOST WEB_PORT
 .PHONY: help run test bench bench-quick install install-test messages vendor check-python clean
 
 help:
-	@echo "make run    set up everything (venv, database, demo data) and start web + worker + beat"
+	@echo "make run    set up everything (venv, database, demo data) and start web + workers + beat"
 	@echo "make test   install the test tools and run the whole suite against the local Postgres and Redis"
 	@echo "make bench  run every benchmark at full size in a throwaway database (make bench-quick: small sizes)"
 	@echo "make messages  extract and compile translations (needs GNU gettext)"
@@ -47,7 +47,7 @@ run: install
 	@$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Open http://$(HOST):$(WEB_PORT)/   (health: http://$(HOST):$(WEB_PORT)/healthz, API docs: http://$(HOST):$(WEB_PORT)/api/docs/)"
-	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
+	@echo "  Press Ctrl-C to stop the web server, the workers and beat."
 	@echo ""
 	@mkdir -p var && $(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 

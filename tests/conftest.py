@@ -164,7 +164,7 @@ def celery_worker_process(request):
     name = f"pytest-{os.getpid()}@%h"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "support", "worker", "--pool", "solo", "--loglevel", "WARNING",
-         "--hostname", name, "--without-mingle", "--without-gossip"],
+         "--hostname", name, "--without-mingle", "--without-gossip", "--queues", "support,screenshots"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30

@@ -188,6 +188,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "support"
+# Reading screenshots takes seconds of CPU each: a queue of its own (the `ocr` worker of Procfile and compose), so a
+# flood of pictures never holds back email, SLA timers or routing.
+CELERY_TASK_ROUTES = {
+    "tickets.tasks.attachment_scan": {"queue": "screenshots"},
+    "livechat.tasks.chat_attachment_scan": {"queue": "screenshots"},
+}
 # A task whose worker dies is redelivered after this long; longer than any task of ours runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {

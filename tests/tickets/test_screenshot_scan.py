@@ -214,3 +214,22 @@ def test_a_real_worker_scans_a_picture_once_the_ticket_is_committed(customer, se
         time.sleep(0.2)
     assert (attachment.scan_state, attachment.secret_kinds) == ("secret", ["recovery_phrase"])
     assert attachment.file.read() != rendered_screenshots["wallet_en"]
+
+
+def test_scans_go_to_their_own_queue_so_they_never_hold_back_email():
+    """OCR takes seconds of CPU: its tasks wait in the `screenshots` queue (the ocr worker), not in `support`."""
+    import redis
+    from django.conf import settings as django_settings
+
+    from livechat.tasks import chat_attachment_scan
+    from support.celery import app
+
+    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    with app.connection_for_write() as connection:
+        for queue in ("screenshots", "support"):
+            app.amqp.queues[queue](connection.default_channel).declare()
+            broker.delete(queue)
+        tasks.attachment_scan.delay("00000000-0000-0000-0000-000000000000")
+        chat_attachment_scan.delay("00000000-0000-0000-0000-000000000000")
+        assert (broker.llen("screenshots"), broker.llen("support")) == (2, 0)
+        broker.delete("screenshots")
