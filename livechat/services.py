@@ -67,10 +67,11 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
     return conversation
 
 
-def incident_link_chat(*, conversation, text):
+def incident_link_chat(*, conversation, text, incident=None):
     """Link a new chat to the open incident its topic or a first message is about (the chat's people are told when
-    it is resolved; the agent sees it on the chat). Returns the incident, or None."""
-    incident = incident_matching(text)
+    it is resolved; the agent sees it on the chat). `incident`: the match, when the caller has it already. Returns
+    the incident, or None."""
+    incident = incident or incident_matching(text)
     if incident is None:
         return None
     customer = conversation.customer
@@ -94,10 +95,12 @@ def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="
     # own lock).
     bot_turn = message.body.strip() and message.chat_status == ConversationStatus.BOT
     hidden = message.meta.get("secrets")
-    if message.chat_status in (ConversationStatus.BOT, ConversationStatus.QUEUED) and incident_matching(message.body):
-        # Before an agent has it, a chat is linked by what the customer says it is about.
+    # Before an agent has it, a chat is linked by what the customer says it is about.
+    incident = (incident_matching(message.body)
+                if message.chat_status in (ConversationStatus.BOT, ConversationStatus.QUEUED) else None)
+    if incident is not None:
         incident_link_chat(conversation=Conversation.objects.select_related("customer").get(pk=conversation_id),
-                           text=message.body)
+                           text=message.body, incident=incident)
     if (bot_turn or hidden) and not message.announced:  # this message's frame goes out before what answers it
         events.message_created(message)
         message.announced = True
