@@ -5,6 +5,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Article, ArticleStatus, Category, Section, field_suffix
+from .semantic import articles_embed
 from .services import article_save
 
 CONTENT = Path(__file__).parent / "demo_content"
@@ -44,3 +45,7 @@ def seed(progress):
                     setattr(article, f"{field}_{field_suffix(lang)}", texts[field])
                 setattr(article, f"keywords_{field_suffix(lang)}", texts.get("keywords", ""))
             article_save(article=article)
+    # Embedded here, not only by the Celery task each save queues: the demo must answer by meaning at once, with
+    # or without a worker (the task then finds the texts embedded and skips them).
+    published = list(Article.objects.filter(status=ArticleStatus.PUBLISHED, key__in=[a["slug"] for a in articles]))
+    articles_embed(published, progress=lambda done, total: progress(done, total, "embedding articles"))

@@ -203,3 +203,20 @@ class ArticleVote(models.Model):
             models.UniqueConstraint(fields=["article", "session_key"],
                                     condition=models.Q(user__isnull=True), name="vote_once_per_session"),
         ]
+
+
+class ArticleEmbedding(models.Model):
+    """An article's meaning in one language as one vector of a sentence-embedding model (helpcenter/semantic.py):
+    the sum of its title-and-summary and its title-and-opening passages, normalised. Written when the article is
+    saved (a Celery task) or by `manage.py helpcenter_embed`; `text_hash` skips texts already embedded."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="embeddings")
+    language = models.CharField(max_length=8)
+    model = models.CharField(max_length=40)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()  # float32, little-endian, the model's dimensions
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "language", "model"], name="article_embedding_once")]
+        indexes = [models.Index(fields=["model", "language"], name="article_embedding_lookup")]

@@ -131,15 +131,18 @@ class SearchHit:
     article: Article
     score: float
     snippet: str
-    # 0-1: how much of the question the article covers (its score over an ideal article's); for the chatbot.
+    # 0-1: how much of the question the article covers (its score over an ideal article's).
     confidence: float = 0.0
+    similarity: float = 0.0  # cosine of the question and the article's vector (0 when found by full text alone)
+    language: str = ""  # the language it is shown in: the asked one, or English for a fallback
+    fallback: bool = False  # not written in the asked language: shown in English
 
 
 @dataclass
 class SearchResult:
     hits: list
     language: str
-    fallback: bool  # True when nothing matched in the asked language and these are English results
+    fallback: bool  # True when every hit is an English fallback (nothing is written in the asked language)
 
 
 def _query_terms(query, lang):
@@ -208,17 +211,26 @@ def _ranked(query, lang, limit):
 
 
 def _hits(rows, lang, terms):
-    """rows: (article id, score, confidence)."""
+    """rows: (article id, score, confidence, similarity, fallback); fallback hits are shown in English."""
     articles = (Article.objects.defer(*SEARCH_COLUMNS).filter(status=ArticleStatus.PUBLISHED)
                 .in_bulk([row[0] for row in rows]))
-    return [SearchHit(articles[pk], float(score), snippet(articles[pk], lang, terms), float(confidence))
-            for pk, score, confidence in rows if pk in articles]
+    hits = []
+    for pk, score, confidence, similarity, fallback in rows:
+        if pk in articles:
+            shown = "en" if fallback else lang
+            hits.append(SearchHit(articles[pk], float(score), snippet(articles[pk], shown, terms), float(confidence),
+                                  similarity=similarity, language=shown, fallback=fallback))
+    return hits
 
 
-def _run(query, lang, limit):
-    terms = cjk_query_terms(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
+def _query_words(query, lang):
+    return cjk_query_terms(query) if lang in CJK_LANGUAGES else [w for w in _WORD.findall(query) if len(w) > 2]
+
+
+def _full_text_rows(query, lang, limit):
+    """[(article id, score, confidence)] from the ranked term index, else from typo-tolerant titles."""
     rows = [(pk, score, min(1.0, score / ideal) if ideal else 0.0) for pk, score, ideal in _ranked(query, lang, limit)]
-    return _hits(rows, lang, terms)
+    return rows or _typo_tolerant(query, lang, limit)
 
 
 TYPO_SIMILARITY = 0.3
@@ -237,20 +249,49 @@ def _typo_tolerant(query, lang, limit):
             f"WHERE status = %s AND %s <%% {column} ORDER BY score DESC, position, id LIMIT %s",
             [query, ArticleStatus.PUBLISHED, query, limit])
         # Scaled below full-text scores: a title that merely looks like the query is a weaker answer.
-        rows = [(pk, score / 10, score * 0.6) for pk, score in cursor.fetchall()]
-    return _hits(rows, lang, [])
+        return [(pk, score / 10, score * 0.6) for pk, score in cursor.fetchall()]
+
+
+# Hybrid ranking: reciprocal rank fusion of the full-text ranking and the semantic one (each read this deep). RRF
+# needs no common scale between a term-weight sum and a cosine; k = 60 is the usual constant, and on the dev split
+# it did as well as any other (docs/architecture.md).
+FUSION_DEPTH = 20
+RRF_K = 60
+QUERY_MAX_CHARS = 200  # the full-text side reads this much of a question; the semantic side reads up to 2,000
 
 
 def article_search(query, lang, *, limit=10):
-    """Published articles matching `query` in `lang`, best first; then typo-tolerant title matches; English
-    results (flagged) when nothing matches in the language."""
-    query = (query or "").strip()[:200]
+    """Published articles for `query` in `lang`, best first: full-text and semantic rankings fused. Articles not
+    written in `lang` are found through their English text and flagged as fallbacks. Without vectors (none embedded
+    yet) it is the full-text ranking alone, with English results (flagged) when nothing matches in the language."""
+    from . import semantic
+
+    query = (query or "").strip()
     lang = lang if lang in DICTIONARIES or lang in CJK_LANGUAGES else "en"
-    hits = _run(query, lang, limit) or _typo_tolerant(query, lang, limit)
-    if hits or lang == "en":
-        return SearchResult(hits, lang, False)
-    english = _run(query, "en", limit) or _typo_tolerant(query, "en", limit)
-    return SearchResult(english, "en", bool(english))
+    text_query = query[:QUERY_MAX_CHARS]
+    terms = _query_words(text_query, lang)
+    full_text = _full_text_rows(text_query, lang, FUSION_DEPTH)
+    dense = semantic.dense_ranked(query, lang, FUSION_DEPTH)
+    if not dense:
+        hits = _hits([(pk, score, confidence, 0.0, False) for pk, score, confidence in full_text[:limit]], lang, terms)
+        if hits or lang == "en":
+            return SearchResult(hits, lang, False)
+        english = _full_text_rows(text_query, "en", limit)
+        hits = _hits([(pk, s, c, 0.0, True) for pk, s, c in english], "en", _query_words(text_query, "en"))
+        return SearchResult(hits, "en", bool(hits))
+    fused, confidence, similarity, fallback = {}, {}, {}, {}
+    for rank, (pk, _score, text_confidence) in enumerate(full_text):
+        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+        confidence[pk] = text_confidence
+    for rank, (pk, cosine, is_fallback) in enumerate(dense):
+        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+        similarity[pk], fallback[pk] = cosine, is_fallback
+    best = sorted(fused, key=lambda pk: (-fused[pk], -similarity.get(pk, 0.0), pk))[:limit]
+    rows = [(pk, fused[pk], confidence.get(pk, 0.0), similarity.get(pk, 0.0), fallback.get(pk, False))
+            for pk in best]
+    hits = _hits(rows, lang, terms)
+    every_fallback = bool(hits) and all(hit.fallback for hit in hits)
+    return SearchResult(hits, "en" if every_fallback else lang, every_fallback)
 
 
 def snippet(article, lang, terms, width=160):

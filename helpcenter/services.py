@@ -10,6 +10,7 @@ from support.uploads import check_upload
 
 from .models import Article, ArticleImage, ArticleVote, field_suffix
 from .search import article_index
+from .semantic import articles_embed
 
 TRANSLATED_FIELDS = ("title", "summary", "body")  # what "needs update" compares; keywords are not prose
 
@@ -37,7 +38,21 @@ def article_save(*, article, previous=None):
     with transaction.atomic():
         article.save()
         article_index(article)
+        transaction.on_commit(lambda: _embed_later(article.pk))
     return article
+
+
+def _embed_later(article_id):
+    from .tasks import article_embed as task  # inside: tasks imports this module (Celery's task <-> service pair)
+
+    task.delay(article_id)
+
+
+def article_embed(*, article_id):
+    """Embed an article's current texts (semantic search); a deleted article embeds nothing. Returns how many
+    article-languages were (re)embedded."""
+    article = Article.objects.filter(pk=article_id).first()
+    return articles_embed([article]) if article is not None else 0
 
 
 def article_vote(*, article, helpful, language, user=None, session_key=""):

@@ -193,6 +193,8 @@ CELERY_TASK_DEFAULT_QUEUE = "support"
 CELERY_TASK_ROUTES = {
     "tickets.tasks.attachment_scan": {"queue": "screenshots"},
     "livechat.tasks.chat_attachment_scan": {"queue": "screenshots"},
+    # Embedding an article costs about a second of CPU: an import of many must not hold back email either.
+    "helpcenter.tasks.article_embed": {"queue": "screenshots"},
 }
 # A task whose worker dies is redelivered after this long; longer than any task of ours runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
@@ -204,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
+
+# Sentence-embedding models (support/embeddings.py): the help center's semantic search, and the features of the bot's
+# intent classifier.
+SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "e5")
+BOT_EMBEDDING_MODELS = [m.strip() for m in env_str("BOT_EMBEDDING_MODELS", "e5,use").split(",") if m.strip()]
 
 # Health checks wait at most this long for each dependency.
 HEALTHCHECK_TIMEOUT = env_float("HEALTHCHECK_TIMEOUT", 1.0)
