@@ -1,4 +1,6 @@
 """The bot's starting configuration, installed by a data migration; admins change and extend it in Django admin."""
+import json
+from pathlib import Path
 
 TEXTS = {
     "greeting": {
@@ -76,6 +78,28 @@ TEXTS = {
         "ja": "現在 {position} 番目です。待ち時間の目安は約 {low}～{high} 分です。",
         "ko": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {low}-{high}분입니다.",
     },
+    "out_of_scope": {
+        "en": "I can help with questions about your account, deposits, withdrawals and trading on our exchange, "
+              "but not with that. Ask me something about those, or type \"agent\" to talk to a person.",
+        "zh-hans": "我可以解答关于您的账户、充值、提现和交易的问题，但这个问题我帮不上忙。您可以问我这些方面的问题，"
+                   "或输入“人工”联系客服。",
+        "es": "Puedo ayudarte con tu cuenta, depósitos, retiros y trading en nuestro exchange, pero no con eso. "
+              "Pregúntame algo de esos temas o escribe «agente» para hablar con una persona.",
+        "ru": "Я помогаю с вопросами об аккаунте, депозитах, выводах и торговле на нашей бирже, но не с этим. "
+              "Спросите меня о них — или напишите «оператор», чтобы поговорить с человеком.",
+        "ja": "アカウント、入金、出金、当取引所での取引についてのご質問にはお答えできますが、その内容にはお答えできません。"
+              "これらについてご質問いただくか、担当者と話したいときは「担当者」と入力してください。",
+        "ko": "계정, 입금, 출금, 저희 거래소에서의 거래에 관한 질문은 도와드릴 수 있지만 그 내용은 도와드리기 어려워요. "
+              "관련 질문을 해 주시거나, 상담원과 이야기하려면 \"상담원\"이라고 입력하세요.",
+    },
+    "goodbye_reply": {
+        "en": "Goodbye, and thanks for contacting us! Come back any time.",
+        "zh-hans": "再见，感谢您的咨询！有需要随时再来。",
+        "es": "¡Hasta luego y gracias por escribirnos! Vuelve cuando quieras.",
+        "ru": "До свидания, спасибо за обращение! Пишите в любое время.",
+        "ja": "ご利用ありがとうございました。またいつでもどうぞ。",
+        "ko": "문의해 주셔서 감사합니다. 언제든 다시 찾아 주세요!",
+    },
     "human_only": {
         "en": "This is something a colleague needs to look at personally; I'm connecting you now.",
         "zh-hans": "这个问题需要客服人员亲自处理，正在为您转接。",
@@ -123,6 +147,26 @@ HUMAN_ONLY_TOPICS = {
     "Suspected fraud": ["fraud", "fraudulent", "unauthorized transaction", "unauthorised transaction", "欺诈",
                         "盗刷", "fraude", "мошенничество", "不正利用", "부정 거래"],
 }
+
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "intent_examples"
+
+
+def intent_examples():
+    """[(label, language, text)] the classifier ships with (chatbot/intent_examples/<language>.json)."""
+    rows = []
+    for path in sorted(EXAMPLES_DIR.glob("*.json")):
+        for label, texts in json.loads(path.read_text(encoding="utf-8")).items():
+            rows.extend((label, path.stem, text) for text in texts)
+    return rows
+
+
+def install_examples(IntentExample):
+    """Add the shipped intent examples that are missing; never change or revive one an admin edited."""
+    have = set(IntentExample.objects.values_list("language", "text"))
+    IntentExample.objects.bulk_create([IntentExample(label=label, language=language, text=text)
+                                       for label, language, text in intent_examples()
+                                       if (language, text) not in have], ignore_conflicts=True)
 
 
 def install(BotText, IntentPhrase, HumanOnlyTopic):

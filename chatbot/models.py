@@ -18,6 +18,18 @@ class BotSettings(models.Model):
         help_text=_("Between the two thresholds it offers two or three articles; below, it connects an agent."))
     unhelpful_limit = models.PositiveSmallIntegerField(
         _("hand over after this many unhelpful answers in a row"), default=2)
+    handover_threshold = models.FloatField(
+        _("hand over when the wish for a person is at least"), default=0.4,
+        help_text=_("The classifier's probability that the customer wants a person, complains or is frustrated "
+                    "with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split."))
+    small_talk_threshold = models.FloatField(
+        _("reply to small talk when at least"), default=0.5,
+        help_text=_("Probability of a greeting, thanks or goodbye with nothing else asked."))
+    out_of_scope_threshold = models.FloatField(
+        _("call a message off-topic when at least"), default=0.5,
+        help_text=_("Probability that a message is not about the exchange; the bot then says what it can help "
+                    "with and offers a person instead of an article."))
+    intent_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("bot settings")
@@ -57,6 +69,60 @@ class Intent(models.TextChoices):
     GREETING = "greeting", _("Greeting")
     THANKS = "thanks", _("Thanks")
     NEGATIVE = "negative", _("Frustrated")
+
+
+class Label(models.TextChoices):
+    """What the intent classifier tells apart (chatbot/classifier.py)."""
+
+    HUMAN = "human", _("Wants a person")
+    COMPLAINT = "complaint", _("Complaint or escalation")
+    NEGATIVE = "negative", _("Frustrated with the bot")
+    GREETING = "greeting", _("Greeting")
+    THANKS = "thanks", _("Thanks")
+    GOODBYE = "goodbye", _("Goodbye")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+    QUESTION = "question", _("Question for the help center")
+
+
+# The labels that mean "a person should take this".
+HANDOVER_LABELS = (Label.HUMAN, Label.COMPLAINT, Label.NEGATIVE)
+SMALL_TALK_LABELS = (Label.GREETING, Label.THANKS, Label.GOODBYE)
+
+
+class IntentExample(models.Model):
+    """A labelled customer message the intent classifier learns from, per language. Editing the examples in the
+    admin retrains the classifier (a Celery task)."""
+
+    label = models.CharField(_("intent"), max_length=20, choices=Label.choices)
+    language = models.CharField(_("language"), max_length=8, choices=[(c, c) for c in LANGUAGE_CODES])
+    text = models.CharField(_("example"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("intent example")
+        verbose_name_plural = _("intent examples")
+        ordering = ["label", "language", "text"]
+        constraints = [models.UniqueConstraint(fields=["language", "text"], name="intent_example_once")]
+
+    def __str__(self):
+        return f"{self.label}: {self.text[:60]}"
+
+
+class IntentModel(models.Model):
+    """A trained intent classifier: softmax weights over the concatenated embeddings of BOT_EMBEDDING_MODELS, for
+    one version of the examples. Processes load the newest for the current version; nothing is trained per
+    request."""
+
+    version = models.PositiveIntegerField()
+    models_used = models.CharField(max_length=100)
+    labels = models.JSONField()
+    weights = models.BinaryField()  # float32 (features x labels), little-endian
+    bias = models.BinaryField()  # float32 (labels)
+    examples = models.PositiveIntegerField()
+    trained_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "models_used"], name="intent_model_once")]
 
 
 class IntentPhrase(models.Model):

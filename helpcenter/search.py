@@ -257,6 +257,7 @@ def _typo_tolerant(query, lang, limit):
 # it did as well as any other (docs/architecture.md).
 FUSION_DEPTH = 20
 RRF_K = 60
+SEMANTIC_WEIGHT = 1.0  # the semantic ranking's share against the full-text one's 1.0
 QUERY_MAX_CHARS = 200  # the full-text side reads this much of a question; the semantic side reads up to 2,000
 
 
@@ -284,7 +285,7 @@ def article_search(query, lang, *, limit=10):
         fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
         confidence[pk] = text_confidence
     for rank, (pk, cosine, is_fallback) in enumerate(dense):
-        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+        fused[pk] = fused.get(pk, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
         similarity[pk], fallback[pk] = cosine, is_fallback
     best = sorted(fused, key=lambda pk: (-fused[pk], -similarity.get(pk, 0.0), pk))[:limit]
     rows = [(pk, fused[pk], confidence.get(pk, 0.0), similarity.get(pk, 0.0), fallback.get(pk, False))

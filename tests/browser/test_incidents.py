@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chatbot import defaults
-from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from helpcenter import demo
 from incidents.models import Incident, IncidentLink, IncidentNotice
 from tests.factories import PASSWORD, AgentFactory, UserFactory
@@ -23,6 +23,7 @@ DECLARE_BUTTON = {"en": "Declare the incident", "zh-hans": "发布事件", "es":
 
 def test_declare_link_answer_and_resolve(new_page, asgi_server, screenshot):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
+    defaults.install_examples(IntentExample)
     demo.seed(progress=lambda *a: None)
     server = asgi_server.start(LIVECHAT_BOT_ENABLED="1")
     AgentFactory(email="lead@example.com", name="Mina Lead", languages=["en", "ja"], supervisor=True)

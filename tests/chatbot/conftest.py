@@ -2,9 +2,10 @@
 import pytest
 
 from chatbot import defaults
-from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 
 
 @pytest.fixture(autouse=True)
 def _bot_defaults(db):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
+    defaults.install_examples(IntentExample)

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from chatbot import defaults
 from chatbot.engine import bot_decide, reply_text
-from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from helpcenter import demo
 from livechat import services as chat_services
 from livechat.models import ChatMessage, SenderKind
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _bot_and_articles(db):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
+    defaults.install_examples(IntentExample)
     demo.seed(progress=lambda *a: None)
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from chatbot import defaults
-from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from helpcenter import demo
 from livechat import services
 from livechat.bot import bot_feedback
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def _bot(settings):
     settings.LIVECHAT_BOT_ENABLED = True
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
+    defaults.install_examples(IntentExample)
     demo.seed(progress=lambda *a: None)
 
 

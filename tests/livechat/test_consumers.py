@@ -149,11 +149,12 @@ async def test_the_customer_answers_the_bot_over_the_socket(settings):
     from asgiref.sync import sync_to_async
 
     from chatbot import defaults
-    from chatbot.models import BotText, HumanOnlyTopic, IntentPhrase
+    from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
     from helpcenter import demo
 
     settings.LIVECHAT_BOT_ENABLED = True
     await sync_to_async(defaults.install)(BotText, IntentPhrase, HumanOnlyTopic)
+    await sync_to_async(defaults.install_examples)(IntentExample)
     await sync_to_async(demo.seed)(progress=lambda *a: None)
     chat, token = await sync_to_async(start)("en")
     socket = await connect(chat, token)

@@ -1,0 +1,149 @@
+"""The bot's intent classifier: `classify(text) -> Prediction(label, confidence, probabilities)`.
+
+Features are the message's sentence embeddings from the models in BOT_EMBEDDING_MODELS, concatenated (multilingual
+e5 and USE by default: on the dev split the pair told "a person, please" from "someone posing as your staff asked
+me for my code" better than either alone). A multinomial logistic regression is trained over the labelled examples
+of all six languages at once (IntentExample, editable in the admin), so what one language teaches helps the others.
+
+Training happens when the examples change (a Celery task after an admin edit, `manage.py chatbot_train`, or the
+first message after a migration), never per request: the weights are stored (IntentModel, for the examples'
+version), and every process loads them once for that version and keeps them in memory. Predicting is one small
+matrix product after the embeddings.
+"""
+import hashlib
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from support import embeddings
+
+from .models import BotSettings, IntentExample, IntentModel
+
+# Inverse regularisation strength; chosen on the dev split (docs/architecture.md).
+C = 30.0
+
+
+@dataclass
+class Prediction:
+    label: str
+    confidence: float
+    probabilities: dict
+
+    def sum(self, labels):
+        return sum(self.probabilities.get(str(label), 0.0) for label in labels)
+
+
+@dataclass
+class _Trained:
+    labels: list
+    weights: np.ndarray
+    bias: np.ndarray
+
+
+def _models():
+    return list(settings.BOT_EMBEDDING_MODELS)
+
+
+def features(texts, *, cached=True):
+    """The classifier's input for texts: each model's query embedding, side by side (cached per text for
+    customers' messages; the training set is embedded in batches instead)."""
+    columns = []
+    for name in _models():
+        if cached:
+            columns.append(np.vstack([embeddings.encode_query(name, text) for text in texts]))
+        else:
+            columns.append(embeddings.encode(name, texts, kind="query"))
+    return np.hstack(columns)
+
+
+_FITS = {}  # (models, C, examples) digest -> fitted weights: the same examples are never fitted twice by a process
+
+
+def _fit(rows):
+    from sklearn.linear_model import LogisticRegression
+
+    digest = hashlib.sha256(repr((_models(), C, sorted(rows))).encode()).hexdigest()
+    if digest not in _FITS:
+        fitted = LogisticRegression(C=C, max_iter=3000).fit(features([text for text, _label in rows], cached=False),
+                                                             [label for _text, label in rows])
+        weights = np.asarray(fitted.coef_.T, dtype="<f4")
+        bias = np.asarray(fitted.intercept_, dtype="<f4")
+        if len(fitted.classes_) == 2:  # sklearn keeps one column for two classes; store both sides
+            weights = np.hstack([-weights / 2, weights / 2])
+            bias = np.array([-bias[0] / 2, bias[0] / 2], dtype="<f4")
+        _FITS[digest] = ([str(c) for c in fitted.classes_], weights, bias)
+    return _FITS[digest]
+
+
+def intent_train(*, version=None):
+    """Train on the active examples and store the weights for the examples' version (replacing any stored for it).
+    Returns the IntentModel."""
+    version = version or BotSettings.current().intent_version
+    rows = list(IntentExample.objects.filter(is_active=True).values_list("text", "label"))
+    if len({label for _text, label in rows}) < 2:
+        raise ValueError("the intent classifier needs active examples of at least two intents")
+    labels, weights, bias = _fit(rows)
+    used = ",".join(_models())
+    with transaction.atomic():
+        IntentModel.objects.filter(version=version, models_used=used).delete()
+        stored = IntentModel.objects.create(version=version, models_used=used, labels=labels,
+                                            weights=weights.tobytes(), bias=bias.tobytes(), examples=len(rows))
+    return stored
+
+
+class _Memo:
+    """The trained weights each process holds, by IntentModel row."""
+
+    def __init__(self):
+        self._items, self._lock = {}, threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+
+    def pop(self, key, default=None):
+        with self._lock:
+            return self._items.pop(key, default)
+
+
+_MEMO = _Memo()
+
+
+def _trained(version):
+    """The weights stored for a version of the examples (trained now if none are), held in memory by row: a row is
+    never changed, only replaced by a new one."""
+    used = ",".join(_models())
+    pk = IntentModel.objects.filter(version=version, models_used=used).values_list("pk", flat=True).first()
+    found = _MEMO.get(pk) if pk is not None else None
+    if found is not None:
+        return found
+    if pk is None:
+        try:
+            stored = intent_train(version=version)
+        except IntegrityError:  # another process trained the same version at the same moment
+            stored = IntentModel.objects.get(version=version, models_used=used)
+    else:
+        stored = IntentModel.objects.get(pk=pk)
+    labels = list(stored.labels)
+    found = _Trained(labels, np.frombuffer(bytes(stored.weights), dtype="<f4").reshape(-1, len(labels)),
+                     np.frombuffer(bytes(stored.bias), dtype="<f4"))
+    _MEMO.put(stored.pk, found)
+    return found
+
+
+def classify(text, *, version=None):
+    """The most likely label of a message, its probability and every label's probability."""
+    trained = _trained(version or BotSettings.current().intent_version)
+    scores = features([text])[0] @ trained.weights + trained.bias
+    scores = np.exp(scores - scores.max())
+    probabilities = scores / scores.sum()
+    best = int(probabilities.argmax())
+    return Prediction(trained.labels[best], float(probabilities[best]),
+                      {label: float(p) for label, p in zip(trained.labels, probabilities)})
