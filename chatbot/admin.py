@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import BotSettings, BotText, HumanOnlyTopic, IntentPhrase, MissingAnswer
+from . import services
+from .models import BotSettings, BotText, HumanOnlyTopic, IntentExample, IntentPhrase, MissingAnswer
 
 
 @admin.register(BotSettings)
 class BotSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "answer_threshold", "suggest_threshold", "unhelpful_limit"]
+    list_display = ["__str__", "answer_threshold", "suggest_threshold", "handover_threshold", "out_of_scope_threshold",
+                    "unhelpful_limit"]
 
     def has_add_permission(self, request):
         return not BotSettings.objects.exists()
@@ -29,6 +31,38 @@ class IntentPhraseAdmin(admin.ModelAdmin):
     list_filter = ["intent", "language", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["phrase"]
+
+
+@admin.register(IntentExample)
+class IntentExampleAdmin(admin.ModelAdmin):
+    """What the intent classifier learns from; any change retrains it (chatbot.services.intent_examples_changed)."""
+
+    list_display = ["text", "label", "language", "is_active"]
+    list_filter = ["label", "language", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["text"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.intent_examples_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.intent_examples_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.intent_examples_changed()
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        services.intent_examples_changed()
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "POST" and getattr(response, "status_code", 200) == 302:  # list_editable saved
+            services.intent_examples_changed()
+        return response
 
 
 @admin.register(HumanOnlyTopic)

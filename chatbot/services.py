@@ -6,7 +6,7 @@ from helpcenter.search import CJK_LANGUAGES, DICTIONARIES, cjk_query_terms
 from support.secretscan import secrets_mask
 
 from .intents import normalize
-from .models import MissingAnswer
+from .models import BotSettings, MissingAnswer
 
 # Two questions are the same gap when most of the shorter one's terms are in the other (overlap coefficient).
 SIMILAR = 0.6
@@ -47,3 +47,19 @@ def missing_answer_record(*, language, question):
             best.refresh_from_db()
             return best
         return MissingAnswer.objects.create(language=language, question=question[:1000], terms=sorted(terms))
+
+
+def intent_examples_changed():
+    """The intent examples changed (an admin edit): bump their version, so every process uses weights trained on
+    the new examples, and train them in a Celery task once the change commits (a process that needs them first
+    trains them itself)."""
+    with transaction.atomic():
+        BotSettings.current()
+        BotSettings.objects.filter(pk=1).update(intent_version=F("intent_version") + 1)
+        transaction.on_commit(_train_later)
+
+
+def _train_later():
+    from .tasks import intent_classifier_train  # inside: tasks imports this module (Celery's task <-> service pair)
+
+    intent_classifier_train.delay()

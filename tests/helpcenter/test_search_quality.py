@@ -1,5 +1,6 @@
-"""Search quality on the demo knowledge base: customer-style questions in six languages must find their article
-in the top three at least 90% of the time, in every language (`manage.py helpcenter_eval` prints the table)."""
+"""Search quality on the demo knowledge base, dev split: customer-style questions in six languages must find their
+article in the top three at least 95% of the time and first at least 78% (floors under the measured figures;
+`manage.py helpcenter_eval` prints the table); a Korean question finds an article that exists only in English."""
 import pytest
 
 from helpcenter import demo
@@ -8,12 +9,44 @@ from helpcenter.evaluation import evaluate
 pytestmark = pytest.mark.django_db
 
 
-def test_top3_hit_rate_is_at_least_090_in_every_language():
+def test_hit_rates_on_the_dev_split_in_every_language():
     demo.seed(progress=lambda *args: None)
-    scores = evaluate()
-    assert sum(s.total for s in scores.values()) >= 6 * 2 * 12
-    low = {lang: round(s.top3_rate, 2) for lang, s in scores.items() if s.top3_rate < 0.9}
+    scores = evaluate("dev")
+    assert sum(s.total for s in scores.values()) >= 6 * 100
+    low = {lang: (round(s.top1_rate, 2), round(s.top3_rate, 2)) for lang, s in scores.items()
+           if s.top3_rate < 0.95 or s.top1_rate < 0.78}
     assert low == {}, {lang: scores[lang].misses for lang in low}
+
+
+def test_a_question_finds_an_article_that_exists_only_in_english_flagged_as_fallback():
+    from helpcenter.models import Article, ArticleStatus, Section
+    from helpcenter.search import article_search
+    from helpcenter.services import article_embed, article_save
+
+    demo.seed(progress=lambda *args: None)
+    article = Article(key="staking-rewards", section=Section.objects.first(), status=ArticleStatus.PUBLISHED,
+                      title_en="Earn staking rewards on your idle coins",
+                      summary_en="How staking works, the lock-up period and when rewards are paid.",
+                      body_en="Stake eligible coins from your Earn wallet; rewards are paid daily after a lock-up.")
+    article_save(article=article)
+    article_embed(article_id=article.pk)
+    result = article_search("스테이킹 보상은 언제 지급되나요?", "ko", limit=3)
+    hit = next(h for h in result.hits if h.article.key == "staking-rewards")
+    assert result.hits[0].article.key == "staking-rewards"
+    assert hit.fallback and hit.language == "en"
+
+
+def test_a_draft_is_never_found_by_meaning():
+    from helpcenter.models import Article, ArticleStatus
+    from helpcenter.search import article_search
+
+    demo.seed(progress=lambda *args: None)
+    Article.objects.filter(key="reset-password").update(status=ArticleStatus.DRAFT)
+    from helpcenter.semantic import index_changed
+
+    index_changed()
+    keys = [h.article.key for h in article_search("forgot my password", "en").hits]
+    assert "reset-password" not in keys
 
 
 def test_demo_content_is_complete_in_six_languages():
