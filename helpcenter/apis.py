@@ -27,6 +27,8 @@ class HitSerializer(serializers.Serializer):
     snippet = serializers.CharField()
     url = serializers.CharField()
     score = serializers.FloatField()
+    language = serializers.CharField(help_text="the language the title and snippet are in")
+    fallback = serializers.BooleanField(help_text="the article is not written in the asked language: shown in English")
 
 
 class SearchOutputSerializer(serializers.Serializer):
@@ -94,9 +96,10 @@ class ArticleSearchApi(APIView):
         query.is_valid(raise_exception=True)
         result = search.article_search(query.validated_data["q"], lang)
         return Response({"language": result.language, "fallback": result.fallback, "results": [
-            {"id": hit.article.pk, "slug": hit.article.text(result.language, "slug"),
-             "title": hit.article.text(result.language, "title"), "snippet": hit.snippet,
-             "url": _url(hit.article, result.language), "score": round(hit.score, 4)} for hit in result.hits]})
+            {"id": hit.article.pk, "slug": hit.article.text(hit.language or result.language, "slug"),
+             "title": hit.article.text(hit.language or result.language, "title"), "snippet": hit.snippet,
+             "url": _url(hit.article, result.language), "score": round(hit.score, 4),
+             "language": hit.language or result.language, "fallback": hit.fallback} for hit in result.hits]})
 
 
 class ArticleDetailApi(APIView):
