@@ -192,7 +192,8 @@ def main(argv=None):
         suite("chatbot")
         _command_suite(results, "bench_chatbot", "chatbot.json", lambda r: {
             "benchmark": "bot", "measure": f"reply p95 {r['language']}", "value": r["p95_ms"], "unit": "ms",
-            "target": "< 150 ms", "ok": r["p95_ms"] < 150, "p50_ms": r["p50_ms"]}, rounds=size["bot_rounds"])
+            "target": "< 150 ms", "ok": r["p95_ms"] < 150, "p50_ms": r["p50_ms"]}, rounds=size["bot_rounds"],
+            database_url=harness.BENCH_SEARCH_DATABASE_URL)
     if "reports" in chosen:
         suite("reports")
         _command_suite(results, "bench_reports", "reports.json", lambda r: {

@@ -11,24 +11,24 @@ class BotSettings(models.Model):
     """One row (id 1): how sure the bot must be to answer, to suggest articles, and when it gives up."""
 
     answer_threshold = models.FloatField(
-        _("answer when confidence is at least"), default=0.9,
+        _("answer when confidence is at least"), default=0.89,
         help_text=_("Confidence is how close in meaning the question and the best article are (cosine, 0-1). Above "
                     "this the bot answers with the article's summary and link. Chosen by `manage.py chatbot_eval "
                     "--calibrate` on the dev split."))
     suggest_threshold = models.FloatField(
-        _("suggest articles when confidence is at least"), default=0.84,
+        _("suggest articles when confidence is at least"), default=0.86,
         help_text=_("Between the two thresholds it offers two or three articles; below, it connects an agent."))
     unhelpful_limit = models.PositiveSmallIntegerField(
         _("hand over after this many unhelpful answers in a row"), default=2)
     handover_threshold = models.FloatField(
-        _("hand over when the wish for a person is at least"), default=0.59,
+        _("hand over when the wish for a person is at least"), default=0.69,
         help_text=_("The classifier's probability that the customer wants a person, complains or is frustrated "
                     "with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split."))
     small_talk_threshold = models.FloatField(
-        _("reply to small talk when at least"), default=0.5,
+        _("reply to small talk when at least"), default=0.2,
         help_text=_("Probability of a greeting, thanks or goodbye with nothing else asked."))
     out_of_scope_threshold = models.FloatField(
-        _("call a message off-topic when at least"), default=0.7,
+        _("call a message off-topic when at least"), default=0.3,
         help_text=_("Probability that a message is not about the exchange; the bot then says what it can help "
                     "with and offers a person instead of an article."))
     intent_version = models.PositiveIntegerField(default=1, editable=False)

@@ -44,6 +44,7 @@ def seed(progress):
                 for field in ("title", "summary", "body"):
                     setattr(article, f"{field}_{field_suffix(lang)}", texts[field])
                 setattr(article, f"keywords_{field_suffix(lang)}", texts.get("keywords", ""))
+                setattr(article, f"sample_questions_{field_suffix(lang)}", "\n".join(texts.get("sample_questions", [])))
             article_save(article=article)
     # Embedded here, not only by the Celery task each save queues: the demo must answer by meaning at once, with
     # or without a worker (the task then finds the texts embedded and skips them).

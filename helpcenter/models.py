@@ -67,6 +67,11 @@ class Article(models.Model):
                                 help_text=_("Other words customers use for this topic, separated by commas; "
                                             "searched but never shown."))
     body = models.TextField(_("body (Markdown)"), blank=True)
+    # How customers ask for what the article answers, in their words: matched by meaning against each question
+    # (helpcenter/semantic.py), never shown.
+    sample_questions = models.TextField(
+        _("sample questions"), blank=True,
+        help_text=_("One per line: how customers ask for this, in their own words. Matched by meaning; never shown."))
     status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices,
                               default=ArticleStatus.DRAFT)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

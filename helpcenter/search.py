@@ -83,7 +83,8 @@ def articles_index(articles):
             column = f"search_{field_suffix(lang)}"
             title, summary, keywords, body = (article.text(lang, f) for f in ("title", "summary", "keywords", "body"))
             summary = f"{summary} {keywords.replace(',', ' ')}".strip()  # keywords weigh like the summary
-            body = plain_text(body)
+            # Sample questions weigh like the body: customers' words, but many of them.
+            body = f"{plain_text(body)} {article.text(lang, 'sample_questions')}"
             if lang in CJK_LANGUAGES:
                 parts = [" ".join(cjk_tokens(t)) for t in (title, summary, body)]
                 config = "simple"

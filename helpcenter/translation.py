@@ -18,4 +18,4 @@ class SectionTranslation(TranslationOptions):
 
 @register(Article)
 class ArticleTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "keywords", "body")
+    fields = ("title", "slug", "summary", "keywords", "body", "sample_questions")

@@ -121,8 +121,8 @@ class _LRU:
             self._items.clear()
 
 
-QUERY_CACHE = _LRU(4096)
-PASSAGE_CACHE = _LRU(4096)  # an unchanged article text is never embedded twice by one process (seeding, re-saves)
+QUERY_CACHE = _LRU(4096)  # customers' messages
+STORED_CACHE = _LRU(8192)  # texts the desk stores vectors of: an unchanged text is never embedded twice by a process
 
 
 def encode_query(name, text):
@@ -136,15 +136,17 @@ def encode_query(name, text):
     return vector
 
 
-def encode_passages(name, texts, progress=None):
-    """Passages' vectors, reusing any this process embedded before."""
-    rows = [PASSAGE_CACHE.get((name, (t or " ")[:MAX_CHARS])) for t in texts]
+def encode_stored(name, texts, *, kind="passage", progress=None):
+    """Vectors of texts the desk stores (articles' passages and sample questions), in batches, reusing any this
+    process embedded before (seeding again, re-saving an article whose text did not change)."""
+    keys = [(name, kind, (t or " ")[:MAX_CHARS]) for t in texts]
+    rows = [STORED_CACHE.get(key) for key in keys]
     missing = [i for i, row in enumerate(rows) if row is None]
     if missing:
-        fresh = encode(name, [texts[i] for i in missing], kind="passage", progress=progress)
+        fresh = encode(name, [keys[i][2] for i in missing], kind=kind, progress=progress)
         for i, vector in zip(missing, fresh):
             rows[i] = vector
-            PASSAGE_CACHE.put((name, (texts[i] or " ")[:MAX_CHARS]), vector)
+            STORED_CACHE.put(keys[i], vector)
     if not rows:
         return np.empty((0, dim(name)), dtype=np.float32)
     return np.vstack(rows).astype(np.float32)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='botsettings',
             name='handover_threshold',
-            field=models.FloatField(default=0.59, help_text="The classifier's probability that the customer wants a person, complains or is frustrated with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='hand over when the wish for a person is at least'),
+            field=models.FloatField(default=0.69, help_text="The classifier's probability that the customer wants a person, complains or is frustrated with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='hand over when the wish for a person is at least'),
         ),
         migrations.AddField(
             model_name='botsettings',
@@ -23,22 +23,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='botsettings',
             name='out_of_scope_threshold',
-            field=models.FloatField(default=0.7, help_text='Probability that a message is not about the exchange; the bot then says what it can help with and offers a person instead of an article.', verbose_name='call a message off-topic when at least'),
+            field=models.FloatField(default=0.3, help_text='Probability that a message is not about the exchange; the bot then says what it can help with and offers a person instead of an article.', verbose_name='call a message off-topic when at least'),
         ),
         migrations.AddField(
             model_name='botsettings',
             name='small_talk_threshold',
-            field=models.FloatField(default=0.5, help_text='Probability of a greeting, thanks or goodbye with nothing else asked.', verbose_name='reply to small talk when at least'),
+            field=models.FloatField(default=0.2, help_text='Probability of a greeting, thanks or goodbye with nothing else asked.', verbose_name='reply to small talk when at least'),
         ),
         migrations.AlterField(
             model_name='botsettings',
             name='answer_threshold',
-            field=models.FloatField(default=0.9, help_text="Confidence is how close in meaning the question and the best article are (cosine, 0-1). Above this the bot answers with the article's summary and link. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='answer when confidence is at least'),
+            field=models.FloatField(default=0.89, help_text="Confidence is how close in meaning the question and the best article are (cosine, 0-1). Above this the bot answers with the article's summary and link. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='answer when confidence is at least'),
         ),
         migrations.AlterField(
             model_name='botsettings',
             name='suggest_threshold',
-            field=models.FloatField(default=0.84, help_text='Between the two thresholds it offers two or three articles; below, it connects an agent.', verbose_name='suggest articles when confidence is at least'),
+            field=models.FloatField(default=0.86, help_text='Between the two thresholds it offers two or three articles; below, it connects an agent.', verbose_name='suggest articles when confidence is at least'),
         ),
         migrations.CreateModel(
             name='IntentExample',
