@@ -138,6 +138,13 @@ def _trained(version):
     return found
 
 
+def intent_ready():
+    """Make sure weights exist for the current examples (trains them when none do); returns the IntentModel."""
+    version = BotSettings.current().intent_version
+    _trained(version)
+    return IntentModel.objects.get(version=version, models_used=",".join(_models()))
+
+
 def classify(text, *, version=None):
     """The most likely label of a message, its probability and every label's probability."""
     trained = _trained(version or BotSettings.current().intent_version)

@@ -140,22 +140,27 @@ def _decide(text, language, unhelpful_streak, source):
             return Decision(language, str(intent), str(intent), 1.0)
     prediction = classify(text, version=config.intent_version)
     wish = prediction.sum(HANDOVER_LABELS)
-    if wish >= config.handover_threshold:
+    candidates = (source or SOURCE).find(text, language)
+    confidence = candidates[0].confidence if candidates else 0.0
+    answerable = confidence >= config.answer_threshold
+    # A wish for a person hands over, unless an article answers the message well and the wish is not certain:
+    # "a text impersonating your staff came" reads a little like "staff, please" but is the anti-phishing question.
+    if wish >= config.handover_threshold and (not answerable or wish >= config.handover_sure_threshold):
         label = max(HANDOVER_LABELS, key=lambda one: prediction.probabilities.get(str(one), 0.0))
         return Decision(language, "handover", str(label), round(wish, 3), reason=_HANDOVER_REASONS[label])
     if prediction.label in SMALL_TALK_LABELS and prediction.confidence >= config.small_talk_threshold:
         return Decision(language, prediction.label, prediction.label, round(prediction.confidence, 3))
     if unhelpful_streak >= config.unhelpful_limit:
         return Decision(language, "handover", "question", 0.0, reason="unhelpful")
-    candidates = (source or SOURCE).find(text, language)
-    confidence = candidates[0].confidence if candidates else 0.0
     if (prediction.label == Label.OUT_OF_SCOPE and prediction.confidence >= config.out_of_scope_threshold
-            and confidence < config.answer_threshold):
+            and not answerable):
         # Not about the exchange: say what the bot can help with and how to reach a person, never a random article.
         return Decision(language, "out_of_scope", "out_of_scope", round(prediction.confidence, 3))
-    if confidence >= config.answer_threshold:
+    if answerable:
         return Decision(language, "answer", "question", confidence, articles=candidates[:1])
-    if confidence >= config.suggest_threshold:
+    if confidence >= config.suggest_threshold or (prediction.label == Label.QUESTION and candidates):
+        # Unsure which article, but sure it is a question: offer the likeliest; "did this help?" and the unhelpful
+        # limit lead to a person if none does.
         return Decision(language, "suggest", "question", confidence, articles=candidates[:3])
     return Decision(language, "handover", "question", confidence, reason="low_confidence", articles=candidates[:3])
 

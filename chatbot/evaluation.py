@@ -248,10 +248,13 @@ def calibrate(observations, *, max_false_handover=0.02, max_low_confidence=0.01,
     off_topic = next((t for t in _grid(0.3, 0.95, 0.01) if _rate(sum(
         o.label == Label.OUT_OF_SCOPE and o.confidence >= t and o.similarity < answer for o in kept),
         len(kept)) <= max_questions_off_topic), 0.95)
+    handovers = [o for o in observations if o.kind == "handover" and o.wish >= handover]
+    sure = max((t for t in _grid(handover, 1.0, 0.01) if _rate(sum(
+        o.similarity >= answer and o.wish < t for o in handovers), len(handovers)) <= 0.01), default=handover)
     small_talk = next((t for t in _grid(0.2, 0.95, 0.01) if _rate(sum(
         o.label in SMALL_TALK_LABELS and o.confidence >= t for o in kept), len(kept)) <= max_questions_off_topic), 0.95)
     return {"handover_threshold": handover, "answer_threshold": answer, "suggest_threshold": suggest,
-            "out_of_scope_threshold": off_topic, "small_talk_threshold": small_talk}
+            "out_of_scope_threshold": off_topic, "small_talk_threshold": small_talk, "handover_sure_threshold": sure}
 
 
 def precision_coverage(observations, thresholds):

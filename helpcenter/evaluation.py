@@ -9,8 +9,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-
 from support.languages import LANGUAGE_CODES
 
 from .demo import load_articles
@@ -20,7 +18,8 @@ SPLITS = ("dev", "test")
 
 
 def evaluation_dir():
-    return Path(settings.BASE_DIR) / "evaluation"
+    """The project's evaluation data (beside the code, whatever BASE_DIR a test or deployment sets)."""
+    return Path(__file__).resolve().parent.parent / "evaluation"
 
 
 def load_split(split):

@@ -23,6 +23,7 @@ from django.utils.html import escape
 from support.languages import LANGUAGE_CODES
 from support.markdown import render_markdown
 
+from . import semantic
 from .models import Article, ArticleStatus, ArticleTerm, TermStat, field_suffix
 
 DICTIONARIES = {"en": "english", "es": "spanish", "ru": "russian"}
@@ -266,34 +267,46 @@ def article_search(query, lang, *, limit=10):
     """Published articles for `query` in `lang`, best first: full-text and semantic rankings fused. Articles not
     written in `lang` are found through their English text and flagged as fallbacks. Without vectors (none embedded
     yet) it is the full-text ranking alone, with English results (flagged) when nothing matches in the language."""
-    from . import semantic
-
     query = (query or "").strip()
     lang = lang if lang in DICTIONARIES or lang in CJK_LANGUAGES else "en"
     text_query = query[:QUERY_MAX_CHARS]
-    terms = _query_words(text_query, lang)
-    full_text = _full_text_rows(text_query, lang, FUSION_DEPTH)
     dense = semantic.dense_ranked(query, lang, FUSION_DEPTH)
     if not dense:
-        hits = _hits([(pk, score, confidence, 0.0, False) for pk, score, confidence in full_text[:limit]], lang, terms)
-        if hits or lang == "en":
-            return SearchResult(hits, lang, False)
-        english = _full_text_rows(text_query, "en", limit)
-        hits = _hits([(pk, s, c, 0.0, True) for pk, s, c in english], "en", _query_words(text_query, "en"))
-        return SearchResult(hits, "en", bool(hits))
+        return _full_text_only(text_query, lang, limit)
+    terms = _query_words(text_query, lang)
+    full_text = _full_text_rows(text_query, lang, FUSION_DEPTH)
+    # Only articles that are still published take part: a process's matrix may lag a moment behind a deletion.
+    published = (Article.objects.defer(*SEARCH_COLUMNS).filter(status=ArticleStatus.PUBLISHED)
+                 .in_bulk({pk for pk, *_rest in full_text} | {pk for pk, *_rest in dense}))
     fused, confidence, similarity, fallback = {}, {}, {}, {}
-    for rank, (pk, _score, text_confidence) in enumerate(full_text):
+    for rank, (pk, _score, text_confidence) in enumerate(r for r in full_text if r[0] in published):
         fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
         confidence[pk] = text_confidence
-    for rank, (pk, cosine, is_fallback) in enumerate(dense):
+    for rank, (pk, cosine, is_fallback) in enumerate(r for r in dense if r[0] in published):
         fused[pk] = fused.get(pk, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
         similarity[pk], fallback[pk] = cosine, is_fallback
+    if not fused:
+        return _full_text_only(text_query, lang, limit)
     best = sorted(fused, key=lambda pk: (-fused[pk], -similarity.get(pk, 0.0), pk))[:limit]
-    rows = [(pk, fused[pk], confidence.get(pk, 0.0), similarity.get(pk, 0.0), fallback.get(pk, False))
-            for pk in best]
-    hits = _hits(rows, lang, terms)
-    every_fallback = bool(hits) and all(hit.fallback for hit in hits)
+    hits = []
+    for pk in best:
+        shown = "en" if fallback.get(pk, False) else lang
+        hits.append(SearchHit(published[pk], fused[pk], snippet(published[pk], shown, terms), confidence.get(pk, 0.0),
+                              similarity=similarity.get(pk, 0.0), language=shown, fallback=fallback.get(pk, False)))
+    every_fallback = all(hit.fallback for hit in hits)
     return SearchResult(hits, "en" if every_fallback else lang, every_fallback)
+
+
+def _full_text_only(text_query, lang, limit):
+    """The full-text ranking alone, with English results (flagged) when nothing matches in the language."""
+    full_text = _full_text_rows(text_query, lang, limit)
+    hits = _hits([(pk, score, confidence, 0.0, False) for pk, score, confidence in full_text], lang,
+                 _query_words(text_query, lang))
+    if hits or lang == "en":
+        return SearchResult(hits, lang, False)
+    english = _full_text_rows(text_query, "en", limit)
+    hits = _hits([(pk, s, c, 0.0, True) for pk, s, c in english], "en", _query_words(text_query, "en"))
+    return SearchResult(hits, "en", bool(hits))
 
 
 def snippet(article, lang, terms, width=160):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from support import embeddings
 from support.languages import LANGUAGE_CODES
 
-from .models import Article, ArticleEmbedding, ArticleStatus
+from .models import ArticleEmbedding, ArticleStatus
 
 VERSION_KEY = "helpcenter:vectors:version"
 BODY_CHARS = 400  # the opening of the body that is embedded: what most customers' questions are about
@@ -39,7 +39,7 @@ def model_name():
 
 def article_passages(article, lang):
     """The two passages an article-language is embedded from, or None when it has no text in the language."""
-    from .search import markdown_words
+    from .search import markdown_words  # inside: search imports this module (its hybrid ranking)
 
     if not article.has_language(lang):
         return None

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='botsettings',
             name='handover_threshold',
-            field=models.FloatField(default=0.69, help_text="The classifier's probability that the customer wants a person, complains or is frustrated with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='hand over when the wish for a person is at least'),
+            field=models.FloatField(default=0.68, help_text="The classifier's probability that the customer wants a person, complains or is frustrated with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split.", verbose_name='hand over when the wish for a person is at least'),
         ),
         migrations.AddField(
             model_name='botsettings',

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chatbot import defaults
+from chatbot.classifier import intent_ready
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from helpcenter import demo
 from tests.factories import PASSWORD, AgentFactory
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_chinese_visitor_gets_the_article_then_a_chinese_agent(new_page, asgi_server, screenshot):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
     defaults.install_examples(IntentExample)
+    intent_ready()
     demo.seed(progress=lambda *a: None)
     server = asgi_server.start(LIVECHAT_BOT_ENABLED="1")
     AgentFactory(email="li@example.com", name="Li Wei", languages=["zh-hans"], capacity=2)

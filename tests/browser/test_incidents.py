@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chatbot import defaults
+from chatbot.classifier import intent_ready
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from helpcenter import demo
 from incidents.models import Incident, IncidentLink, IncidentNotice
@@ -24,6 +25,7 @@ DECLARE_BUTTON = {"en": "Declare the incident", "zh-hans": "发布事件", "es":
 def test_declare_link_answer_and_resolve(new_page, asgi_server, screenshot):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
     defaults.install_examples(IntentExample)
+    intent_ready()
     demo.seed(progress=lambda *a: None)
     server = asgi_server.start(LIVECHAT_BOT_ENABLED="1")
     AgentFactory(email="lead@example.com", name="Mina Lead", languages=["en", "ja"], supervisor=True)

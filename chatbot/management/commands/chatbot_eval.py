@@ -60,7 +60,8 @@ class Command(BaseCommand):
         observations = observe("dev")
         chosen = thresholds_store(calibrate(observations))
         values = {k: getattr(chosen, k) for k in ("handover_threshold", "answer_threshold", "suggest_threshold",
-                                                  "out_of_scope_threshold", "small_talk_threshold")}
+                                                  "out_of_scope_threshold", "small_talk_threshold",
+                                                  "handover_sure_threshold")}
         self.stdout.write("thresholds chosen on the dev split and stored: " +
                           ", ".join(f"{k} = {v:.3f}" for k, v in values.items()))
         steps = [round(chosen.answer_threshold + d, 3) for d in (-0.04, -0.02, 0.0, 0.02, 0.04)]
