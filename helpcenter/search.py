@@ -283,7 +283,9 @@ def article_search(query, lang, *, limit=10):
         fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
         confidence[pk] = text_confidence
     for rank, (pk, cosine, is_fallback) in enumerate(r for r in dense if r[0] in published):
-        fused[pk] = fused.get(pk, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
+        # The full-text side cannot read an article that is not written in the language: for such an article the
+        # semantic rank counts for both sides.
+        fused[pk] = fused.get(pk, 0.0) + (SEMANTIC_WEIGHT + is_fallback) / (RRF_K + rank)
         similarity[pk], fallback[pk] = cosine, is_fallback
     if not fused:
         return _full_text_only(text_query, lang, limit)

@@ -217,6 +217,14 @@ def dense_ranked(query, lang, limit):
         has = np.isfinite(best_question)
         closest[has] = best_question[has]
     similarities = (passage + closest) / 2
+    if found.fallback.any() and not found.fallback.all():
+        # A question and a text in different languages are less alike than the same texts in one language, so an
+        # English-only article would always trail: its similarity is moved by how much closer the question is, on
+        # average, to this language's articles than to the English ones (centring each on its own language).
+        english = _INDEX.matrix("en").passages
+        if len(english):
+            shift = float(passage[~found.fallback].mean() - (english @ vector).mean())
+            similarities[found.fallback] += shift
     limit = min(limit, len(similarities))
     best = np.argpartition(-similarities, limit - 1)[:limit]
     best = best[np.argsort(-similarities[best], kind="stable")]
