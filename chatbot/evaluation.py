@@ -68,12 +68,12 @@ def _rate(part, whole):
     return part / whole if whole else 0.0
 
 
-def evaluate(split="dev"):
+def evaluate(split="dev", languages=None):
     """{language: LanguageScore} over a split; the language hint is the set's language. Misses are kept for the dev
     split only (the test split is never looked at item by item)."""
     keep = split == "dev"
     scores = {}
-    for lang, data in load_split(split).items():
+    for lang, data in load_split(split, languages).items():
         score = scores[lang] = LanguageScore()
         for item in data.get("faq", []):
             decision = bot_decide(text=item["q"], language_hint=lang)
@@ -195,11 +195,11 @@ class Observation:
     expected: str = ""
 
 
-def observe(split="dev"):
+def observe(split="dev", languages=None):
     """The raw quantities the thresholds act on, for every item of a split."""
     version = BotSettings.current().intent_version
     seen = []
-    for lang, data in load_split(split).items():
+    for lang, data in load_split(split, languages).items():
         items = [("faq", item["q"], item) for item in data.get("faq", [])]
         items += [("handover", text, None) for text in data.get("handover", [])]
         items += [("small_talk", item["q"], item) for item in data.get("small_talk", [])]

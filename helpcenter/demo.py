@@ -4,11 +4,14 @@ from pathlib import Path
 
 from django.db import transaction
 
+from support import embeddings
+
 from .models import Article, ArticleStatus, Category, Section, field_suffix
-from .semantic import articles_embed
+from .semantic import articles_embed, model_name, stored_texts
 from .services import article_save
 
 CONTENT = Path(__file__).parent / "demo_content"
+VECTORS = CONTENT / "vectors-e5.npz"
 
 
 def load_articles():
@@ -49,4 +52,13 @@ def seed(progress):
     # Embedded here, not only by the Celery task each save queues: the demo must answer by meaning at once, with
     # or without a worker (the task then finds the texts embedded and skips them).
     published = list(Article.objects.filter(status=ArticleStatus.PUBLISHED, key__in=[a["slug"] for a in articles]))
+    # The demo's vectors ship with it (VECTORS, float16): a fresh machine embeds only texts changed since.
+    embeddings.cache_load(VECTORS, model_name(), stored_texts(published))
     articles_embed(published, progress=lambda done, total: progress(done, total, "embedding articles"))
+
+
+def vectors_write():
+    """Write the shipped cache of the demo articles' vectors (after changing demo content: `manage.py
+    helpcenter_embed --write-demo-vectors`)."""
+    published = list(Article.objects.filter(key__in=[a["slug"] for a in load_articles()]))
+    embeddings.cache_write(VECTORS, model_name(), stored_texts(published))

@@ -22,12 +22,13 @@ def evaluation_dir():
     return Path(__file__).resolve().parent.parent / "evaluation"
 
 
-def load_split(split):
-    """{language: data} of one split; the dev split also takes the demo articles' own questions."""
+def load_split(split, languages=None):
+    """{language: data} of one split (all six languages, or those given); the dev split also takes the demo
+    articles' own questions."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; one of {SPLITS}")
     sets = {}
-    for lang in LANGUAGE_CODES:
+    for lang in languages or LANGUAGE_CODES:
         path = evaluation_dir() / split / f"{lang}.json"
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"faq": []}
         if split == "dev":
@@ -58,11 +59,12 @@ class LanguageScore:
         return self.top1 / self.total if self.total else 0.0
 
 
-def evaluate(split="dev"):
+def evaluate(split="dev", languages=None):
     """Score a split's questions against the live search: top-1 and top-3 hit rate per language. Misses are kept
     for the dev split only."""
-    scores = {lang: LanguageScore(lang) for lang in LANGUAGE_CODES}
-    for lang, data in load_split(split).items():
+    sets = load_split(split, languages)
+    scores = {lang: LanguageScore(lang) for lang in sets}
+    for lang, data in sets.items():
         score = scores[lang]
         for item in data.get("faq", []):
             keys = [hit.article.key for hit in article_search(item["q"], lang, limit=3).hits]

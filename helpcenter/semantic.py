@@ -55,6 +55,18 @@ def article_questions(article, lang):
     return [line for line in lines if line][:MAX_QUESTIONS]
 
 
+def stored_texts(articles):
+    """{kind: [text, ...]} every text articles_embed embeds for these articles (for a shipped cache)."""
+    passages, questions = [], []
+    for article in articles:
+        for lang in LANGUAGE_CODES:
+            found = article_passages(article, lang)
+            if found is not None:
+                passages.extend(found)
+                questions.extend(article_questions(article, lang))
+    return {"passage": passages, "query": questions}
+
+
 def _hash(texts, name):
     return hashlib.sha256("\x1f".join([name, *texts]).encode()).hexdigest()
 

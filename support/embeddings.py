@@ -16,6 +16,7 @@ A deployment swaps a model by registering another class with the same two method
 SEARCH_EMBEDDING_MODEL or BOT_EMBEDDING_MODELS; stored article vectors carry the model's name, so a swap is followed
 by `manage.py helpcenter_embed`.
 """
+import hashlib
 import threading
 from collections import OrderedDict
 
@@ -122,7 +123,7 @@ class _LRU:
 
 
 QUERY_CACHE = _LRU(4096)  # customers' messages
-STORED_CACHE = _LRU(8192)  # texts the desk stores vectors of: an unchanged text is never embedded twice by a process
+STORED_CACHE = _LRU(16384)  # texts the desk stores vectors of: an unchanged text is never embedded twice by a process
 
 
 def encode_query(name, text):
@@ -150,3 +151,37 @@ def encode_stored(name, texts, *, kind="passage", progress=None):
     if not rows:
         return np.empty((0, dim(name)), dtype=np.float32)
     return np.vstack(rows).astype(np.float32)
+
+
+def _stored_key(name, kind, text):
+    return hashlib.sha256(f"{name}\x1f{kind}\x1f{(text or ' ')[:MAX_CHARS]}".encode()).hexdigest()
+
+
+def cache_write(path, name, texts_by_kind):
+    """Write the vectors of texts ({kind: [text, ...]}) to an .npz file that `cache_load` reads: a shipped cache
+    (the demo help center's), so a fresh machine need not embed the same texts again."""
+    keys, rows = [], []
+    for kind, texts in texts_by_kind.items():
+        vectors = encode_stored(name, texts, kind=kind)
+        keys.extend(_stored_key(name, kind, text) for text in texts)
+        rows.append(vectors)
+    np.savez_compressed(path, keys=np.array(keys), vectors=np.vstack(rows).astype(np.float16))
+
+
+def cache_load(path, name, texts_by_kind):
+    """Put the shipped vectors of these texts into the process's cache; a text whose vector is not in the file (it
+    changed since the file was written) is simply embedded when needed. Returns how many were found."""
+    try:
+        data = np.load(path)
+    except OSError:
+        return 0
+    index = {key: row for row, key in enumerate(data["keys"].tolist())}
+    found = 0
+    for kind, texts in texts_by_kind.items():
+        for text in texts:
+            row = index.get(_stored_key(name, kind, text))
+            if row is not None:
+                vector = data["vectors"][row].astype(np.float32)
+                STORED_CACHE.put((name, kind, (text or " ")[:MAX_CHARS]), vector / np.linalg.norm(vector))
+                found += 1
+    return found

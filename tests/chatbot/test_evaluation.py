@@ -72,8 +72,8 @@ def test_calibration_chooses_ordered_thresholds_and_prints_a_table_per_language(
     table = precision_coverage(observations, [chosen["answer_threshold"]])
     assert sorted(table) == sorted(LANGUAGES)
     out = io.StringIO()
-    call_command("chatbot_eval", "--calibrate", stdout=out)
-    assert "precision-coverage" in out.getvalue() and "ko" in out.getvalue()
+    call_command("chatbot_eval", "--calibrate", "--languages", "ko", stdout=out)
+    assert "precision-coverage" in out.getvalue() and "\nko " in out.getvalue() and "\nen " not in out.getvalue()
 
 
 @pytest.mark.skipif(not real_world_available(), reason="../shared/datasets is not beside the project")
@@ -95,7 +95,7 @@ def test_bot_benchmark_runs_and_reports_every_language(tmp_path, settings):
 
     settings.BASE_DIR = tmp_path
     out = io.StringIO()
-    call_command("bench_chatbot", "--rounds", "1", stdout=out)
+    call_command("bench_chatbot", "--rounds", "1", "--per-language", "25", stdout=out)
     rows = json.loads((tmp_path / "bench" / "results" / "chatbot.json").read_text())
     assert sorted(r["language"] for r in rows) == sorted(LANGUAGES)
     assert all(r["p95_ms"] > 0 for r in rows) and "p95 < 150 ms" in out.getvalue()

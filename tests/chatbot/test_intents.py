@@ -101,9 +101,32 @@ def test_changing_the_examples_retrains_the_classifier():
     """An admin's edit bumps the examples' version; the next message is classified by weights trained on it."""
     before = BotSettings.current().intent_version
     classifier.classify("hello")  # trains (or loads) the current version
+    IntentExample.objects.exclude(language="en").update(is_active=False)  # a smaller set: a quicker real fit
     IntentExample.objects.create(label=Label.OUT_OF_SCOPE, language="en", text="tell me about the moon landing")
     services.intent_examples_changed()
     assert BotSettings.current().intent_version == before + 1
     classifier.classify("hello")
     stored = IntentModel.objects.get(version=before + 1)
     assert stored.examples == IntentExample.objects.filter(is_active=True).count()
+
+
+def test_with_every_example_deactivated_the_bot_still_answers_and_hands_over():
+    """No examples to train on is no reason for a 500: every message is a question, and the rules still hold."""
+    IntentExample.objects.update(is_active=False)
+    services.intent_examples_changed()
+    assert classifier.classify("hello").label == "question"
+    assert bot_decide(text="转人工", language_hint="zh-hans").reason == "requested"
+    assert bot_decide(text="how do I reset my password", language_hint="en").action in ("answer", "suggest", "handover")
+
+
+def test_the_shipped_weights_are_those_of_the_shipped_examples():
+    """Editing chatbot/intent_examples/*.json without `manage.py chatbot_train --ship` would make every fresh desk
+    train on its first message: the shipped weights must be fitted on exactly the shipped examples."""
+    import numpy as np
+
+    from chatbot.defaults import intent_examples
+
+    shipped = np.load(classifier.SHIPPED)
+    rows = [(text, label) for label, _language, text in intent_examples()]
+    assert str(shipped["digest"]) == classifier.examples_digest(rows)
+    assert sorted(str(label) for label in shipped["labels"]) == sorted(Label.values)

@@ -55,3 +55,15 @@ def test_demo_content_is_complete_in_six_languages():
             texts = data["translations"][lang]
             assert texts["title"] and texts["body"] and texts["summary"], (data["slug"], lang)
             assert len(data["questions"][lang]) >= 2
+
+
+def test_the_demo_ships_the_vectors_of_its_current_texts():
+    """The demo's vector cache covers every text the seed embeds (else a fresh machine embeds them for a minute)."""
+    from helpcenter.models import Article
+    from helpcenter.semantic import model_name, stored_texts
+    from support import embeddings
+
+    demo.seed(progress=lambda *args: None)
+    texts = stored_texts(Article.objects.filter(key__in=[a["slug"] for a in demo.load_articles()]))
+    wanted = sum(len(v) for v in texts.values())
+    assert wanted > 1000 and embeddings.cache_load(demo.VECTORS, model_name(), texts) == wanted

@@ -27,14 +27,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rounds", type=int, default=5)
+        parser.add_argument("--per-language", type=int, default=None, help="cap the messages per language")
 
     def handle(self, *args, **options):
         seed(progress=lambda *a: None)
         defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
         defaults.install_examples(IntentExample)
         texts = [(lang, text) for lang, data in load_split("dev").items()
-                 for text in [i["q"] for i in data["faq"]] + data["handover"] + data["greetings"]
-                 + data.get("out_of_scope", [])]
+                 for text in ([i["q"] for i in data["faq"]] + data["handover"] + data["greetings"]
+                              + data.get("out_of_scope", []))[:options["per_language"]]]
         for lang, text in texts[:40]:  # warm up: language models, caches, connection
             reply_text(bot_decide(text=text, language_hint=lang))
         timings = {}

@@ -24,15 +24,17 @@ class Command(BaseCommand):
                             help="choose the thresholds on the dev split and store them before scoring")
         parser.add_argument("--real-world", action="store_true", help="also score Banking77 and CLINC150")
         parser.add_argument("--sample", type=int, default=None, help="cap each real-world set (random, seeded)")
+        parser.add_argument("--languages", type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
+                            default=None, help="comma-separated language codes (default: all six)")
         parser.add_argument("--misses", action="store_true", help="list every miss (dev split only)")
 
     def handle(self, *args, **options):
         if options["misses"] and options["split"] == "test":
             raise CommandError("the test split prints totals only: it is never tuned on")
         if options["calibrate"]:
-            self._calibrate()
+            self._calibrate(options["languages"])
         split = options["split"]
-        scores = evaluate(split)
+        scores = evaluate(split, options["languages"])
         self.stdout.write(f"\nchatbot, {split} split (targets on test: right first >= {TARGETS['right_first']}, "
                           f"requests for a person >= {TARGETS['handover_recall']}, questions handed over <= "
                           f"{TARGETS['false_handovers']})")
@@ -56,8 +58,8 @@ class Command(BaseCommand):
         if options["real_world"]:
             self._real_world(options["sample"])
 
-    def _calibrate(self):
-        observations = observe("dev")
+    def _calibrate(self, languages):
+        observations = observe("dev", languages)
         chosen = thresholds_store(calibrate(observations))
         values = {k: getattr(chosen, k) for k in ("handover_threshold", "answer_threshold", "suggest_threshold",
                                                   "out_of_scope_threshold", "small_talk_threshold",

@@ -8,8 +8,17 @@ from chatbot.classifier import intent_train
 class Command(BaseCommand):
     help = "Train the chatbot's intent classifier on the active examples."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--ship", action="store_true",
+                            help="also write the weights shipped with the examples (after editing the JSON files)")
+
     def handle(self, *args, **options):
         self.stdout.write("Training the intent classifier (embedding every example once) ...")
+        if options["ship"]:
+            from chatbot.classifier import ship
+            from chatbot.models import IntentExample
+
+            ship(list(IntentExample.objects.filter(is_active=True).values_list("text", "label")))
         stored = intent_train()
         self.stdout.write(f"Trained version {stored.version} on {stored.examples} examples "
                           f"({stored.models_used}): labels {', '.join(stored.labels)}.")

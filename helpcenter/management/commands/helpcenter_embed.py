@@ -16,6 +16,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="embed again even texts that did not change")
+        parser.add_argument("--write-demo-vectors", action="store_true",
+                            help="write the demo content's shipped vector cache (helpcenter/demo_content)")
 
     def handle(self, *args, **options):
         if options["force"]:
@@ -29,3 +31,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"{embedded} article-languages embedded with {model_name()!r} "
                           f"({len(ids)} published articles).")
+        if options["write_demo_vectors"]:
+            from helpcenter.demo import vectors_write
+
+            vectors_write()
+            self.stdout.write("Wrote the demo content's vector cache.")

@@ -12,12 +12,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--split", choices=SPLITS, default="dev")
+        parser.add_argument("--languages", type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
+                            default=None, help="comma-separated language codes (default: all six)")
         parser.add_argument("--misses", action="store_true", help="list the dev questions whose article was not top 3")
 
     def handle(self, *args, **options):
         if options["misses"] and options["split"] == "test":
             raise CommandError("the test split prints totals only: it is never tuned on")
-        scores = evaluate(options["split"])
+        scores = evaluate(options["split"], options["languages"])
         self.stdout.write(f"help-center search, {options['split']} split "
                           f"(targets on test: top-1 >= {TARGET_TOP1}, top-3 >= {TARGET_TOP3})")
         self.stdout.write(f"{'language':<10}{'questions':>10}{'top-1':>8}{'top-3':>8}  top-1")
