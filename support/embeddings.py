@@ -168,20 +168,27 @@ def cache_write(path, name, texts_by_kind):
     np.savez_compressed(path, keys=np.array(keys), vectors=np.vstack(rows).astype(np.float16))
 
 
+_SHIPPED = {}  # path -> (key index, vectors): a shipped cache is read once per process
+
+
 def cache_load(path, name, texts_by_kind):
     """Put the shipped vectors of these texts into the process's cache; a text whose vector is not in the file (it
     changed since the file was written) is simply embedded when needed. Returns how many were found."""
-    try:
-        data = np.load(path)
-    except OSError:
-        return 0
-    index = {key: row for row, key in enumerate(data["keys"].tolist())}
+    loaded = _SHIPPED.get(str(path))
+    if loaded is None:
+        try:
+            with np.load(path) as data:  # each access to an .npz member decompresses it: read each once
+                loaded = {key: row for row, key in enumerate(data["keys"].tolist())}, data["vectors"]
+        except OSError:
+            return 0
+        _SHIPPED[str(path)] = loaded
+    index, vectors = loaded
     found = 0
     for kind, texts in texts_by_kind.items():
         for text in texts:
             row = index.get(_stored_key(name, kind, text))
             if row is not None:
-                vector = data["vectors"][row].astype(np.float32)
+                vector = vectors[row].astype(np.float32)
                 STORED_CACHE.put((name, kind, (text or " ")[:MAX_CHARS]), vector / np.linalg.norm(vector))
                 found += 1
     return found
