@@ -76,11 +76,17 @@ def test_calibration_chooses_ordered_thresholds_and_prints_a_table_per_language(
     assert "precision-coverage" in out.getvalue() and "\nko " in out.getvalue() and "\nen " not in out.getvalue()
 
 
-@pytest.mark.skipif(not real_world_available(), reason="../shared/datasets is not beside the project")
 def test_real_world_data_banking77_and_clinc150():
     """Banking77 never asks for a person; CLINC150's off-topic queries are not answered; its greetings, thanks and
     goodbyes are recognised (a seeded sample here; the command runs the whole test sets). Floors under today's
-    figures: the issue's targets (Banking77 0.5%, small talk 0.9) are not met yet (docs/performance.md)."""
+    figures: the issue's targets (Banking77 0.5%, small talk 0.9) are not met yet (docs/performance.md). Without the
+    data sets beside the project it skips locally and fails under CI, like the browser tests."""
+    import os
+
+    if not real_world_available():
+        if os.environ.get("CI"):
+            raise AssertionError("../shared/datasets (Banking77, CLINC150) must be beside the project in CI")
+        pytest.skip("../shared/datasets is not beside the project")
     demo.seed(progress=lambda *a: None)
     score = evaluate_real_world(sample=120)
     assert score.banking77 == 120 and score.clinc_oos == 120
