@@ -276,8 +276,10 @@ def article_search(query, lang, *, limit=10):
     terms = _query_words(text_query, lang)
     full_text = _full_text_rows(text_query, lang, FUSION_DEPTH)
     # Only articles that are still published take part: a process's matrix may lag a moment behind a deletion.
-    published = (Article.objects.defer(*SEARCH_COLUMNS).filter(status=ArticleStatus.PUBLISHED)
-                 .in_bulk({pk for pk, *_rest in full_text} | {pk for pk, *_rest in dense}))
+    # Their ids first (one indexed query); only the articles shown are loaded whole.
+    published = set(Article.objects.filter(
+        status=ArticleStatus.PUBLISHED, pk__in={pk for pk, *_rest in full_text} | {pk for pk, *_rest in dense})
+        .values_list("pk", flat=True))
     fused, confidence, similarity, fallback = {}, {}, {}, {}
     for rank, (pk, _score, text_confidence) in enumerate(r for r in full_text if r[0] in published):
         fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
@@ -290,10 +292,11 @@ def article_search(query, lang, *, limit=10):
     if not fused:
         return _full_text_only(text_query, lang, limit)
     best = sorted(fused, key=lambda pk: (-fused[pk], -similarity.get(pk, 0.0), pk))[:limit]
+    articles = Article.objects.defer(*SEARCH_COLUMNS).in_bulk(best)
     hits = []
-    for pk in best:
+    for pk in (pk for pk in best if pk in articles):
         shown = "en" if fallback.get(pk, False) else lang
-        hits.append(SearchHit(published[pk], fused[pk], snippet(published[pk], shown, terms), confidence.get(pk, 0.0),
+        hits.append(SearchHit(articles[pk], fused[pk], snippet(articles[pk], shown, terms), confidence.get(pk, 0.0),
                               similarity=similarity.get(pk, 0.0), language=shown, fallback=fallback.get(pk, False)))
     every_fallback = all(hit.fallback for hit in hits)
     return SearchResult(hits, "en" if every_fallback else lang, every_fallback)

@@ -138,12 +138,21 @@ def index_changed():
 
 
 class _LanguageMatrix:
-    """One language's published articles: their passage vectors (one row each), and their sample questions'
-    vectors with the row of the article each belongs to."""
+    """One language's published articles: their passage vectors (one row each), their sample questions' vectors
+    (grouped by article, in article order: `question_starts` is where each owner's rows begin, `question_owners` the
+    article row of each group), and the centroids a query's cross-lingual shift is computed from."""
 
     def __init__(self, ids, fallback, passages, questions, owners):
-        self.ids, self.fallback, self.passages = ids, fallback, passages
-        self.questions, self.owners = questions, owners
+        self.ids, self.fallback, self.passages, self.questions = ids, fallback, passages, questions
+        if len(owners):
+            self.question_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            self.question_owners = owners[self.question_starts]
+        else:
+            self.question_starts = self.question_owners = np.empty(0, dtype=np.int64)
+        own = passages[~fallback]
+        # mean(P @ q) == mean(P) @ q: a centroid turns a matrix product per query into a dot product.
+        self.own_centroid = own.mean(axis=0) if len(own) else None
+        self.centroid = passages.mean(axis=0) if len(passages) else None
 
 
 class VectorIndex:
@@ -223,20 +232,17 @@ def dense_ranked(query, lang, limit):
     vector = embeddings.encode_query(model_name(), query)
     passage = found.passages @ vector
     closest = passage.copy()
-    if len(found.owners):
-        best_question = np.full(len(found.ids), -np.inf, dtype=np.float32)
-        np.maximum.at(best_question, found.owners, found.questions @ vector)
-        has = np.isfinite(best_question)
-        closest[has] = best_question[has]
+    if len(found.question_owners):
+        # The closest sample question per article: one matrix product, then a maximum per contiguous group.
+        closest[found.question_owners] = np.maximum.reduceat(found.questions @ vector, found.question_starts)
     similarities = (passage + closest) / 2
-    if found.fallback.any() and not found.fallback.all():
+    if found.fallback.any() and found.own_centroid is not None:
         # A question and a text in different languages are less alike than the same texts in one language, so an
         # English-only article would always trail: its similarity is moved by how much closer the question is, on
         # average, to this language's articles than to the English ones (centring each on its own language).
-        english = _INDEX.matrix("en").passages
-        if len(english):
-            shift = float(passage[~found.fallback].mean() - (english @ vector).mean())
-            similarities[found.fallback] += shift
+        english = _INDEX.matrix("en").centroid
+        if english is not None:
+            similarities[found.fallback] += float((found.own_centroid - english) @ vector)
     limit = min(limit, len(similarities))
     best = np.argpartition(-similarities, limit - 1)[:limit]
     best = best[np.argsort(-similarities[best], kind="stable")]

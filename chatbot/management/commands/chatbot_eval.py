@@ -3,7 +3,8 @@
 Scores the bot per language (right article first, answers' precision, requests for a person recognised, plain
 questions handed over, small talk and off-topic recognised) with a bar chart; `--calibrate` first chooses the
 thresholds on the dev split, prints the precision-coverage table per language and stores them in BotSettings;
-`--real-world` adds Banking77 and CLINC150 (English, ../shared/datasets). The test split prints totals only.
+`--real-world` adds Banking77 and CLINC150 (English, ../shared/datasets; their train/validation sets on the dev
+split, their test sets on the test split). The test split prints totals only.
 """
 from django.core.management.base import BaseCommand, CommandError
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 for text, expected, action, got, reason in s.misses:
                     self.stdout.write(f"{lang}: {text!r} expected {expected}, got {action} {got or ''} {reason}")
         if options["real_world"]:
-            self._real_world(options["sample"])
+            self._real_world(split, options["sample"], options["misses"])
 
     def _calibrate(self, languages):
         observations = observe("dev", languages)
@@ -73,17 +74,22 @@ class Command(BaseCommand):
         for lang, rows in precision_coverage(observations, steps).items():
             self.stdout.write(f"{lang:<9}" + "".join(f"{c:>8.2f} / {p:<5.2f}" for _t, c, p in rows))
 
-    def _real_world(self, sample):
+    def _real_world(self, split, sample, misses):
         if not real_world_available():
             raise CommandError("the real-world data sets are not there (../shared/datasets or EVAL_DATASETS_DIR)")
-        r = evaluate_real_world(sample=sample)
-        self.stdout.write("\nreal-world English data (measured only, never tuned on)")
+        r = evaluate_real_world(split=split, sample=sample)
+        sets = ("train", "validation") if split == "dev" else ("test", "test")
+        self.stdout.write(f"\nreal-world English data, {split} split (Banking77 {sets[0]} set, CLINC150 {sets[1]} "
+                          f"set{'' if split == 'dev' else '; never tuned on'})")
         for label, value, target, ok in (
-                (f"Banking77 test: 'requested' handovers ({r.banking77})", r.banking77_requested_rate, "<= 0.005",
+                (f"Banking77: handed over as if asked ({r.banking77})", r.banking77_requested_rate, "<= 0.005",
                  r.banking77_requested_rate <= 0.005),
-                (f"CLINC150 out-of-scope test: answered ({r.clinc_oos})", r.clinc_oos_answer_rate, "<= 0.02",
+                (f"CLINC150 out-of-scope: answered ({r.clinc_oos})", r.clinc_oos_answer_rate, "<= 0.02",
                  r.clinc_oos_answer_rate <= 0.02),
-                (f"CLINC150 out-of-scope test: recognised ({r.clinc_oos})", r.clinc_oos_recall, "", True),
+                (f"CLINC150 out-of-scope: recognised ({r.clinc_oos})", r.clinc_oos_recall, "", True),
                 (f"CLINC150 greeting/thanks/goodbye ({r.clinc_small_talk})", r.clinc_small_talk_recall, ">= 0.90",
                  r.clinc_small_talk_recall >= 0.9)):
             self.stdout.write(f"  {label:<48}{value:>7.3f}  {bar(value)} {target} {'ok' if ok else ''}")
+        if misses:
+            for kind, text, expected, action, reason in r.misses:
+                self.stdout.write(f"{kind}: {text!r} expected {expected}, got {action} {reason}")
