@@ -244,13 +244,18 @@ def _grid(lo, hi, step):
 def calibrate(observations, *, max_false_handover=0.02, max_low_confidence=0.01, answer_precision=0.95,
               max_questions_off_topic=0.01):
     """Thresholds from dev observations: the handover threshold is the lowest that hands over at most
-    `max_false_handover` of the plain questions (the target); the answer threshold the lowest whose answers are right
+    `max_false_handover` of the plain questions in every language (the target is per language); the answer threshold the lowest whose answers are right
     at least `answer_precision` of the time; the suggest threshold hands over at most `max_low_confidence` of the
     questions for low confidence; the off-topic threshold calls at most `max_questions_off_topic` of the questions off-topic."""
     faq = [o for o in observations if o.kind == "faq"]
+    languages = sorted({o.language for o in faq})
+
+    def worst_language(share):  # the target is per language: the worst one decides
+        return max(share([o for o in faq if o.language == lang]) for lang in languages) if languages else 0.0
+
     wishes = _grid(0.05, 0.95, 0.01)
-    handover = next((t for t in wishes if _rate(sum(o.wish >= t for o in faq), len(faq)) <= max_false_handover),
-                    wishes[-1])
+    handover = next((t for t in wishes if worst_language(
+        lambda some: _rate(sum(o.wish >= t for o in some), len(some))) <= max_false_handover), wishes[-1])
     kept = [o for o in faq if o.wish < handover]
     similarities = _grid(0.70, 0.98, 0.005)
     answer = similarities[-1]

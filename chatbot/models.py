@@ -11,7 +11,7 @@ class BotSettings(models.Model):
     """One row (id 1): how sure the bot must be to answer, to suggest articles, and when it gives up."""
 
     answer_threshold = models.FloatField(
-        _("answer when confidence is at least"), default=0.89,
+        _("answer when confidence is at least"), default=0.885,
         help_text=_("Confidence is how close in meaning the question and the best article are (cosine, 0-1). Above "
                     "this the bot answers with the article's summary and link. Chosen by `manage.py chatbot_eval "
                     "--calibrate` on the dev split."))
@@ -21,11 +21,11 @@ class BotSettings(models.Model):
     unhelpful_limit = models.PositiveSmallIntegerField(
         _("hand over after this many unhelpful answers in a row"), default=2)
     handover_threshold = models.FloatField(
-        _("hand over when the wish for a person is at least"), default=0.68,
+        _("hand over when the wish for a person is at least"), default=0.44,
         help_text=_("The classifier's probability that the customer wants a person, complains or is frustrated "
                     "with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split."))
     handover_sure_threshold = models.FloatField(
-        _("hand over an answerable question only when the wish is at least"), default=0.76,
+        _("hand over an answerable question only when the wish is at least"), default=0.54,
         help_text=_("When an article answers the message above the answer threshold, a wish for a person below this "
                     "gets the answer instead (\"someone posing as your staff...\" is a question)."))
     small_talk_threshold = models.FloatField(
