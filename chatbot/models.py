@@ -21,11 +21,11 @@ class BotSettings(models.Model):
     unhelpful_limit = models.PositiveSmallIntegerField(
         _("hand over after this many unhelpful answers in a row"), default=2)
     handover_threshold = models.FloatField(
-        _("hand over when the wish for a person is at least"), default=0.44,
+        _("hand over when the wish for a person is at least"), default=0.43,
         help_text=_("The classifier's probability that the customer wants a person, complains or is frustrated "
                     "with the bot. Chosen by `manage.py chatbot_eval --calibrate` on the dev split."))
     handover_sure_threshold = models.FloatField(
-        _("hand over an answerable question only when the wish is at least"), default=0.54,
+        _("hand over an answerable question only when the wish is at least"), default=0.51,
         help_text=_("When an article answers the message above the answer threshold, a wish for a person below this "
                     "gets the answer instead (\"someone posing as your staff...\" is a question)."))
     small_talk_threshold = models.FloatField(
