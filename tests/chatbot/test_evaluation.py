@@ -92,9 +92,9 @@ def test_real_world_data_banking77_and_clinc150():
     demo.seed(progress=lambda *a: None)
     score = evaluate_real_world(sample=120)
     assert score.banking77 == 120 and score.clinc_oos == 120
-    assert score.banking77_requested_rate <= 0.12
+    assert score.banking77_requested_rate <= 0.05  # the whole test set: 0.023 in session 8 (0.08 before)
     assert score.clinc_oos_answer_rate <= 0.02
-    assert score.clinc_small_talk_recall >= 0.6
+    assert score.clinc_small_talk_recall >= 0.8  # 0.88 in session 8 (0.72 before)
 
 
 def test_bot_benchmark_runs_and_reports_every_language(tmp_path, settings):
