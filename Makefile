@@ -7,7 +7,7 @@ WEB_PORT ?= 8000
 export HOST WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench bench-quick install install-test messages vendor check-python clean
+.PHONY: help run test bench bench-quick install install-test system-deps messages vendor check-python clean
 
 help:
 	@echo "make run    set up everything (venv, database, demo data) and start web + workers + beat"
@@ -39,6 +39,7 @@ install-test: $(VENV)/.installed-test
 RUN_ENV = DEBUG=$${DEBUG:-1}
 
 run: install
+	@scripts/system-deps ocr
 	@$(RUN_ENV) $(BIN)/python manage.py preflight
 	@echo "Applying database migrations ..."
 	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
@@ -52,6 +53,7 @@ run: install
 	@mkdir -p var && $(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install-test
+	@scripts/system-deps
 	@$(BIN)/python manage.py preflight --settings=support.settings.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -72,7 +74,12 @@ bench-quick: $(VENV)/.installed-bench
 	@$(BENCH_ENV) $(BIN)/python manage.py preflight
 	@$(BENCH_ENV) $(BIN)/python -m bench --quick $(BENCH_ARGS)
 
+# Chromium, the CJK fonts, Tesseract with its six language packs and GNU gettext (Debian's packages, as root).
+system-deps:
+	@scripts/system-deps
+
 messages: install
+	@scripts/system-deps gettext
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en -l zh_Hans -l es -l ru -l ja -l ko --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages -i '.venv' -i 'var'
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -249,11 +249,12 @@ def _scans_enqueue(attachment_ids):
         chat_attachment_scan.delay(str(attachment_id))
 
 
-def chat_attachment_scan(*, attachment_id, last_attempt=True):
+def chat_attachment_scan(*, attachment_id, last_attempt=True, result=None):
     """Read a picture sent in a chat for secrets (support.screenshots). Until it is read only its sender is shown
     it (selectors.attachment_get_for_viewer); then the chat's sockets hear the outcome, and where a secret was
     found the file is a blurred copy, agents see its kinds, and a customer who sent it is told in the chat (the
-    same warning as for a secret typed). Safe to run twice: returns the state recorded, or None."""
+    same warning as for a secret typed). Safe to run twice: returns the state recorded, or None. `result` records a
+    scan read elsewhere instead (screenshots.image_scan)."""
     row = (ChatAttachment.objects.filter(pk=attachment_id)
            .values_list("message__conversation_id", "message__conversation__language", "message__sender_kind")
            .first())
@@ -261,7 +262,7 @@ def chat_attachment_scan(*, attachment_id, last_attempt=True):
         return None
     conversation_id, language, sender_kind = row
     state = image_scan(model=ChatAttachment, attachment_id=attachment_id, languages=[language],
-                       last_attempt=last_attempt)
+                       last_attempt=last_attempt, result=result)
     if state is None:
         return None
     attachment = ChatAttachment.objects.select_related("message").get(pk=attachment_id)

@@ -98,6 +98,25 @@ class _Word:
     end: int = 0
 
 
+def tesseract_missing():
+    """What this machine lacks to read pictures: [] when Tesseract runs with all six packs, ["tesseract"] when it
+    cannot run, else the packs it lacks (["jpn", "kor"])."""
+    try:
+        listed = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ["tesseract"]
+    if listed.returncode != 0:
+        return ["tesseract"]
+    return sorted(set(TESSERACT_PACKS.values()) - set(listed.stdout.split()))
+
+
+def tesseract_packages(missing):
+    """The Debian packages that give what tesseract_missing() reported."""
+    packs = sorted(TESSERACT_PACKS.values()) if missing == ["tesseract"] else missing
+    names = [f"tesseract-ocr-{pack.replace('_', '-')}" for pack in packs]
+    return (["tesseract-ocr"] if missing == ["tesseract"] else []) + names
+
+
 def ocr_packs(languages):
     """The Tesseract packs for the conversation's languages, English always among them: ("chi_sim", "eng")."""
     packs = [TESSERACT_PACKS[code] for code in languages if code in TESSERACT_PACKS]
@@ -317,12 +336,15 @@ def _unreadable(region, text_height):
 # conversation's language and calls these, and its task owns the retries.
 
 
-def image_scan(*, model, attachment_id, languages, last_attempt=True, thumbnail_field=None):
+def image_scan(*, model, attachment_id, languages, last_attempt=True, thumbnail_field=None, result=None):
     """Scan one pending image attachment of `model` and record the outcome: clean; secret (`file`, and the
     thumbnail if there is one, become the blurred copy; the picture as sent is kept in `original` if
     SCREENSHOT_KEEP_ORIGINALS, else deleted); or failed, on the last attempt. Returns the state recorded, or None
     when there was nothing to do (finished already, another worker's claim, gone), so a task delivered twice scans
     once. Raises ScreenshotScanError for a retry before the last attempt.
+
+    `result`, a ScreenshotScan read elsewhere (another scanner's verdict; tests about something other than OCR), is
+    recorded instead of reading the picture: the same claim, the same writes.
 
     Claimed with a conditional UPDATE (pending and unclaimed, or claimed longer ago than the lease: a killed
     worker); every outcome is written only under that same claim."""
@@ -338,8 +360,9 @@ def image_scan(*, model, attachment_id, languages, last_attempt=True, thumbnail_
     if attachment is None:  # deleted meanwhile
         return None
     try:
-        with attachment.file.open("rb") as handle:
-            result = screenshot_scan(handle.read(), languages=languages)
+        if result is None:
+            with attachment.file.open("rb") as handle:
+                result = screenshot_scan(handle.read(), languages=languages)
     except (ScreenshotScanError, OSError) as exc:
         logger.warning("screenshot scan of %s %s failed%s: %s", model._meta.label, attachment_id,
                        "" if last_attempt else " (will retry)", exc)

@@ -10,6 +10,8 @@ from rest_framework.test import APIClient
 from support.roles import Role
 from tests.factories import PASSWORD, AgentFactory, UserFactory
 
+pytest_plugins = ["tests.run_summary"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright's sync API keeps an event loop in the main thread for the rest of the
@@ -53,6 +55,44 @@ def rate_limits(settings):
     yield clear
     clear()
     client.close()
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture(scope="module")
+def _demo_help_center_module(request, django_db_setup, django_db_blocker):
+    """The demo help center seeded once for a module, inside a transaction rolled back after it; each test runs in a
+    savepoint of its own within it (Django's TestCase.setUpTestData, for pytest). Seeding (24 articles in six
+    languages, indexed and embedded) takes about two seconds, which a hundred bot and search tests paid each."""
+    from django.db import transaction
+
+    from helpcenter import demo
+
+    # A test that commits would run inside this module's open transaction: keep such tests in another module.
+    mixed = [item.nodeid for item in request.session.items if item.module is request.module and _transactional(item)]
+    if mixed:
+        raise pytest.UsageError(f"demo_help_center is for modules whose tests do not commit; these do: {mixed[:3]}")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        demo.seed(progress=lambda *args: None)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_help_center(_demo_help_center_module, db):
+    """The demo help center for a test (see _demo_help_center_module). Search's in-process vector matrices are told
+    to reload: another test's changes to the articles, rolled back, must not linger in them."""
+    from helpcenter.semantic import index_changed
+
+    index_changed()
 
 
 @pytest.fixture
@@ -271,13 +311,40 @@ def asgi_server(transactional_db, tmp_path_factory):
     servers.close()
 
 
+def _absent(reason):
+    """A tool a test needs is not on this machine: the test skips with the reason locally, and fails under CI, which
+    installs everything (scripts/system-deps) and must run what it claims to run."""
+    import os
+
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run this test", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _tesseract_missing():
+    from support.screenshots import tesseract_missing
+
+    return tesseract_missing()
+
+
+@pytest.fixture(scope="session")
+def ocr(_tesseract_missing):
+    """For the tests that read pictures with Tesseract (the OCR tests): skips locally when it or one of its six
+    language packs is missing, fails under CI. No other test depends on OCR: a test about who may open a picture
+    records the scan's outcome through the service instead (attachment_scan(result=...))."""
+    if _tesseract_missing:
+        what = "Tesseract not found" if _tesseract_missing == ["tesseract"] else \
+            f"Tesseract lacks the {', '.join(_tesseract_missing)} pack(s)"
+        _absent(f"{what} (scripts/system-deps ocr installs it)")
+
+
 @pytest.fixture(scope="session")
 def rendered_screenshots(tmp_path_factory):
     """Real screenshots rendered once per run by Debian's Chromium (tests/support/render_screenshots.py: wallet
     backup pages with a recovery phrase, order and withdrawal pages without one): {name: PNG bytes}. Rendered in a
     process of its own, so Playwright's event loop stays out of this one (see pytest_collection_modifyitems)."""
     import json
-    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -285,9 +352,7 @@ def rendered_screenshots(tmp_path_factory):
     from tests.support.render_screenshots import CHROMIUM
 
     if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            raise RuntimeError(f"Chromium not found at {CHROMIUM}; the screenshot tests cannot run in CI")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+        _absent(f"Chromium not found at {CHROMIUM} (scripts/system-deps browser installs it)")
     out = tmp_path_factory.mktemp("screenshots")
     result = subprocess.run([sys.executable, "-m", "tests.support.render_screenshots", str(out)], cwd=settings.BASE_DIR,
                             capture_output=True, text=True, timeout=120)

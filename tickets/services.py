@@ -132,15 +132,16 @@ def _scans_enqueue(attachment_ids):
         attachment_scan.delay(str(attachment_id))
 
 
-def attachment_scan(*, attachment_id, last_attempt=True):
+def attachment_scan(*, attachment_id, last_attempt=True, result=None):
     """Read an image attachment for secrets (support.screenshots): where one is found, the file and thumbnail
     everyone sees become a blurred copy and the attachment is flagged with the kinds; until then only its uploader
-    is shown it (selectors.attachment_shown_to). Safe to run twice: returns the state recorded, or None."""
+    is shown it (selectors.attachment_shown_to). Safe to run twice: returns the state recorded, or None. `result`
+    records a scan read elsewhere instead (screenshots.image_scan)."""
     language = Attachment.objects.filter(pk=attachment_id).values_list("ticket__language", flat=True).first()
     if language is None:
         return None
     return image_scan(model=Attachment, attachment_id=attachment_id, languages=[language],
-                      last_attempt=last_attempt, thumbnail_field="thumbnail")
+                      last_attempt=last_attempt, thumbnail_field="thumbnail", result=result)
 
 
 def attachment_scans_sweep(*, older_than_seconds=300):

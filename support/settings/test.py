@@ -19,7 +19,27 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_supp
 # Connections closed after every request, unless a test starts a server with persistent ones (as deployed).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TEST_CONN_MAX_AGE", "0"))
 
-TEST_REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+# Parallel runs (pytest-xdist, `make test`): worker gwN has a database of its own (pytest-django names it
+# test_support_gwN), a Redis db of its own (one lower per worker: 13, 12, ...) and an SMTP port of its own (2526,
+# 2527, ...). The worker writes what it resolved back into its environment, so the servers and Celery workers its
+# tests start use the same ones (or what a test passes them explicitly).
+_worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+_worker = -1 if os.environ.get("TEST_SERVICES_RESOLVED_FOR") == _worker_id or not _worker_id else int(_worker_id[2:])
+
+
+def _redis_db_for_worker(url, worker):
+    if worker < 0:
+        return url
+    base, _slash, db = url.rpartition("/")
+    number = int(db or 0) - 1 - worker
+    if number < 0:
+        raise RuntimeError(f"too many test workers for Redis databases below {url}")
+    return f"{base}/{number}"
+
+
+TEST_REDIS_URL = _redis_db_for_worker(env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/14"), _worker)
+EMAIL_PORT = int(os.environ.get("TEST_SMTP_PORT", "2525")) + 1 + _worker  # tests start a real SMTP server there
+os.environ.update(TEST_REDIS_URL=TEST_REDIS_URL, TEST_SMTP_PORT=str(EMAIL_PORT), TEST_SERVICES_RESOLVED_FOR=_worker_id)
 REDIS_URL = TEST_REDIS_URL
 CACHES = {
     "default": {
@@ -41,6 +61,4 @@ WHITENOISE_AUTOREFRESH = True
 HEALTHCHECK_TIMEOUT = 0.5
 # The suite makes thousands of logins, tickets and chats from one address; tests of the limits turn them on.
 RATE_LIMITS_ENABLED = False
-# Tests send mail to a real SMTP server they start on 127.0.0.1 (see tests/conftest.py).
-EMAIL_PORT = int(os.environ.get("TEST_SMTP_PORT", "2525"))
 LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", False)  # most chat tests are about the queue; bot tests turn it on

@@ -19,7 +19,7 @@ def bench_database():
 
     db = connection.settings_dict
     server = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    name = "support_bench_harness_test"
+    name = f"{db['NAME']}_bench"  # beside this run's test database: parallel runs (xdist workers) do not collide
     names = [name, f"{name}_sla"]  # the SLA suite runs in a database of its own
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         for each in names:

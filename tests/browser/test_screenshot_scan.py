@@ -9,7 +9,7 @@ from livechat.models import ChatAttachment
 
 from .conftest import japanese_chat
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ocr")]
 
 
 def test_a_phrase_screenshot_is_held_back_flagged_and_blurred_live(new_page, asgi_server, settings, tmp_path,

@@ -5,7 +5,6 @@ import pytest
 from chatbot.engine import bot_decide, reply_text
 from chatbot.language import detect_language
 from chatbot.models import BotSettings, HumanOnlyTopic, IntentPhrase
-from helpcenter import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +50,7 @@ def test_greetings_and_thanks_get_a_friendly_reply_in_the_language_but_a_questio
     assert bot_decide(text="hi, my deposit has not arrived after two hours", language_hint="en").action != "greeting"
 
 
-def test_questions_are_answered_from_the_help_center_in_the_language_asked():
-    demo.seed(progress=lambda *a: None)
+def test_questions_are_answered_from_the_help_center_in_the_language_asked(demo_help_center):
     decision = bot_decide(text="我忘记密码了，怎么重置？", language_hint="en")
     assert decision.language == "zh-hans" and decision.action in ("answer", "suggest")
     assert decision.articles[0].key == "reset-password" and decision.articles[0].url.startswith("/zh-hans/help/")
@@ -60,10 +58,9 @@ def test_questions_are_answered_from_the_help_center_in_the_language_asked():
     assert decision.articles[0].title in text
 
 
-def test_low_confidence_questions_get_suggestions_and_repeated_unhelpful_answers_hand_over():
+def test_low_confidence_questions_get_suggestions_and_repeated_unhelpful_answers_hand_over(demo_help_center):
     """Unsure of the article but sure it is a question: the likeliest articles are offered, never an answer; two
     unhelpful answers in a row reach a person."""
-    demo.seed(progress=lambda *a: None)
     assert bot_decide(text="xyzzy plugh", language_hint="en").action != "answer"
     BotSettings.objects.update_or_create(pk=1, defaults={"answer_threshold": 0.99, "suggest_threshold": 0.99})
     unsure = bot_decide(text="how can I see my fee history", language_hint="en")
@@ -72,8 +69,7 @@ def test_low_confidence_questions_get_suggestions_and_repeated_unhelpful_answers
     assert after_two.handover and after_two.reason == "unhelpful"
 
 
-def test_admins_extend_phrases_topics_and_thresholds_without_code():
-    demo.seed(progress=lambda *a: None)
+def test_admins_extend_phrases_topics_and_thresholds_without_code(demo_help_center):
     assert bot_decide(text="código zeta nueve", language_hint="es").reason != "requested"
     IntentPhrase.objects.create(intent="human", phrase="código zeta", language="es")
     assert bot_decide(text="código zeta nueve", language_hint="es").reason == "requested"
@@ -83,8 +79,7 @@ def test_admins_extend_phrases_topics_and_thresholds_without_code():
     assert bot_decide(text="how do I reset my password", language_hint="en").action == "suggest"
 
 
-def test_ask_api(api_client):
-    demo.seed(progress=lambda *a: None)
+def test_ask_api(api_client, demo_help_center):
     body = api_client.post("/api/v1/bot/ask", {"text": "비밀번호를 잊어버렸어요", "lang": "en"}, format="json").json()
     assert body["language"] == "ko" and body["action"] in ("answer", "suggest") and not body["handover"]
     assert body["articles"][0]["key"] == "reset-password" and 0 < body["confidence"] <= 1 and body["reply"]

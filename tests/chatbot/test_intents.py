@@ -7,7 +7,6 @@ import pytest
 from chatbot import classifier, services
 from chatbot.engine import bot_decide, reply_text
 from chatbot.models import BotSettings, IntentExample, IntentModel, Label
-from helpcenter import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +46,8 @@ INDIRECT_REQUESTS = [
 
 
 @pytest.fixture
-def help_center(db):
-    demo.seed(progress=lambda *a: None)
+def help_center(demo_help_center):
+    return demo_help_center
 
 
 @pytest.mark.parametrize("text, language", ANTI_PHISHING)

@@ -9,8 +9,7 @@ from helpcenter.evaluation import evaluate
 pytestmark = pytest.mark.django_db
 
 
-def test_hit_rates_on_the_dev_split_in_every_language():
-    demo.seed(progress=lambda *args: None)
+def test_hit_rates_on_the_dev_split_in_every_language(demo_help_center):
     scores = evaluate("dev")
     assert sum(s.total for s in scores.values()) >= 6 * 100
     low = {lang: (round(s.top1_rate, 2), round(s.top3_rate, 2)) for lang, s in scores.items()
@@ -18,12 +17,11 @@ def test_hit_rates_on_the_dev_split_in_every_language():
     assert low == {}, {lang: scores[lang].misses for lang in low}
 
 
-def test_a_question_finds_an_article_that_exists_only_in_english_flagged_as_fallback():
+def test_a_question_finds_an_article_that_exists_only_in_english_flagged_as_fallback(demo_help_center):
     from helpcenter.models import Article, ArticleStatus, Section
     from helpcenter.search import article_search
     from helpcenter.services import article_embed, article_save
 
-    demo.seed(progress=lambda *args: None)
     article = Article(key="staking-rewards", section=Section.objects.first(), status=ArticleStatus.PUBLISHED,
                       title_en="Earn staking rewards on your idle coins",
                       summary_en="How staking works, the lock-up period and when rewards are paid.",
@@ -36,11 +34,10 @@ def test_a_question_finds_an_article_that_exists_only_in_english_flagged_as_fall
     assert hit.fallback and hit.language == "en"
 
 
-def test_a_draft_is_never_found_by_meaning():
+def test_a_draft_is_never_found_by_meaning(demo_help_center):
     from helpcenter.models import Article, ArticleStatus
     from helpcenter.search import article_search
 
-    demo.seed(progress=lambda *args: None)
     Article.objects.filter(key="reset-password").update(status=ArticleStatus.DRAFT)
     from helpcenter.semantic import index_changed
 
@@ -57,13 +54,12 @@ def test_demo_content_is_complete_in_six_languages():
             assert len(data["questions"][lang]) >= 2
 
 
-def test_the_demo_ships_the_vectors_of_its_current_texts():
+def test_the_demo_ships_the_vectors_of_its_current_texts(demo_help_center):
     """The demo's vector cache covers every text the seed embeds (else a fresh machine embeds them for a minute)."""
     from helpcenter.models import Article
     from helpcenter.semantic import model_name, stored_texts
     from support import embeddings
 
-    demo.seed(progress=lambda *args: None)
     texts = stored_texts(Article.objects.filter(key__in=[a["slug"] for a in demo.load_articles()]))
     wanted = sum(len(v) for v in texts.values())
     assert wanted > 1000 and embeddings.cache_load(demo.VECTORS, model_name(), texts) == wanted

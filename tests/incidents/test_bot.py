@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 from chatbot import defaults
 from chatbot.engine import bot_decide, reply_text
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
-from helpcenter import demo
 from livechat import services as chat_services
 from livechat.models import ChatMessage, SenderKind
 
@@ -14,10 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _bot_and_articles(db):
+def _bot_and_articles(demo_help_center):
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
     defaults.install_examples(IntentExample)
-    demo.seed(progress=lambda *a: None)
 
 
 @pytest.mark.parametrize("text, language, notice_start", [

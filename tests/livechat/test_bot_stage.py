@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 
 from chatbot import defaults
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
-from helpcenter import demo
 from livechat import services
 from livechat.bot import bot_feedback
 from livechat.models import Conversation, ConversationStatus, SenderKind
@@ -17,11 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _bot(settings):
+def _bot(settings, demo_help_center):
     settings.LIVECHAT_BOT_ENABLED = True
     defaults.install(BotText, IntentPhrase, HumanOnlyTopic)
     defaults.install_examples(IntentExample)
-    demo.seed(progress=lambda *a: None)
 
 
 def start(language="es"):

@@ -1,6 +1,5 @@
 """The customer's chat socket over the real Redis channel layer: queue position, messages stored then delivered,
 resume after a drop with nothing lost or doubled, frame validation, and no entry to someone else's chat."""
-import json
 
 import pytest
 from channels.testing.websocket import WebsocketCommunicator

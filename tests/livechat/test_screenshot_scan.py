@@ -15,7 +15,7 @@ from support.screenshots import screenshot_scan
 from tests.factories import AgentFactory
 from tests.tickets.files import upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ocr")]  # reads pictures with Tesseract
 
 
 @pytest.fixture(autouse=True)

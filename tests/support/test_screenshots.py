@@ -12,6 +12,8 @@ from support.screenshots import ScreenshotScanError, screenshot_scan
 from support.secretscan import RECOVERY_PHRASE
 from tests.support.render_screenshots import ADDRESSES, PHRASES, TXID
 
+pytestmark = pytest.mark.usefixtures("ocr")  # reads pictures with Tesseract
+
 WALLETS = {"wallet_en": "en", "wallet_zh": "zh-hans", "wallet_ja": "ja"}
 CLEAN = {"order_en": "en", "withdrawal_en": "en", "withdrawal_zh": "zh-hans", "withdrawal_ja": "ja"}
 

@@ -17,7 +17,7 @@ from tickets.models import Attachment, Message
 
 from .files import pdf_bytes, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ocr")]  # reads pictures with Tesseract
 
 CUSTOMER_NOTICE = "For your safety we hid a secret in your message"
 AGENT_FLAG = "Secret detected and hidden: recovery phrase."

@@ -1,7 +1,5 @@
 """Check that Postgres and Redis answer, and create the database if it is missing; say if Tesseract or one of its
 language packs is missing (screenshots are read for secrets with it). Runs before migrate."""
-import subprocess
-
 import psycopg
 import redis
 from django.conf import settings
@@ -23,19 +21,14 @@ class Command(BaseCommand):
     def _check_tesseract(self):
         """A warning, not a failure: the desk runs without it, but every screenshot's scan then ends "failed" (and
         is shown to agents unchecked), so a deployment needs it on the worker (docs/security.md)."""
-        from support.screenshots import TESSERACT, TESSERACT_PACKS
+        from support.screenshots import TESSERACT_PACKS, tesseract_missing, tesseract_packages
 
-        try:
-            result = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, text=True, timeout=10)
-            installed = set(result.stdout.split())
-        except (OSError, subprocess.SubprocessError):
-            installed = None
-        missing = sorted(set(TESSERACT_PACKS.values()) - (installed or set()))
-        if installed is None or missing:
-            packages = "tesseract-ocr " + " ".join(f"tesseract-ocr-{p.replace('_', '-')}" for p in missing)
-            what = "Tesseract is not installed" if installed is None else f"Tesseract lacks {', '.join(missing)}"
+        missing = tesseract_missing()
+        if missing:
+            what = "Tesseract is not installed" if missing == ["tesseract"] else f"Tesseract lacks {', '.join(missing)}"
             self.stderr.write(self.style.WARNING(
-                f"{what}: screenshots cannot be read for secrets. Install: apt-get install {packages}"))
+                f"{what}: screenshots cannot be read for secrets. Install: scripts/system-deps ocr "
+                f"(apt-get install {' '.join(tesseract_packages(missing))})"))
             return
         self.stdout.write(f"Tesseract reads {', '.join(sorted(TESSERACT_PACKS.values()))}.")
 
