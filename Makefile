@@ -52,10 +52,14 @@ run: install
 	@echo ""
 	@mkdir -p var && $(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
+# The suite runs in TEST_WORKERS parallel processes (pytest-xdist; 0 runs it in this one), whole files to a worker
+# in the order collected (browser tests last: see tests/conftest.py).
+TEST_WORKERS ?= 2
+
 test: install-test
 	@scripts/system-deps
 	@$(BIN)/python manage.py preflight --settings=support.settings.test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Benchmarks run in a throwaway database of their own, with production settings (DEBUG off).
 BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-secret-key-not-for-production \

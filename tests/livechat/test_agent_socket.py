@@ -17,6 +17,14 @@ from .test_consumers import ORIGIN, receive_until, refused_with
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
+async def frames_within(socket, seconds):
+    """Every frame the socket receives until it has been quiet for `seconds`."""
+    frames = []
+    while not await socket.receive_nothing(timeout=seconds):
+        frames.append(await socket.receive_json_from())
+    return frames
+
+
 def session_headers(user):
     client = Client()
     client.force_login(user)
@@ -84,7 +92,10 @@ async def test_frames_for_other_chats_are_refused_and_customers_cannot_connect()
         await socket.send_json_to(frame)
         assert (await receive_until(socket, "error"))["code"] == code, frame
     assert await sync_to_async(lambda: Conversation.objects.get(pk=chat.id).messages.count())() == 0
-    assert await socket.receive_nothing(timeout=0.2)
+    # Nothing about the chat reaches this agent; the desk's overview (queue and ticket counts, from the routing
+    # above) may still arrive late on a busy machine.
+    late = await frames_within(socket, 0.3)
+    assert [frame for frame in late if frame["type"] not in ("queues", "tickets")] == []
     await socket.disconnect()
 
     customer = await sync_to_async(UserFactory)(email="c@example.com")

@@ -18,7 +18,7 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_in_every_app_and_idempotent():
+def test_demo_data_in_every_app_and_idempotent(migration_data):
     call_command("seed_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Article.objects.count(), Ticket.objects.count(), Conversation.objects.count())
     assert counts[1] >= 30 and counts[2] >= 5 + 21 * 20 and counts[3] >= 6 * 3 + 1 + 21 * 100
