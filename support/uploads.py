@@ -145,14 +145,17 @@ def _is_plain_text(head):
 
 def _check_image(upload, name, field):
     upload.seek(0)
+    too_many = AttachmentRejected(_("%(name)s has too many pixels.") % {"name": name}, field=field)
     try:
         with Image.open(upload) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise AttachmentRejected(_("%(name)s has too many pixels.") % {"name": name}, field=field)
+                raise too_many
             image.verify()
     except AttachmentRejected:
         raise
+    except Image.DecompressionBombError as exc:  # Pillow's own guard fires first for a header declaring billions
+        raise too_many from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise AttachmentRejected(_("%(name)s is not a valid image.") % {"name": name}, field=field) from exc
     finally:

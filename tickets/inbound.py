@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 import nh3
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from support.languages import guess_language
 from support.secretscan import secrets_find, secrets_mask
@@ -51,6 +51,7 @@ class ParsedMail:
     text: str
     attachments: list = field(default_factory=list)  # (filename, bytes)
     robot_reason: str = ""
+    sender_problem: str = ""  # why From cannot be trusted to name the sender ("" when it can)
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -72,14 +73,25 @@ def decode_bytes(payload, charset):
         return payload.decode("utf-8", errors="replace")
 
 
+def _raw_header(message, name):
+    """A header's value as it came, unfolded, encoded words still encoded; None when the mail has no such header.
+    Unencoded 8-bit bytes arrive as surrogate escapes: they are read as UTF-8 (what senders use in practice)."""
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is None:
+        return None
+    raw = str(raw).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return re.sub(r"\r?\n(?=[ \t])", "", raw)
+
+
 def _header(message, name):
     """A header's text, decoding RFC 2047 words with the same charset fallbacks as bodies (the standard decoder
     turns a GBK word labelled gb2312 into replacement characters or unencodable surrogates)."""
-    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
-    if raw is None:
-        return ""
-    # Unencoded 8-bit bytes arrive as surrogate escapes: read them as UTF-8 (what senders use in practice).
-    raw = str(raw).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    raw = _raw_header(message, name)
+    return "" if raw is None else _decode_words(raw)
+
+
+def _decode_words(raw):
+    """Text with its RFC 2047 encoded words decoded (see _header)."""
     try:
         pieces = decode_header(raw)
     except Exception:  # a header we cannot split into words is kept as it came
@@ -109,9 +121,18 @@ def _decodes(chunk, charset):
         return False
 
 
+# Control characters no text of ours holds: NUL (which Postgres cannot store in text) and the other C0 and DEL,
+# except tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(text):
+    """Text as it can be stored: no lone surrogates, no control characters (a mail's NUL is dropped, not fatal)."""
+    return _CONTROL.sub("", text.encode("utf-8", errors="replace").decode("utf-8"))
+
+
 def _tidy(text):
-    text = text.encode("utf-8", errors="replace").decode("utf-8")  # no lone surrogates reach the database
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", _printable(text)).strip()
 
 
 def html_to_text(source):
@@ -219,12 +240,56 @@ def _body_and_attachments(message):
         body = "\n".join(plain)
     else:
         body = "\n".join(html_to_text(h) for h in html)
-    return body, attachments
+    return _printable(body), attachments
+
+
+class AmbiguousSender(ValueError):
+    """From does not name exactly one mailbox in a way both readings of it agree on."""
+
+
+def _sender(message):
+    """(display name, address) of From. The address is read from the header's structure before any encoded word is
+    decoded, so a display name that decodes to someone else's address (=?utf-8?b?...?= <mallory@...>) or holds a
+    comma (García, María) cannot change whose mail it is. Two parsers must agree on exactly one mailbox (a From
+    such as "alice@x <mallory@y>" reads as either): otherwise AmbiguousSender. ("", "") without a From."""
+    raw = _raw_header(message, "From")
+    if raw is None or not raw.strip():
+        return "", ""
+    pairs = [(name, address) for name, address in getaddresses([raw]) if address]
+    try:
+        structured = [(a.display_name, a.addr_spec) for a in policy.default.header_factory("From", raw).addresses]
+    except Exception:  # the structured parser gave up: only the lenient one has an opinion, which is not enough
+        structured = []
+    if len(pairs) != 1 or len(structured) != 1 or pairs[0][1].strip().lower() != structured[0][1].strip().lower():
+        raise AmbiguousSender(f"From names {max(len(pairs), len(structured))} addresses, or reads two ways")
+    encoded_name, address = pairs[0]
+    address = address.strip().lower()
+    name = _decode_words(encoded_name)
+    if "@" in name and address not in name.lower():
+        name = ""  # a display name that shows another address is not shown at all
+    return name, address
+
+
+def _valid_address(address):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if len(address) > 254:
+        return False
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def parse_mail(raw):
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    from_name, from_email = parseaddr(_header(message, "From"))
+    try:
+        from_name, from_email = _sender(message)
+        sender_problem = "" if not from_email or _valid_address(from_email) else "sender address is not valid"
+    except AmbiguousSender as exc:
+        from_name, from_email, sender_problem = "", "", f"ambiguous sender: {exc}"
     recipients = [addr for _n, addr in getaddresses(
         [_header(message, h) for h in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")]) if addr]
     thread_ids = re.findall(r"<([^<>\s]+)>", f"{_header(message, 'In-Reply-To')} {_header(message, 'References')}")
@@ -233,9 +298,10 @@ def parse_mail(raw):
         message_id = f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid"
     body, attachments = _body_and_attachments(message)
     return ParsedMail(
-        message_id=message_id[:255], from_name=from_name.strip(), from_email=from_email.strip().lower(),
+        message_id=message_id[:255], from_name=from_name[:150], from_email="" if sender_problem else from_email,
         subject=_header(message, "Subject")[:200], recipients=recipients, thread_ids=thread_ids,
         text=body, attachments=attachments, robot_reason=_robot_reason(message, from_email),
+        sender_problem=sender_problem,
     )
 
 
@@ -323,8 +389,8 @@ def inbound_email_ingest(*, raw):
     keep_raw = not secrets_find(f"{mail.subject}\n{mail.text}")
     mail.subject = secrets_mask(mail.subject).text
     if not mail.from_email or "@" not in mail.from_email:
-        return _reject(raw, message_id=mail.message_id, reason="no valid sender address", subject=mail.subject,
-                       keep_raw=keep_raw)
+        return _reject(raw, message_id=mail.message_id, reason=mail.sender_problem or "no valid sender address",
+                       subject=mail.subject, keep_raw=keep_raw)
     if mail.robot_reason:
         with transaction.atomic():
             record = InboundEmail(message_id=mail.message_id, from_email=mail.from_email[:254],
@@ -346,6 +412,12 @@ def inbound_email_ingest(*, raw):
         raise
     except DomainError as exc:
         return _reject(raw, message_id=mail.message_id, reason=f"{exc.code}: {exc.detail}",
+                       from_email=mail.from_email, subject=mail.subject, keep_raw=keep_raw)
+    except DataError as exc:
+        # Something in the mail the database refuses (a value too long, a character it cannot store): a content
+        # problem, permanent. Kept as rejected with the reason; never "try again later" (the mail server would retry
+        # it forever, and an IMAP poll would never get past it).
+        return _reject(raw, message_id=mail.message_id, reason=f"could not be stored: {str(exc).splitlines()[0]}",
                        from_email=mail.from_email, subject=mail.subject, keep_raw=keep_raw)
 
 

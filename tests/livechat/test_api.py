@@ -138,7 +138,7 @@ def test_chat_page_may_be_framed_only_by_allowed_sites(client, settings):
 
 def test_files_in_a_chat_are_checked_stored_once_and_served_only_to_the_chats_people(api_client, agent, customer,
                                                                                       settings, tmp_path):
-    from tests.tickets.files import exe_bytes, png_bytes, upload
+    from tests.tickets.files import bomb_png, exe_bytes, png_bytes, upload
 
     settings.MEDIA_ROOT = tmp_path / "media"
     chat = visitor_start(api_client).json()
@@ -146,6 +146,8 @@ def test_files_in_a_chat_are_checked_stored_once_and_served_only_to_the_chats_pe
     url = f"/api/v1/chats/{chat['id']}/attachments/"
     bad = api_client.post(url, {"file": upload("photo.png", exe_bytes())}, format="multipart", **headers)
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "attachment_type_not_allowed"
+    bomb = api_client.post(url, {"file": upload("bomb.png", bomb_png())}, format="multipart", **headers)
+    assert bomb.status_code == 400 and bomb.json()["error"]["code"] == "attachment_rejected"
     assert not ChatMessage.objects.exists()
     sent = api_client.post(url, {"file": upload("captura.png", png_bytes()), "client_msg_id": "f1"},
                            format="multipart", **headers)

@@ -11,6 +11,19 @@ def png_bytes(size=(40, 30), color=(200, 30, 30)):
     return out.getvalue()
 
 
+def bomb_png(width=20000, height=20000):
+    """A PNG of a few hundred bytes whose header declares width x height pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64, 9))
+            + chunk(b"IEND", b""))
+
+
 def pdf_bytes():
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -9,7 +9,7 @@ from tickets import services
 from support.uploads import AttachmentRejected, check_upload, safe_filename
 from tickets.models import Attachment
 
-from .files import exe_bytes, pdf_bytes, png_bytes, upload
+from .files import bomb_png, exe_bytes, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_allowed_types_are_recognised_by_content(name, content, kind, content_ty
     ("shot.pdf", png_bytes(), "attachment_type_mismatch"),              # content and extension disagree
     ("empty.txt", b"", "attachment_rejected"),
     ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "attachment_rejected"),
+    ("bomb.png", bomb_png(), "attachment_rejected"),                    # 20000 x 20000 pixels declared
 ])
 def test_disallowed_or_disguised_files_are_refused(name, content, code):
     with pytest.raises(AttachmentRejected) as exc:
@@ -142,3 +143,12 @@ def test_attachments_need_login(client, customer, ticket):
     attachment = _attachment_on(ticket, customer)
     response = client.get(f"/attachments/{attachment.id}/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_picture_declaring_billions_of_pixels_is_a_clear_error_on_the_api(customer_api):
+    response = customer_api.post("/api/v1/tickets/", {"subject": "Error", "body": "See the screenshot.",
+                                                      "attachments": [upload("bomb.png", bomb_png(), "image/png")]},
+                                 format="multipart")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["code"] == "attachment_rejected"
+    assert "too many pixels" in str(response.json()["error"])
