@@ -11,6 +11,7 @@ from support.languages import LANGUAGE_CODES, normalize_language
 from support.pagination import StandardPagination
 from support.permissions import IsAgent, IsSupervisor
 from support.schema import errors
+from support.serializers import StrictInputSerializer
 
 from . import selectors, services
 from .models import Incident, IncidentStatus, Severity
@@ -61,7 +62,7 @@ def _incident_data(incident):
         "notify_customers": incident.notify_customers, "solve_tickets": incident.solve_tickets}).data
 
 
-class DeclareInputSerializer(serializers.Serializer):
+class DeclareInputSerializer(StrictInputSerializer):
     title = _texts_field(required=True, max_length=200)
     notice = _texts_field(required=True, max_length=2000)
     keywords = serializers.ListField(child=serializers.CharField(max_length=60), max_length=40, allow_empty=False,
@@ -69,7 +70,7 @@ class DeclareInputSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.values, default=Severity.MAJOR)
 
 
-class UpdateInputSerializer(serializers.Serializer):
+class UpdateInputSerializer(StrictInputSerializer):
     title = _texts_field(required=False, max_length=200)
     notice = _texts_field(required=False, max_length=2000)
     keywords = serializers.ListField(child=serializers.CharField(max_length=60), max_length=40, allow_empty=False,
@@ -77,7 +78,7 @@ class UpdateInputSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.values, required=False)
 
 
-class ResolveInputSerializer(serializers.Serializer):
+class ResolveInputSerializer(StrictInputSerializer):
     notify = serializers.BooleanField(default=True, help_text="tell every linked customer (in-site and email)")
     solve_tickets = serializers.BooleanField(default=False, help_text="solve the linked tickets")
     resolution = _texts_field(required=False, max_length=2000,

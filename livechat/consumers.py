@@ -18,6 +18,7 @@ services push after commit. The contract is in docs/api.md.
 import collections
 import json
 import logging
+import re
 import time
 import uuid
 from urllib.parse import parse_qs
@@ -44,6 +45,21 @@ from .tokens import visitor_token_conversation
 
 logger = logging.getLogger(__name__)
 
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value):
+    """Does a frame hold text no column can store: NUL, or a lone surrogate (JSON's "\\ud800" escapes)? Such a
+    frame is refused with an error frame, not stored half-way or answered with internal_error."""
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, dict):
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    return False
 
 class FrameError(Exception):
     def __init__(self, code, detail):
@@ -124,14 +140,17 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
                                          "detail": "Too many frames; slow down.", "retry_after": round(retry_after, 1)})
         try:
             content = json.loads(text_data or "")
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # RecursionError: nested deeper than Python reads
             return await self.send_error("malformed", "Frames are JSON objects.")
         if not isinstance(content, dict):
             return await self.send_error("malformed", "Frames are JSON objects.")
+        if _unstorable(content):
+            return await self.send_error("invalid_text", "Text must not contain NUL characters or lone surrogates.")
         handler = self.handlers.get(content.get("type"))
         if handler is None:
             return await self.send_error("unknown_type", "Unknown frame type.")
         try:
+            self.frame_check(content)
             await handler(self, content)
         except FrameError as exc:
             await self.send_error(exc.code, exc.detail)
@@ -146,6 +165,9 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # noqa: BLE001 - a bug must cost one frame, not the customer's connection
             logger.exception("chat frame %s failed", content.get("type"))
             await self.send_error("internal_error", "Something went wrong on our side; please try again.")
+
+    def frame_check(self, content):
+        """Refuse (FrameError) a frame this socket may not send at all, before its handler runs."""
 
     async def announce(self, message, created):
         """Ring a stored message's bell from this event loop (the service was told announce=False; it is committed
@@ -219,6 +241,11 @@ class CustomerChatConsumer(FrameConsumer):
         await self.accept()
         # Where the chat stands, so a page that reconnects or reloads shows it at once.
         await self.send_json(await db(_state_frame)(self.conversation.id))
+
+    def frame_check(self, content):
+        # A customer's socket belongs to one chat: a frame naming another is refused, never quietly applied here.
+        if "conversation" in content and str(content["conversation"]) != str(self.conversation.id):
+            raise FrameError("not_your_chat", "This socket belongs to another chat.")
 
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)

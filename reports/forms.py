@@ -44,6 +44,15 @@ class ReportFilterForm(forms.Form):
         if tz is None:
             return data
         today = timezone.now().astimezone(tz).date()
+        # A desk's figures lie between 2000 and next year: a date outside (9999-12-31, 0001-01-01) is a typing
+        # error, and would overflow the day arithmetic of the period.
+        earliest, latest = dt.date(2000, 1, 1), today + dt.timedelta(days=366)
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value is not None and not earliest <= value <= latest:
+                self.add_error(name, forms.ValidationError(forms.DateField.default_error_messages["invalid"],
+                                                           code="invalid"))
+                return data
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=settings.REPORTS_DEFAULT_DAYS - 1)
         if start > end:

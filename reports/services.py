@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from livechat.models import Conversation, ConversationStatus
 from support.notifications import register_kind
+from support.numbers import id_from_text
 from support.roles import is_supervisor
 from support.services import DomainError, notification_create
 from tickets.models import Status, Ticket
@@ -75,7 +76,7 @@ def review_subject_get(*, chat_id=None, ticket_ref=None):
         return Conversation.objects.select_related("agent").get(pk=chat_id), None
     from tickets.models import REF_PREFIX
 
-    number = str(ticket_ref or "").upper().removeprefix(REF_PREFIX)
-    if not number.isdigit():
+    number = id_from_text(str(ticket_ref or "").upper().removeprefix(REF_PREFIX))
+    if number is None:
         raise Ticket.DoesNotExist
-    return None, Ticket.objects.select_related("assignee").get(number=int(number))
+    return None, Ticket.objects.select_related("assignee").get(number=number)

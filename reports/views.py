@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from livechat.models import Conversation
 from support.languages import language_choices
+from support.numbers import id_from_text
 from support.permissions import agent_required, supervisor_required
 from support.roles import is_supervisor
 from support.services import DomainError
@@ -84,9 +85,10 @@ def review_list(request):
     agent_id = request.GET.get("agent")
     if is_supervisor(request.user):
         if agent_id:
-            if not agent_id.isdigit():
+            number = id_from_text(agent_id)
+            if number is None:
                 raise Http404
-            reviews = reviews.filter(agent_id=int(agent_id))
+            reviews = reviews.filter(agent_id=number)
     else:
         if agent_id and agent_id != str(request.user.pk):
             raise Http404  # another agent's reviews are not theirs to read

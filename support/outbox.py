@@ -129,8 +129,15 @@ def outbound_email_deliver(*, outbound_id):
     connection = get_connection(fail_silently=False)
     try:
         try:
+            message = _build(row, connection)
+            message.message()  # rendered once here: a header it refuses fails now, not inside the SMTP exchange
+        except ValueError as exc:  # BadHeaderError (a line break in a header) and the like: the content, for good
+            held.update(status=OutboundEmail.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                        locked_until=None)
+            return "failed"
+        try:
             connection.open()
-            _build(row, connection).send()  # an open connection is left open: QUIT comes after the UPDATE below
+            message.send()  # an open connection is left open: QUIT comes after the UPDATE below
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             code = _smtp_code(exc)
             error = f"{type(exc).__name__}: {exc}"[:2000]

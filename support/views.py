@@ -1,5 +1,6 @@
 """HTML pages of the shared core: landing page, sign-up and login, language choice, notifications, health."""
 import logging
+import re
 import sys
 
 from django import db
@@ -156,8 +157,13 @@ def healthz(request):
     return JsonResponse(report, status=200 if healthy else 503)
 
 
+_API_PATH = re.compile(r"^(/[a-z]{2}(-[a-z]+)?)?/api(/|$)")
+
+
 def _is_api(request):
-    return request.path.startswith("/api/")
+    """An API path (/api, /api/..., or under a language prefix as API clients sometimes guess: /en/api/...): its
+    errors are JSON in the API's error shape, never an HTML page."""
+    return bool(_API_PATH.match(request.path))
 
 
 def page_not_found(request, exception=None):

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from support.models import User
+from support.numbers import id_from_text
 from support.roles import PERM_AGENT, is_agent, is_desk_admin
 
 from .models import REF_PREFIX, Attachment, Category, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
@@ -19,8 +20,7 @@ def parse_ref(ref):
     value = str(ref or "").strip().upper()
     if value.startswith(REF_PREFIX):
         value = value[len(REF_PREFIX):]
-    # isascii: "²" and "①" are digits to str.isdigit() but not to int().
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
+    return id_from_text(value, max_digits=17)
 
 
 def ticket_list_for_user(*, user):

@@ -22,6 +22,7 @@ from support.languages import normalize_language
 from support.markdown import render_markdown
 from support.models import ScanState
 from support.notifications import register_kind
+from support.numbers import id_from_text
 from support.roles import is_agent
 from support.screenshots import image_scan, image_scans_lost
 from support.secretscan import secrets_mask
@@ -64,8 +65,10 @@ def _next_number():
         return cursor.fetchone()[0]
 
 
-def _clean_text(value, *, field, limit, required=True):
-    text = (value or "").strip()
+def _clean_text(value, *, field, limit, required=True, one_line=False):
+    """Trimmed text within `limit`; one_line joins lines with a space (a subject goes into mail headers, where a
+    line break is refused as header injection)."""
+    text = " ".join((value or "").split()) if one_line else (value or "").strip()
     if required and not text:
         raise DomainError(_("This field is required."), code="required", field=field)
     if len(text) > limit:
@@ -185,7 +188,7 @@ def _masked(text):
 def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=None, category=None,
                   priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id=""):
     """Open a ticket with its first message, whatever the channel (web form, API, email, chat)."""
-    subject, subject_secrets = _masked(_clean_text(subject, field="subject", limit=MAX_SUBJECT))
+    subject, subject_secrets = _masked(_clean_text(subject, field="subject", limit=MAX_SUBJECT, one_line=True))
     body, secrets = _masked(_clean_text(body, field="body", limit=MAX_BODY))
     secrets = list(dict.fromkeys([*subject_secrets, *secrets]))
     lang = normalize_language(language) or requester.language
@@ -504,8 +507,9 @@ def incident_tickets_solve(*, incident, batch_size=200):
     numbers = []
     for ref in IncidentLink.objects.filter(incident=incident, channel=LinkChannel.TICKET).values_list("object_id",
                                                                                                       flat=True):
-        if ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX):].isdigit():
-            numbers.append(int(ref[len(REF_PREFIX):]))
+        number = id_from_text(ref.removeprefix(REF_PREFIX)) if ref.startswith(REF_PREFIX) else None
+        if number is not None:
+            numbers.append(number)
     solved = 0
     for start in range(0, len(numbers), batch_size):
         with transaction.atomic():

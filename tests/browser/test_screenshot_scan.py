@@ -22,7 +22,7 @@ def test_a_phrase_screenshot_is_held_back_flagged_and_blurred_live(new_page, asg
     picture.write_bytes(rendered_screenshots["wallet_ja"])
     customer.locator("#chat-file").set_input_files(str(picture))
     held = chat.locator("[data-scan=pending]")
-    expect(held).to_contain_text("wallet.png")  # named, not shown, while it is read
+    expect(held).to_contain_text("wallet.png", timeout=20_000)  # named, not shown, while it is read
     expect(chat.locator("a.chat-file")).to_have_count(0)
     mine = customer.locator("#chat-log .chat-file img")
     expect(mine).to_be_visible()  # the sender sees what they sent

@@ -132,11 +132,13 @@ def test_agent_answers_a_chat_and_solves_a_ticket_by_keyboard(new_page, asgi_ser
     # g h: home; /: search; the ticket reference opens the ticket; r, type, Esc, e: replied and solved.
     press(tab, "g", "h")
     expect(tab).to_have_url(f"{server}/en/agent/")
+    tab.wait_for_load_state()  # the URL changes before the page's scripts listen for keys
     press(tab, "/")
     expect(tab.locator("#workspace-q")).to_be_focused()
     tab.keyboard.type(ticket.ref)
     press(tab, "Enter")
     expect(tab).to_have_url(f"{server}/en/agent/tickets/{ticket.ref}/")
+    tab.wait_for_load_state()  # the URL changes before the page's scripts listen for keys
     press(tab, "m")
     expect(tab.locator("#id_macro")).to_be_focused()
     press(tab, "Escape", "i")

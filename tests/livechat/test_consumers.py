@@ -90,7 +90,15 @@ async def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(settings)
                       ('{"type": "message", "body": ""}', "invalid_body"),
                       ('{"type": "message", "body": "' + "x" * 11 + '"}', "body_too_long"),
                       ('{"type": "message", "body": "ok", "client_msg_id": 5}', "invalid_client_msg_id"),
-                      ('{"type": "resume", "after_seq": "x"}', "invalid_after_seq")]:
+                      ('{"type": "resume", "after_seq": "x"}', "invalid_after_seq"),
+                      ('{"type": "message", "body": "' + "[" * 1000 + '"}', "body_too_long"),
+                      ('{"type": "message", "body": ' + "[" * 1000 + "]" * 1000 + '}', "malformed"),
+                      ('{"type": "message", "body": "a\\u0000b"}', "invalid_text"),
+                      ('{"type": "message", "body": "a\\ud800b"}', "invalid_text"),
+                      ('{"type": "message", "body": "ok", "client_msg_id": "\\udfff"}', "invalid_text"),
+                      ('{"type": "message", "body": "hi", "conversation": "00000000-0000-4000-8000-000000000000"}',
+                       "not_your_chat"),
+                      ('{"type": "resume", "after_seq": 0, "conversation": "someone-elses"}', "not_your_chat")]:
         await socket.send_to(text_data=raw)
         error = await receive_until(socket, "error")
         assert error["code"] == code, raw

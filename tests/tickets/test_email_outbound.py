@@ -111,6 +111,19 @@ def test_a_permanent_refusal_is_recorded_and_shown_to_agents(client, mailbox, sm
     assert 'data-testid="email-failures"' in html and "550" in html
 
 
+def test_a_subject_with_line_breaks_is_one_line_and_a_header_the_mailer_refuses_fails_for_good(mailbox, customer):
+    """CR/LF in a subject once made its mail fail inside the SMTP exchange and be retried forever."""
+    ticket = services.ticket_create(requester=customer, subject="Hello\r\nBcc: evil@evil.example", body="b")
+    assert ticket.subject == "Hello Bcc: evil@evil.example"
+    deliver_all()
+    assert [m["to"] for m in mailbox] == [[customer.email]]
+    row = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=row.pk).update(status="pending", subject="Hi\r\nBcc: evil@evil.example")
+    assert outbox.outbound_email_deliver(outbound_id=row.pk) == "failed"
+    row.refresh_from_db()
+    assert row.status == "failed" and "BadHeaderError" in row.last_error and len(mailbox) == 1
+
+
 @override_settings(OUTBOUND_EMAIL_MAX_ATTEMPTS=2)
 def test_temporary_failures_give_up_after_the_configured_attempts(smtp_server, customer):
     services.ticket_create(requester=customer, subject="s", body="b")
