@@ -1,4 +1,5 @@
 """Help-center API: search and read published articles, vote, list categories. Public (no login needed)."""
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -193,7 +194,7 @@ class ArticleCreateApi(ArticleSearchApi):
             raise serializers.ValidationError({"title_en": ["English title and body are required."]})
         article = Article(author=request.user)
         _apply(article, values)
-        services.article_save(article=article)
+        _save(article)
         return Response({"id": article.pk, "key": article.key, "status": article.status}, status=201)
 
 
@@ -214,9 +215,22 @@ class ArticleUpdateApi(ArticleDetailApi):
         data = ArticleWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         previous = Article.objects.get(pk=article.pk)
-        _apply(article, dict(data.validated_data))
-        services.article_save(article=article, previous=previous)
+        values = dict(data.validated_data)
+        if "key" in values and Article.objects.filter(key=values["key"]).exclude(pk=article.pk).exists():
+            raise serializers.ValidationError({"key": ["Another article has this key."]})
+        _apply(article, values)
+        _save(article, previous=previous)
         return Response({"id": article.pk, "key": article.key, "status": article.status})
+
+
+def _save(article, previous=None):
+    """Save through the service; two writers taking the same key at once: the second is told, not a 500."""
+    try:
+        services.article_save(article=article, previous=previous)
+    except IntegrityError as exc:
+        if Article.objects.filter(key=article.key).exclude(pk=article.pk).exists():
+            raise serializers.ValidationError({"key": ["Another article has this key."]}) from exc
+        raise
 
 
 def _apply(article, values):

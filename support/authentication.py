@@ -1,5 +1,6 @@
 """The API's session authentication: DRF's, with a failed CSRF check answered with the documented code
 `csrf_failed` (docs/api.md) rather than the generic `permission_denied`, as the site's own CSRF failure page does."""
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
 
@@ -15,3 +16,10 @@ class SessionAuthentication(DrfSessionAuthentication):
             super().enforce_csrf(request)
         except exceptions.PermissionDenied as exc:
             raise CsrfFailed(f"{CsrfFailed.default_detail} ({exc.detail})") from exc
+
+
+
+class CsrfFailedSessionScheme(SessionScheme):
+    """The schema's description of this class: DRF's session cookie, as drf-spectacular describes it."""
+
+    target_class = "support.authentication.SessionAuthentication"

@@ -27,8 +27,9 @@ def ticket_list_for_user(*, user):
     qs = Ticket.objects.select_related("requester", "assignee", "category", "team").order_by("-updated_at", "-id")
     if not is_agent(user):
         return qs.filter(requester=user)
-    # Agents decide what to work on next by the soonest SLA due time.
-    return qs.annotate(next_due=next_due_subquery())
+    # Agents decide what to work on next by the soonest SLA due time; the API shows them every timer.
+    return qs.annotate(next_due=next_due_subquery()).prefetch_related(
+        Prefetch("sla_timers", queryset=SlaTimer.objects.order_by("started_at", "id")))
 
 
 def ticket_get_for_user(*, user, ref):

@@ -1,12 +1,16 @@
 """API input and output shapes for tickets. Outputs differ by audience: customers never see internal fields."""
+import datetime
+
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
 from support.roles import is_agent
 from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
-from .models import Priority, Status
+from .models import Priority, SlaTimer, Status
+from .sla import timer_state
 
 
 # Statuses a change may set: a ticket is only ever "new" when it is created.
@@ -93,6 +97,20 @@ class TicketOutputSerializer(serializers.Serializer):
         return f"T-{ticket.follow_up_of.number}" if ticket.follow_up_of_id else None
 
 
+class SlaTimerOutputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SlaTimer.Kind.choices)
+    state = serializers.SerializerMethodField()
+    target_minutes = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True, help_text="null while paused")
+    breached_at = serializers.DateTimeField(allow_null=True)
+    fulfilled_at = serializers.DateTimeField(allow_null=True)
+
+    def get_state(self, timer) -> str:
+        """running, paused, met, missed, breached or cancelled"""
+        return timer_state(timer)
+
+
 class AgentTicketOutputSerializer(TicketOutputSerializer):
     """What an agent sees: also tags, team, contact details and whether the customer waits for us."""
 
@@ -102,6 +120,19 @@ class AgentTicketOutputSerializer(TicketOutputSerializer):
     team = serializers.CharField(source="team.slug", allow_null=True, required=False,
                                  help_text=f"{AGENTS_ONLY}: the team's slug")
     awaiting_agent = serializers.BooleanField(required=False, help_text=f"{AGENTS_ONLY}: the customer wrote last")
+    next_due_at = serializers.SerializerMethodField(
+        help_text=f"{AGENTS_ONLY}: the soonest due time of a running SLA timer (null: none runs)")
+    sla = serializers.SerializerMethodField(help_text=f"{AGENTS_ONLY}: the ticket's SLA timers, oldest first")
+
+    def get_next_due_at(self, ticket) -> datetime.datetime | None:
+        if hasattr(ticket, "next_due"):
+            return ticket.next_due
+        running = [t.due_at for t in ticket.sla_timers.all() if timer_state(t) == "running" and t.due_at]
+        return min(running, default=None)
+
+    @extend_schema_field(SlaTimerOutputSerializer(many=True))
+    def get_sla(self, ticket):
+        return SlaTimerOutputSerializer(ticket.sla_timers.all(), many=True).data
 
 
 class BulkOutputSerializer(serializers.Serializer):

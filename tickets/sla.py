@@ -462,21 +462,22 @@ class TimerView:
     state: str  # running, paused, met, missed, breached, cancelled
 
 
+def timer_state(timer):
+    """running, paused, met, missed, breached or cancelled."""
+    if timer.cancelled_at:
+        return "cancelled"
+    if timer.fulfilled_at:
+        return "met" if timer.met else "missed"
+    if timer.breached_at:
+        return "breached"
+    if timer.paused_at:
+        return "paused"
+    return "running"
+
+
 def timers_for_ticket(ticket):
-    views = []
-    for timer in SlaTimer.objects.filter(ticket=ticket).select_related("policy").order_by("started_at", "id"):
-        if timer.cancelled_at:
-            state = "cancelled"
-        elif timer.fulfilled_at:
-            state = "met" if timer.met else "missed"
-        elif timer.breached_at:
-            state = "breached"
-        elif timer.paused_at:
-            state = "paused"
-        else:
-            state = "running"
-        views.append(TimerView(timer, state))
-    return views
+    return [TimerView(timer, timer_state(timer))
+            for timer in SlaTimer.objects.filter(ticket=ticket).select_related("policy").order_by("started_at", "id")]
 
 
 # A finished timer was met when it was fulfilled without a breach, by its due time; reports share this definition.

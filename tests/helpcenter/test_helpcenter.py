@@ -190,6 +190,9 @@ def test_staff_import_articles_with_per_language_fields(section, supervisor, cus
     bad = client.patch(f"/api/v1/help/articles/{article.pk}/", {"title_xx": "?"}, format="json")
     assert bad.status_code == 400 and "title_xx" in bad.json()["error"]["fields"]
     assert client.post("/api/v1/help/articles/", {**payload}, format="json").status_code == 400
+    other = client.post("/api/v1/help/articles/", {**payload, "key": "api-keys-2"}, format="json").json()
+    taken = client.patch(f"/api/v1/help/articles/{other['id']}/", {"key": "api-keys"}, format="json")
+    assert taken.status_code == 400 and taken.json()["error"]["fields"] == {"key": ["Another article has this key."]}
 
 
 @pytest.mark.parametrize("lang, query", [("en", "pasword resset"), ("es", "contrasena olvidda"),

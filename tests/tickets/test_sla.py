@@ -351,3 +351,23 @@ def test_first_matching_policy_by_language_channel_and_category(db, customer, ca
     assert timer(ko_web, "first_response").policy == deposits
     assert timer(other, "first_response").policy == fallback
     assert not SlaTimer.objects.filter(ticket=other, kind="resolution").exists()  # no resolution target set
+
+
+def test_the_ticket_api_shows_agents_the_due_times_and_customers_nothing_of_them(customer, agent, policies):
+    from rest_framework.test import APIClient
+
+    with at(T0):
+        ticket = services.ticket_create(requester=customer, subject="Deposit missing", body="Where is it?",
+                                        priority="high")
+    api = APIClient()
+    api.force_authenticate(agent)
+    shown = api.get(f"/api/v1/tickets/{ticket.ref}/").json()
+    assert shown["next_due_at"] == "2026-11-02T13:00:00Z"  # high: first response within 60 minutes
+    kinds = {row["kind"]: row for row in shown["sla"]}
+    assert kinds["first_response"]["state"] == "running" and kinds["first_response"]["target_minutes"] == 60
+    assert kinds["resolution"]["due_at"] == "2026-11-02T20:00:00Z"
+    listed = api.get("/api/v1/tickets/").json()["results"][0]
+    assert listed["next_due_at"] == shown["next_due_at"] and listed["sla"] == shown["sla"]
+    api.force_authenticate(customer)
+    own = api.get(f"/api/v1/tickets/{ticket.ref}/").json()
+    assert "sla" not in own and "next_due_at" not in own
