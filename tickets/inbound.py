@@ -6,6 +6,7 @@ Both call `inbound_email_ingest(raw=...)`, which never raises for bad mail: ever
 """
 import hashlib
 import html as html_lib
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -135,14 +136,28 @@ def _tidy(text):
     return re.sub(r"\s+", " ", _printable(text)).strip()
 
 
+_QUOTE_OPEN, _QUOTE_CLOSE = "\u27e6quote\u27e7", "\u27e6/quote\u27e7"
+
+
 def html_to_text(source):
-    """Visible text of an HTML mail: quoted blocks dropped, scripts and styles removed, entities decoded."""
-    source = re.sub(r"(?is)<blockquote.*</blockquote>", "\n", source)
-    source = re.sub(r'(?is)<div[^>]+(gmail_quote|divRplyFwdMsg|moz-cite-prefix|yahoo_quoted)[^>]*>.*', "\n", source)
+    """Visible text of an HTML mail, scripts and styles removed, entities decoded. Quoted blocks are kept as "> "
+    lines, as a plain-text client writes them: whether they are history to cut (a reply) or the content itself (a
+    customer forwarding a suspicious mail) is decided when the mail is filed (strip_quotes), not here; and each
+    <blockquote> is its own block, so the customer's words between two quotes stay."""
+    source = re.sub(r"(?i)<blockquote\b[^>]*>", f"\n{_QUOTE_OPEN}\n", source)
+    source = re.sub(r"(?i)</blockquote\s*>", f"\n{_QUOTE_CLOSE}\n", source)
     source = re.sub(r"(?i)<br\s*/?>", "\n", source)
     source = re.sub(r"(?i)</(p|div|li|tr|h[1-6]|table)>", "\n", source)
     text = html_lib.unescape(nh3.clean(source, tags=set(), clean_content_tags={"script", "style", "head", "title"}))
-    lines = [line.strip() for line in text.replace("\r", "").split("\n")]
+    lines, depth = [], 0
+    for line in text.replace("\r", "").split("\n"):
+        line = line.strip()
+        if line == _QUOTE_OPEN:
+            depth += 1
+        elif line == _QUOTE_CLOSE:
+            depth = max(depth - 1, 0)
+        else:
+            lines.append(f"{'> ' * depth}{line}".rstrip() if line else ("> " * depth).rstrip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -220,22 +235,27 @@ def _robot_reason(message, from_email):
 
 
 def _body_and_attachments(message):
+    """(text, [(filename, bytes)]). Text parts that are not attachments make the text (plain preferred to HTML);
+    every other leaf part is an attachment, named by its type when the sender gave it no name, so no file is lost
+    without a trace (one the upload checks refuse is listed on the ticket with the reason)."""
     plain, html, attachments = [], [], []
     for part in message.walk():
         if part.is_multipart():
             continue
         content_type = part.get_content_type()
         disposition = part.get_content_disposition()
-        filename = part.get_filename()
-        if filename or disposition == "attachment" or (content_type.startswith("image/") and part.get("Content-ID")):
-            payload = part.get_payload(decode=True) or b""
-            name = filename or f"inline-{len(attachments) + 1}.{content_type.split('/')[-1]}"
-            attachments.append((name, payload))
-            continue
-        if content_type in ("text/plain", "text/html"):
+        filename = _decode_words(part.get_filename() or "") or None  # an encoded-word name, decoded
+        inline_image = content_type.startswith("image/") and part.get("Content-ID")
+        if content_type in ("text/plain", "text/html") and not (filename or disposition == "attachment"):
             payload = part.get_payload(decode=True) or b""
             text = decode_bytes(payload, part.get_content_charset())
             (plain if content_type == "text/plain" else html).append(text)
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if not payload and not filename and not inline_image:
+            continue  # an empty part (a client's placeholder) carries nothing to keep
+        extension = mimetypes.guess_extension(content_type) or ".bin"
+        attachments.append((filename or f"attachment-{len(attachments) + 1}{extension}", payload))
     if plain:
         body = "\n".join(plain)
     else:
@@ -284,7 +304,10 @@ def _valid_address(address):
 
 
 def parse_mail(raw):
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    # compat32 reads the MIME structure as mail clients write it: policy.default cuts an unquoted boundary at its
+    # first "=" (Outlook's boundary=----=_NextPart_...), and the whole mail would read as one empty part. Headers
+    # are decoded here (_header, _sender), with charset fallbacks the standard decoder lacks.
+    message = BytesParser(policy=policy.compat32).parsebytes(raw)
     try:
         from_name, from_email = _sender(message)
         sender_problem = "" if not from_email or _valid_address(from_email) else "sender address is not valid"
@@ -296,6 +319,8 @@ def parse_mail(raw):
     message_id = _header(message, "Message-ID").strip("<> ")
     if not message_id:
         message_id = f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid"
+    elif len(message_id) > 255:  # cut, two different mails could share the first 255 characters: hashed instead
+        message_id = f"sha256-{hashlib.sha256(message_id.encode()).hexdigest()}@long-message-id.invalid"
     body, attachments = _body_and_attachments(message)
     return ParsedMail(
         message_id=message_id[:255], from_name=from_name[:150], from_email="" if sender_problem else from_email,
@@ -423,16 +448,25 @@ def inbound_email_ingest(*, raw):
 
 def _file_mail(record, mail):
     ticket, note = _match_ticket(mail)
-    files, refused = _checked_files(mail.attachments)
-    body = strip_quotes(mail.text) if ticket is not None else mail.text.strip()
+    if ticket is not None and ticket.requester.email.lower() != mail.from_email:
+        # Not the requester: a new request of their own, with only their new words (the quoted history may hold
+        # the requester's details).
+        note = "reply from an address that is not the requester; filed as a new request"
+        ticket = None
+        body = strip_quotes(mail.text)
+    else:
+        body = strip_quotes(mail.text) if ticket is not None else mail.text.strip()
+    attachments = mail.attachments
+    if len(body) > services.MAX_BODY - 500:
+        # Longer than a message may be: the beginning is the message, the whole text goes with it as a file.
+        attachments = [("message-full-text.txt", body.encode("utf-8")), *attachments]
+        body = body[:services.MAX_BODY - 500].rstrip() + "\n\n[message shortened: the whole text is attached]"
+        note = "; ".join(filter(None, [note, "text longer than a message: shortened, whole text attached"]))
+    files, refused = _checked_files(attachments)
     if refused:
         body = (body + "\n\n" + "\n".join(f"[attachment refused: {line}]" for line in refused)).strip()
     if not body:
         body = "(no text)"
-    if ticket is not None and ticket.requester.email.lower() != mail.from_email:
-        note = "reply from an address that is not the requester; filed as a new request"
-        ticket = None
-        body = strip_quotes(mail.text) or body
     if ticket is not None:
         message = services.ticket_reply(ticket=ticket, author=ticket.requester, body=body, attachments=files,
                                         channel=Channel.EMAIL, email_message_id=mail.message_id)

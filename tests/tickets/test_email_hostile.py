@@ -50,9 +50,11 @@ def test_hostile_mail_is_filed_or_refused_as_its_manifest_says(case, victim):
         assert text in body
     for text in case.get("absent", []):
         assert text not in body and text not in ticket.subject
+    for name in case.get("attachments", []):
+        assert ticket.attachments.filter(filename=name).exists(), (name, record.reason)
     for name in case.get("refused", []):
         assert name in record.reason and f"[attachment refused: {name}" in body
-        assert not ticket.attachments.exists()
+        assert not ticket.attachments.filter(filename=name).exists()
 
 
 def test_a_display_name_that_is_someone_elses_address_does_not_make_the_mail_theirs(victim):
@@ -78,3 +80,17 @@ def test_a_mail_after_a_hostile_one_is_filed_normally(victim):
     inbound_email_ingest(raw=(FIXTURES / "hostile_pixel_bomb.eml").read_bytes())
     innocent = (FIXTURES / "hostile_nul_byte.eml").read_bytes().replace(b"nul_byte@", b"innocent@")
     assert inbound_email_ingest(raw=innocent).record.status == "accepted"
+
+
+def test_two_mails_whose_long_message_ids_share_their_beginning_are_two_mails():
+    first = inbound_email_ingest(raw=(FIXTURES / "hostile_long_message_id_1.eml").read_bytes())
+    second = inbound_email_ingest(raw=(FIXTURES / "hostile_long_message_id_2.eml").read_bytes())
+    assert not second.duplicate and first.record.ticket_id != second.record.ticket_id
+    again = inbound_email_ingest(raw=(FIXTURES / "hostile_long_message_id_1.eml").read_bytes())
+    assert again.duplicate  # the same mail redelivered is still recognised
+
+
+def test_a_long_mail_keeps_every_word_in_its_attachment():
+    record = inbound_email_ingest(raw=(FIXTURES / "hostile_long_body.eml").read_bytes()).record
+    full = record.ticket.attachments.get(filename="message-full-text.txt").file.read().decode()
+    assert "PLEASE ANSWER: why are my orders rejected?" in full and "Line 1000:" in full

@@ -54,12 +54,22 @@ def test_unknown_charset_falls_back_without_crashing():
     assert decode_bytes("hello".encode(), "x-unknown-charset") == "hello"
 
 
-def test_html_to_text_drops_markup_scripts_and_quotes():
+def test_html_to_text_drops_markup_and_scripts_and_marks_quotes_for_the_filing_to_cut():
     html = ("<p>Hello <b>team</b>,<br>my deposit is missing.</p><script>alert(1)</script>"
             "<img src=x onerror=alert(2)><blockquote>OLD QUOTE</blockquote>")
     text = html_to_text(html)
     assert "Hello team," in text and "my deposit is missing." in text
-    assert "alert" not in text and "<" not in text and "OLD QUOTE" not in text
+    assert "alert" not in text and "<" not in text
+    assert "> OLD QUOTE" in text and "OLD QUOTE" not in strip_quotes(text)  # a reply keeps only the new part
+
+
+def test_the_customers_words_between_two_quotes_are_kept():
+    """Inline replies: one greedy pattern once deleted everything from the first quote to the last."""
+    html = ("<blockquote>Which network did you use?</blockquote><p>I used TRC20, TxID 9f3e...</p>"
+            "<blockquote>And the amount?</blockquote><p>250 USDT.</p>")
+    text = html_to_text(html)
+    assert "I used TRC20, TxID 9f3e..." in text and "250 USDT." in text
+    assert "> Which network did you use?" in text and "> And the amount?" in text
 
 
 @pytest.mark.parametrize("text, lang", [("입금이 안 돼요", "ko"), ("入金が反映されません", "ja"), ("充值未到账", "zh-hans"),

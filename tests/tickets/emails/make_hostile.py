@@ -12,6 +12,7 @@ Mail built to break the desk or to pass as someone else (issue: trust). Each fil
   contains        text that must be in the stored message
   absent          text that must not be anywhere in the stored message
   refused         attachment names that must be refused, each with its reason on the record
+  attachments     attachment names that must be stored
   reason          words the record's reason must contain (rejected)
   not_filed_for   an address that must not get a ticket from this mail
 """
@@ -29,9 +30,9 @@ FIXTURES = []
 
 
 def mail(name, *, from_, body, subject="Question", headers=(), content_type='text/plain; charset="utf-8"',
-         cte="8bit", **expect):
+         cte="8bit", message_id=None, **expect):
     lines = [f"From: {from_}", f"To: {SUPPORT}", f"Subject: {subject}", "Date: Mon, 07 Dec 2026 09:00:00 +0000",
-             f"Message-ID: <{name}@mail.example.net>", "MIME-Version: 1.0", *headers,
+             f"Message-ID: {message_id or f'<{name}@mail.example.net>'}", "MIME-Version: 1.0", *headers,
              f"Content-Type: {content_type}", f"Content-Transfer-Encoding: {cte}"]
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
     FIXTURES.append((f"hostile_{name}.eml", raw, {"file": f"hostile_{name}.eml", **expect}))
@@ -70,8 +71,75 @@ def build():
          contains=["Here is a screenshot of the error."], refused=["error.png"])
 
 
+def multipart_mail(name, *, from_, parts, boundary, subtype="mixed", quote_boundary=True, **expect):
+    """A multipart mail; quote_boundary=False writes the boundary parameter unquoted, as Outlook does."""
+    body = "".join(f"--{boundary}\r\n{headers}\r\n\r\n{content}\r\n" for headers, content in parts)
+    body += f"--{boundary}--\r\n"
+    value = f'"{boundary}"' if quote_boundary else boundary
+    mail(name, from_=from_, body=body.encode("utf-8"), content_type=f"multipart/{subtype}; boundary={value}",
+         cte="7bit", **expect)
+
+
+def png_b64():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+PDF_B64 = base64.b64encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
+
+
+def build_lost_text():
+    """Real-world shapes that once lost a customer's text or files without a recorded reason."""
+    multipart_mail(
+        "outlook_unquoted_boundary", from_="Ken Watanabe <ken.watanabe@mail.example.net>",
+        boundary="----=_NextPart_000_0012_01DB4A2C.5E3F1A40", subtype="alternative", quote_boundary=False,
+        parts=[('Content-Type: text/plain; charset="utf-8"', "My deposit of 1.2 BTC has not arrived after 6 confirmations."),
+               ('Content-Type: text/html; charset="utf-8"',
+                "<p>My deposit of 1.2 BTC has not arrived after 6 confirmations.</p>")],
+        status="accepted", contains=["My deposit of 1.2 BTC has not arrived after 6 confirmations."])
+    forward = ("<div>Is this mail really from you? They want my seed phrase.</div><br>"
+               '<div class="gmail_quote"><div dir="ltr">---------- Forwarded message ---------<br>'
+               "From: Exchange Security &lt;security@exchange-verify.example&gt;<br>Subject: Urgent: verify your "
+               "wallet<br></div><br><p>Your account will be frozen. Verify your wallet within 24 hours at "
+               "http://exchange-verify.example/restore</p></div>")
+    mail("html_only_forward", from_="Lena Novak <lena.novak@mail.example.net>", subject="Fwd: Urgent: verify your wallet",
+         body=forward.encode(), content_type='text/html; charset="utf-8"',
+         status="accepted", contains=["Is this mail really from you?", "Verify your wallet within 24 hours",
+                                      "exchange-verify.example/restore"])
+    multipart_mail(
+        "nameless_attachment", from_="Omar Haddad <omar.haddad@mail.example.net>", boundary="nameless",
+        parts=[("Content-Type: text/plain; charset=utf-8", "The bank statement is attached."),
+               ("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64", PDF_B64)],
+        status="accepted", contains=["The bank statement is attached."], attachments=["attachment-1.pdf"])
+    multipart_mail(
+        "filename_with_spaces", from_="Ana Souza <ana.souza@mail.example.net>", boundary="spaces",
+        parts=[("Content-Type: text/plain; charset=utf-8", "Screenshot of the error below."),
+               ("Content-Type: image/png; name=error screen 2.png\r\nContent-Disposition: attachment; "
+                "filename=error screen 2.png\r\nContent-Transfer-Encoding: base64", png_b64())],
+        status="accepted", attachments=["error screen 2.png"])
+    long_text = "".join(f"Line {n}: my trading bot log shows order {n} rejected: insufficient margin.\r\n"
+                        for n in range(1, 1001))
+    mail("long_body", from_="Bot Trader <bot.trader@mail.example.net>", subject="Orders rejected",
+         body=(long_text + "PLEASE ANSWER: why are my orders rejected?\r\n").encode(),
+         status="accepted", contains=["Line 1: my trading bot log", "[message shortened: the whole text is attached]"],
+         attachments=["message-full-text.txt"])
+    long_id = "<" + "x" * 300 + "-first@mail.example.net>"
+    mail("long_message_id_1", from_="Long Id <long.id@mail.example.net>", subject="First of two",
+         body=b"This is the first mail.\r\n", headers=[], status="accepted", contains=["This is the first mail."],
+         message_id=long_id)
+    mail("long_message_id_2", from_="Long Id <long.id@mail.example.net>", subject="Second of two",
+         body=b"This is the second mail.\r\n", status="accepted", contains=["This is the second mail."],
+         message_id=long_id.replace("-first@", "-other@"))
+
+
 def main():
     build()
+    build_lost_text()
     for name, raw, _entry in FIXTURES:
         (HERE / name).write_bytes(raw)
     (HERE / "hostile.json").write_text(json.dumps([entry for _n, _r, entry in FIXTURES], ensure_ascii=False,
