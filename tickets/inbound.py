@@ -21,11 +21,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, IntegrityError, transaction
 
 from support.languages import guess_language
+from support.models import OutboundEmail
 from support.secretscan import secrets_find, secrets_mask
 from support.services import DomainError, customer_for_email
+from support.uploads import AttachmentRejected, check_upload
 
 from . import mailaddr, services
-from support.uploads import AttachmentRejected, check_upload
 from .models import Channel, InboundEmail, Ticket
 
 # Charsets mail clients declare, decoded with the superset codec that real mail needs.
@@ -217,7 +218,30 @@ def p_any_strong(line):
 # --- parsing -------------------------------------------------------------------------------------------------
 
 
+# "Automatic reply:" as Outlook and Exchange write it in our six languages (and the common English variants).
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto(matic)?[- ]?reply|out of (the )?office|respuesta automática|автоматический ответ|"
+    r"自动答复|自動回覆|自動応答|자동 회신)\s*[:：]", re.IGNORECASE)
+
+
+def _own_address(address):
+    """Is this one of the desk's own addresses (what it sends from, or a reply address at its reply domain)?"""
+    own = {getaddresses([value])[0][1].lower() for value in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL)}
+    local, _at, domain = (address or "").lower().rpartition("@")
+    reply_local = settings.EMAIL_REPLY_LOCALPART.lower()
+    return address.lower() in own or (domain == settings.EMAIL_REPLY_DOMAIN.lower()
+                                      and (local == reply_local or local.startswith(reply_local + "+")))
+
+
 def _robot_reason(message, from_email):
+    if from_email and _own_address(from_email):
+        return f"mail from the desk's own address {from_email} (a loop)"
+    if any(part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+           for part in message.walk()):
+        return "delivery report"  # wherever it sits: some servers wrap it in multipart/mixed, not /report
+    if _raw_header(message, "X-Auto-Response-Suppress") is not None and _AUTO_REPLY_SUBJECT.match(
+            _header(message, "Subject")):
+        return "automatic reply (Exchange)"
     auto = _header(message, "Auto-Submitted").lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto}"
@@ -411,6 +435,8 @@ def inbound_email_ingest(*, raw):
                        reason=f"unparseable: {type(exc).__name__}")
     if InboundEmail.objects.filter(message_id=mail.message_id).exists():
         return IngestResult(InboundEmail.objects.get(message_id=mail.message_id), duplicate=True)
+    if not mail.robot_reason and OutboundEmail.objects.filter(message_id=mail.message_id).exists():
+        mail.robot_reason = "the desk's own mail came back (its Message-ID is one we sent)"
     keep_raw = not secrets_find(f"{mail.subject}\n{mail.text}")
     mail.subject = secrets_mask(mail.subject).text
     if not mail.from_email or "@" not in mail.from_email:

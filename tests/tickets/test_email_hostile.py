@@ -94,3 +94,17 @@ def test_a_long_mail_keeps_every_word_in_its_attachment():
     record = inbound_email_ingest(raw=(FIXTURES / "hostile_long_body.eml").read_bytes()).record
     full = record.ticket.attachments.get(filename="message-full-text.txt").file.read().decode()
     assert "PLEASE ANSWER: why are my orders rejected?" in full and "Line 1000:" in full
+
+
+def test_the_desks_own_mail_coming_back_is_ignored(customer):
+    """A forwarding rule or a misconfigured alias sends our confirmation back to us: it must not open a ticket."""
+    from support.models import OutboundEmail
+    from tickets import services
+
+    services.ticket_create(requester=customer, subject="Deposit missing", body="Where is it?")
+    sent = OutboundEmail.objects.get()
+    raw = (f"From: Forwarder <forwarder@mail.example.net>\r\nTo: support@support.example.com\r\n"
+           f"Subject: Fwd: {sent.subject}\r\nMessage-ID: <{sent.message_id}>\r\n\r\n{sent.body_text}\r\n").encode()
+    record = inbound_email_ingest(raw=raw).record
+    assert record.status == "ignored" and "came back" in record.reason
+    assert Ticket.objects.count() == 1

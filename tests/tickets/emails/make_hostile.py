@@ -137,9 +137,28 @@ def build_lost_text():
          message_id=long_id.replace("-first@", "-other@"))
 
 
+def build_robots():
+    """Mail no person wrote, which once opened tickets."""
+    mail("own_mail_loop", from_=f"Support <{SUPPORT}>", subject="[T-10001] We received your request",
+         body=b"We received your request and will reply soon.\r\n", status="ignored", reason="desk's own address",
+         not_filed_for=SUPPORT)
+    report = ("Reporting-MTA: dns; mx.mail.example.net\r\n\r\nFinal-Recipient: rfc822; gone@mail.example.net\r\n"
+              "Action: failed\r\nStatus: 5.1.1\r\n")
+    multipart_mail(
+        "bounce_in_mixed", from_="Mail System <system@mail.example.net>", boundary="dsn-in-mixed",
+        parts=[("Content-Type: text/plain; charset=utf-8", "Your message could not be delivered."),
+               ("Content-Type: message/delivery-status", report)],
+        status="ignored", reason="delivery report", not_filed_for="system@mail.example.net")
+    mail("outlook_auto_reply", from_="Priya Raman <priya.raman@mail.example.net>",
+         subject="Automatic reply: Your withdrawal request", headers=["X-Auto-Response-Suppress: All"],
+         body=b"I am out of the office until Monday.\r\n", status="ignored", reason="automatic reply",
+         not_filed_for="priya.raman@mail.example.net")
+
+
 def main():
     build()
     build_lost_text()
+    build_robots()
     for name, raw, _entry in FIXTURES:
         (HERE / name).write_bytes(raw)
     (HERE / "hostile.json").write_text(json.dumps([entry for _n, _r, entry in FIXTURES], ensure_ascii=False,
