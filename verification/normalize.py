@@ -1,6 +1,7 @@
 """One canonical form per contact, so the official list and what visitors type compare as equals.
 
-- Email: the local part lower-cased, the domain as below (no www stripping: mail goes where it says).
+- Email: one address only (a second `@`, a comma or a semicolon is refused: `evil@evil.test,x@example.com` is not
+  `x@example.com`); the local part lower-cased, the domain as below (no www stripping: mail goes where it says).
 - Website: the host a browser would open for what was typed: scheme, userinfo (`example.com@evil.test` opens
   evil.test), port, path and a trailing dot dropped, a leading `www.` too, and the name mapped and encoded the way
   browsers do (IDNA with UTS #46 mapping, the `idna` package): `EXAMPLE.com`, full-width letters or an invisible
@@ -9,8 +10,11 @@
 - Phone: `+` and the digits with country code (`+1 (415) 555-0100`, `0014155550100` and `14155550100` are
   `+14155550100`); a number without a country code is refused, as it cannot be compared.
 - Social account: the name lower-cased without `@`; a profile link (`https://t.me/Name`) gives the name and the
-  platform. Nothing is mapped to look-alike ASCII: an account name in fancy letters is not ours.
-- Agent code: upper case, spaces and dashes dropped.
+  platform, read as a browser reads it (a backslash is a slash); a link with a user name before its host
+  (`https://evil.test@t.me/...`) or with dot segments (`/name/../other`) is refused. Nothing is mapped to look-alike
+  ASCII: an account name in fancy letters is not ours.
+- Agent code: ASCII letters and digits only (a long s `ſ` would upper-case to `S`), upper case, spaces and dashes
+  dropped.
 
 Bad input raises ChannelValueInvalid with a message for the visitor. When in doubt the rules answer "not
 official", never "official".
@@ -18,7 +22,7 @@ official", never "official".
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import idna
 from django.utils.translation import gettext as _
@@ -99,6 +103,11 @@ def normalize_domain(raw):
     return domain
 
 
+# What a mailbox name may hold here: RFC 5322's dot-atom characters. Anything else (a second "@", a comma or a
+# semicolon joining two addresses, quotes, brackets) makes the text something other than one address.
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
 def normalize_email(raw):
     message = _("Enter an email address, like name@example.com.")
     text = _clean(raw)
@@ -108,7 +117,8 @@ def normalize_email(raw):
     if bracketed:
         text = bracketed.group(1).strip()
     local, at, domain = text.rpartition("@")
-    if not at or not local or len(local) > 64 or any(char.isspace() for char in text):
+    # One address only: `evil@evil.test,x@example.com` is two, and must not pass as the second.
+    if not at or len(local) > 64 or not _LOCAL_PART.fullmatch(local):
         _refuse(message)
     return f"{local.lower()}@{_host(domain, message=message)}"
 
@@ -136,16 +146,24 @@ def normalize_phone(raw):
 def normalize_handle(raw, platform=""):
     """(platform, name): the name of a social media account, from `@Name`, `Name` or a profile link."""
     message = _("Enter the account name, like @example, or a link to its profile.")
+    not_a_profile = _("This link is not a profile on a platform we know. Enter the account name instead.")
     text = _clean(raw)
-    if "/" in text:
+    if "/" in text or "\\" in text:
+        # Read as a browser reads it: a backslash is a slash (`https://evil.test\@t.me/x` opens evil.test).
+        link = re.sub(r"[\t\r\n]", "", text).replace("\\", "/")
         try:
-            parts = urlsplit(text if "://" in text else "//" + text)
+            parts = urlsplit(link if "://" in link else "//" + link.lstrip("/"))
             host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
         except ValueError:
             _refuse(message)
+        # A user name before the host hides where the link goes; dot segments (`/name/../other`) change the
+        # account a browser opens. Neither is ever part of a real profile link.
+        segments = [unquote(segment) for segment in parts.path.split("/")]
+        if "@" in parts.netloc or any(segment in (".", "..") for segment in segments):
+            _refuse(not_a_profile)
         linked = PROFILE_HOSTS.get(host)
         if linked is None:
-            _refuse(_("This link is not a profile on a platform we know. Enter the account name instead."))
+            _refuse(not_a_profile)
         if platform and platform != linked:
             _refuse(_("This link is a profile on another platform than the one you chose."), field="platform")
         platform = linked.value
@@ -160,7 +178,9 @@ def normalize_handle(raw, platform=""):
 
 
 def normalize_agent_code(raw):
-    code = re.sub(r"[\s\-]", "", _clean(raw)).upper()
+    # ASCII before upper-casing: "ſ".upper() is "S", so a code typed with a long s would pass as another.
+    code = re.sub(r"[\s\-]", "", _clean(raw))
+    code = code.upper() if code.isascii() else ""
     if not re.fullmatch(r"[A-Z0-9]{8}", code):
         _refuse(_("Enter the agent's code: 8 letters and digits, like 7KQ4M2XZ."))
     return code

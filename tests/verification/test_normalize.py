@@ -87,6 +87,16 @@ def test_agent_codes_ignore_case_spaces_and_dashes():
     ("social", "https://evil.test/example_support", "value"),
     ("agent_code", "ABC", "value"),
     ("email", "nul\x00@example.com", "value"),
+    # Input built to pass as official (issue: trust, finding 5).
+    ("social", "https://evil.test\\@t.me/example_support", "value"),   # a browser opens evil.test
+    ("social", "https://evil.test@t.me/example_support", "value"),     # userinfo hides the host
+    ("social", "https://t.me/example_support/../evil_account", "value"),  # a browser opens t.me/evil_account
+    ("social", "https://t.me/example_support/%2e%2e/evil_account", "value"),
+    ("email", "evil@evil.test,x@example.com", "value"),              # two addresses
+    ("email", "evil@evil.test;x@example.com", "value"),
+    ("email", '"x@example.com"@evil.test', "value"),
+    ("agent_code", "7kq4m2xſ", "value"),                              # a long s upper-cases to S
+    ("agent_code", "７KQ4M2XZ", "value"),                              # a full-width digit
     ("fax", "+1 415 555 0100", "kind"),
 ])
 def test_garbage_is_refused_with_a_message_for_the_field(kind, typed, field):
