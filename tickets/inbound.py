@@ -22,7 +22,7 @@ from django.db import DataError, IntegrityError, transaction
 
 from support.languages import guess_language
 from support.models import OutboundEmail
-from support.secretscan import secrets_find, secrets_mask
+from support.secretscan import secrets_mask
 from support.services import DomainError, customer_for_email
 from support.uploads import AttachmentRejected, check_upload
 
@@ -53,6 +53,7 @@ class ParsedMail:
     text: str
     attachments: list = field(default_factory=list)  # (filename, bytes)
     robot_reason: str = ""
+    masked_text: str = ""  # the text with its secrets masked (set when the mail is scanned)
     sender_problem: str = ""  # why From cannot be trusted to name the sender ("" when it can)
 
 
@@ -182,11 +183,19 @@ def strip_quotes(text):
     """The new part of a reply: cut at the quoted history (attribution lines, Outlook headers, > blocks) and at
     the signature. Falls back to the whole text if nothing would be left."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    stripped = [line.strip() for line in lines]
+    # From the end, once: the next non-blank line after each line, and whether everything from a line on is quoted
+    # or blank (so a long mail is read in linear time, not once per line).
+    following_of, quoted_from = [""] * (len(lines) + 1), [True] * (len(lines) + 1)
+    for index in range(len(lines) - 1, -1, -1):
+        following_of[index] = stripped[index + 1] if index + 1 < len(lines) and stripped[index + 1] \
+            else following_of[index + 1]
+        quoted_from[index] = quoted_from[index + 1] and (not stripped[index] or stripped[index].startswith(">"))
     cut = len(lines)
     for index, raw in enumerate(lines):
-        line = raw.strip()
-        following = next((l.strip() for l in lines[index + 1:] if l.strip()), "")
-        joined = f"{line} {lines[index + 1].strip()}" if index + 1 < len(lines) else line
+        line = stripped[index]
+        following = following_of[index]
+        joined = f"{line} {stripped[index + 1]}" if index + 1 < len(lines) else line
         if any(p.match(line) for p in _ATTRIBUTION) and (following.startswith(">") or p_any_strong(line)):
             cut = index
             break
@@ -196,10 +205,10 @@ def strip_quotes(text):
         if line.endswith((":", "：")) and following.startswith(">") and ("@" in line or re.search(r"\d", line)):
             cut = index
             break
-        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(l.strip()) for l in lines[index + 1:index + 4]):
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(l) for l in stripped[index + 1:index + 4]):
             cut = index
             break
-        if line.startswith(">") and all(not l.strip() or l.strip().startswith(">") for l in lines[index:]):
+        if line.startswith(">") and quoted_from[index]:
             cut = index
             break
         if _SIGNATURE.match(raw.rstrip("\n")) or raw == "-- ":
@@ -437,8 +446,11 @@ def inbound_email_ingest(*, raw):
         return IngestResult(InboundEmail.objects.get(message_id=mail.message_id), duplicate=True)
     if not mail.robot_reason and OutboundEmail.objects.filter(message_id=mail.message_id).exists():
         mail.robot_reason = "the desk's own mail came back (its Message-ID is one we sent)"
-    keep_raw = not secrets_find(f"{mail.subject}\n{mail.text}")
-    mail.subject = secrets_mask(mail.subject).text
+    # One scan of the whole text decides whether the raw mail may be kept, and gives the masked text a long mail
+    # attaches (the message itself is masked again, at its filed length, by the ticket service).
+    scanned, subject = secrets_mask(mail.text), secrets_mask(mail.subject)
+    keep_raw = not (scanned.kinds or subject.kinds)
+    mail.subject, mail.masked_text = subject.text, scanned.text
     if not mail.from_email or "@" not in mail.from_email:
         return _reject(raw, message_id=mail.message_id, reason=mail.sender_problem or "no valid sender address",
                        subject=mail.subject, keep_raw=keep_raw)
@@ -484,8 +496,10 @@ def _file_mail(record, mail):
         body = strip_quotes(mail.text) if ticket is not None else mail.text.strip()
     attachments = mail.attachments
     if len(body) > services.MAX_BODY - 500:
-        # Longer than a message may be: the beginning is the message, the whole text goes with it as a file.
-        attachments = [("message-full-text.txt", body.encode("utf-8")), *attachments]
+        # Longer than a message may be: the beginning is the message, the whole text (secrets masked, as in any
+        # message) goes with it as a file.
+        full = mail.masked_text or secrets_mask(mail.text).text
+        attachments = [("message-full-text.txt", full.encode("utf-8")), *attachments]
         body = body[:services.MAX_BODY - 500].rstrip() + "\n\n[message shortened: the whole text is attached]"
         note = "; ".join(filter(None, [note, "text longer than a message: shortened, whole text attached"]))
     files, refused = _checked_files(attachments)

@@ -77,3 +77,16 @@ def test_the_customers_words_between_two_quotes_are_kept():
                                         ("My deposit is missing", "en")])
 def test_language_guess_by_script(text, lang):
     assert guess_language(text) == lang
+
+
+def test_cutting_quotes_grows_with_the_mail_not_its_square():
+    """A long quoted history before the new words was read once per line (quadratic: 3.5 s for 8,000 lines)."""
+    import time
+
+    took = []
+    for lines in (2_000, 16_000):
+        text = "\n".join([f"> line {n} of the old history" for n in range(lines)] + ["my new answer at the end"])
+        started = time.perf_counter()
+        assert strip_quotes(text).endswith("my new answer at the end")
+        took.append(time.perf_counter() - started)
+    assert took[1] < 25 * max(took[0], 0.001), took  # eight times the lines: about eight times the time

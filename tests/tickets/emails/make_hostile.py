@@ -155,10 +155,31 @@ def build_robots():
          not_filed_for="priya.raman@mail.example.net")
 
 
+def big_mail(name, size):
+    """A customer pasting a long log: `size` bytes of plain text, the same every time (a fixed seed)."""
+    import random
+
+    rng = random.Random(size)
+    words = ["request", "timeout", "order", "rejected", "insufficient", "margin", "retrying", "server", "latency",
+             "ms", "ETH/USDT", "BTC/USDT", "limit", "market", "filled", "partially", "cancelled"]
+    lines, total, number = [], 0, 0
+    while total < size:
+        number += 1
+        line = f"{number:07d} " + " ".join(rng.choice(words) for _ in range(10))
+        lines.append(line)
+        total += len(line) + 2
+    mail(name, from_="Log Paster <log.paster@mail.example.net>", subject=f"Bot log ({size // 1000} KB)",
+         body=("Why do my orders fail? The whole log is below.\r\n" + "\r\n".join(lines) + "\r\n").encode(),
+         status="accepted", contains=["Why do my orders fail? The whole log is below."],
+         attachments=["message-full-text.txt"])
+
+
 def main():
     build()
     build_lost_text()
     build_robots()
+    big_mail("log_300kb", 300_000)
+    big_mail("log_3mb", 3_000_000)
     for name, raw, _entry in FIXTURES:
         (HERE / name).write_bytes(raw)
     (HERE / "hostile.json").write_text(json.dumps([entry for _n, _r, entry in FIXTURES], ensure_ascii=False,
