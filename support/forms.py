@@ -1,7 +1,7 @@
 """HTML forms of the shared core."""
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .languages import language_choices
@@ -51,3 +51,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("The email or password is wrong."),
         "inactive": _("This account is disabled."),
     }
+
+
+class ClaimingPasswordResetForm(PasswordResetForm):
+    """Django's reset request, which also reaches accounts that have no password yet: the ones made for people who
+    wrote to us by email or chat. The link goes to that address, so whoever sets a password through it holds the
+    mailbox (and the account is marked verified when they do: support.services.user_password_reset)."""
+
+    def get_users(self, email):
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())

@@ -66,6 +66,18 @@ def user_create(
     return user
 
 
+def user_password_reset(*, user):
+    """A password was set through the link mailed to the account's address: the address is proven, and every API
+    token issued before is revoked (a token someone took must not outlive the password it was taken with)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    if not user.email_verified:
+        User.objects.filter(pk=user.pk).update(email_verified=True)
+        user.email_verified = True
+    return user
+
+
 def customer_for_email(*, email, name="", language="en"):
     """The account with this email, or a new unverified customer without a password (people who write to us by
     email or leave a message from a chat without logging in); they can set a password by password reset."""

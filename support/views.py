@@ -22,7 +22,7 @@ from django.views.i18n import set_language
 
 from . import ratelimit, selectors, services
 from .api_errors import json_error_response
-from .forms import EmailAuthenticationForm, SignUpForm
+from .forms import ClaimingPasswordResetForm, EmailAuthenticationForm, SignUpForm
 from .health import health_report
 from .languages import normalize_language
 from .notifications import render_body, render_title
@@ -75,6 +75,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
+    form_class = ClaimingPasswordResetForm  # accounts made from mail or chat can set their first password
 
     def post(self, request, *args, **kwargs):
         ratelimit.hit("password_reset", ratelimit.client_ip(request))
@@ -89,6 +90,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         ratelimit.login_succeeded(form.user.email)
+        services.user_password_reset(user=form.user)
         return response
 
 

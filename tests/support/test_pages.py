@@ -90,6 +90,29 @@ def test_password_reset_sends_a_real_email_in_the_page_language_and_the_link_wor
     assert client.login(username="reset@example.com", password="brand-new-pass-2026")
 
 
+def test_an_account_made_from_mail_sets_its_first_password_by_reset_which_proves_the_address(client, mailbox):
+    """People who wrote in by email have an account without a password: the reset link is how they claim it. Setting
+    the password through it proves the mailbox and revokes every API token issued before."""
+    from rest_framework.authtoken.models import Token
+
+    from support.services import customer_for_email
+
+    customer = customer_for_email(email="wrote.in@example.com", name="Wrote In", language="es")
+    assert not customer.has_usable_password() and not customer.email_verified
+    stolen = Token.objects.create(user=customer)
+    assert client.post("/es/accounts/password-reset/", {"email": "wrote.in@example.com"}).status_code == 302
+    assert [m["to"] for m in mailbox] == [["wrote.in@example.com"]]
+    text = mailbox[0]["message"].get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http://[^/\s]+(/es/accounts/reset/\S+/)", text).group(1)
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+    assert client.post(set_url, {"new_password1": "first-pass-2026!", "new_password2": "first-pass-2026!"}
+                       ).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email_verified and customer.check_password("first-pass-2026!")
+    assert not Token.objects.filter(key=stolen.key).exists()
+    assert client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {stolen.key}").status_code == 401
+
+
 def test_password_reset_for_an_unknown_address_sends_nothing_and_looks_the_same(client, mailbox):
     response = client.post("/en/accounts/password-reset/", {"email": "nobody@example.com"})
     assert response.status_code == 302
