@@ -394,20 +394,27 @@ def _reject(raw, *, message_id, reason, from_email="", subject="", keep_raw=True
 
 
 def _match_ticket(mail):
-    """(ticket, note): the ticket a mail replies to, by signed reply address first, then by our thread ids."""
-    forged = False
-    local = re.escape(settings.EMAIL_REPLY_LOCALPART)
+    """(ticket, note): the ticket a mail replies to, by signed reply address first, then by our thread ids. An
+    expired or forged reference opens nothing: the mail becomes a new request, and the note says why."""
+    problems = []
     for address in mail.recipients:
-        number = mailaddr.number_from_address(address)
+        number, problem = mailaddr.check_address(address)
         if number is not None:
             return Ticket.objects.filter(number=number).select_related("requester").first(), ""
-        if re.match(rf"^{local}\+T-\d+", address, re.I):
-            forged = True
+        if problem:
+            problems.append(problem)
     for thread_id in reversed(mail.thread_ids):
-        number = mailaddr.number_from_message_id(thread_id)
+        number, problem = mailaddr.check_message_id(thread_id)
         if number is not None:
             return Ticket.objects.filter(number=number).select_related("requester").first(), ""
-    return None, "reply address with an invalid token; filed as a new request" if forged else ""
+        if problem:
+            problems.append(problem)
+    if mailaddr.FORGED in problems:
+        return None, "reply address with an invalid token; filed as a new request"
+    if mailaddr.EXPIRED in problems:
+        return None, (f"reply address expired (older than {settings.EMAIL_REPLY_ADDRESS_DAYS} days); "
+                      "filed as a new request")
+    return None, ""
 
 
 def _checked_files(attachments):

@@ -370,10 +370,13 @@ if env_str("S3_BUCKET"):
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 # Email channel
-# Domain of our Message-IDs and reply addresses (support+T-10001.<token>@EMAIL_REPLY_DOMAIN).
+# Domain of our Message-IDs and reply addresses (support+T-10001.<day>.<token>@EMAIL_REPLY_DOMAIN).
 EMAIL_DOMAIN = env_str("EMAIL_DOMAIN", "support.example.com")
 EMAIL_REPLY_DOMAIN = env_str("EMAIL_REPLY_DOMAIN", EMAIL_DOMAIN)
 EMAIL_REPLY_LOCALPART = env_str("EMAIL_REPLY_LOCALPART", "support")
+# A reply address (and a thread Message-ID) stops opening its ticket this many days after it was issued; mail to it
+# is then filed as a new request of its sender (tickets/mailaddr.py).
+EMAIL_REPLY_ADDRESS_DAYS = env_int("EMAIL_REPLY_ADDRESS_DAYS", 90)
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env_int("OUTBOUND_EMAIL_MAX_ATTEMPTS", 10)
 OUTBOUND_EMAIL_SWEEP_AFTER = env_int("OUTBOUND_EMAIL_SWEEP_AFTER", 120)
 # How long a worker holds an outbox row it is sending: a worker killed mid-send leaves the row to the sweep after

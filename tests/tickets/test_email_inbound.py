@@ -186,3 +186,44 @@ def test_imap_poll_leaves_mail_unseen_when_storing_fails(thread, customer, setti
             inbound.inbound_imap_poll(host="127.0.0.1", port=server.port, user="desk", password="secret",
                                       use_ssl=False)
         assert server.mailbox.seen == set()
+
+
+def test_a_reply_address_opens_its_ticket_until_it_expires(customer, settings):
+    """A leaked or forwarded reply address is not a key for ever: after EMAIL_REPLY_ADDRESS_DAYS the mail is filed
+    as a new request of its sender, with the reason on its record."""
+    import datetime as dt
+
+    import time_machine
+
+    settings.EMAIL_REPLY_ADDRESS_DAYS = 90
+    issued = dt.datetime(2026, 9, 1, 12, 0, tzinfo=dt.UTC)
+    with time_machine.travel(issued, tick=False):
+        ticket = services.ticket_create(requester=customer, subject="Deposit missing", body="Where is it?")
+        address = mailaddr.reply_address(ticket)
+        thread_id = mailaddr.thread_message_id(ticket, "m1")
+
+    def reply(n, **headers):
+        lines = [f"From: {customer.email}", f"Message-ID: <expiry-{n}@mail.example.net>", "Subject: Re: Deposit",
+                 *(f"{k.replace('_', '-')}: {v}" for k, v in headers.items())]
+        return ("\r\n".join(lines) + f"\r\n\r\nStill waiting ({n}).\r\n").encode()
+
+    with time_machine.travel(issued + dt.timedelta(days=89), tick=False):
+        assert inbound_email_ingest(raw=reply(1, To=address)).record.ticket_id == ticket.pk
+        assert inbound_email_ingest(raw=reply(2, To="support@support.example.com",
+                                              In_Reply_To=f"<{thread_id}>")).record.ticket_id == ticket.pk
+    with time_machine.travel(issued + dt.timedelta(days=91), tick=False):
+        late = inbound_email_ingest(raw=reply(3, To=address)).record
+        assert late.ticket_id != ticket.pk and "expired" in late.reason
+        late_thread = inbound_email_ingest(raw=reply(4, To="support@support.example.com",
+                                                    In_Reply_To=f"<{thread_id}>")).record
+        assert late_thread.ticket_id != ticket.pk and "expired" in late_thread.reason
+    assert late.ticket.requester == customer  # the sender's own new request, nobody else's
+
+
+def test_an_old_unstamped_reply_address_is_expired_and_a_guessed_one_forged(customer):
+    ticket = services.ticket_create(requester=customer, subject="Deposit missing", body="Where is it?")
+    old = f"support+{ticket.ref}.{mailaddr.ticket_token(ticket.ref)}@support.example.com"
+    assert mailaddr.check_address(old) == (None, mailaddr.EXPIRED)
+    assert mailaddr.check_address(f"support+{ticket.ref}.0.0000000000@support.example.com") == (None, mailaddr.FORGED)
+    assert mailaddr.check_address(f"support+{ticket.ref}@support.example.com") == (None, mailaddr.FORGED)
+    assert mailaddr.check_address(mailaddr.reply_address(ticket)) == (ticket.number, mailaddr.VALID)
