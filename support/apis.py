@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import ratelimit, selectors, services
+from .authentication import token_expires_at
 from .pagination import StandardPagination
 from .schema import RETRY_AFTER, errors
 from .serializers import (
@@ -16,6 +17,7 @@ from .serializers import (
     ReadAllOutputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
+    TokenInfoOutputSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
     UserOutputSerializer,
@@ -35,7 +37,7 @@ class RegisterApi(APIView):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = services.api_token_issue(user=user)
         body = dict(UserOutputSerializer(user).data, token=token.key)
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -61,8 +63,27 @@ class TokenApi(APIView):
         if user is None:
             raise AuthenticationFailed("Email or password is wrong, or the account is disabled.",
                                        code="invalid_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = services.api_token_issue(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+class CurrentTokenApi(APIView):
+    """The signed-in user's API token: when it was issued and when it expires (never the key); DELETE revokes it
+    (a token someone may have seen stops working at once)."""
+
+    @extend_schema(responses={200: TokenInfoOutputSerializer, **errors(401, 404)}, tags=["auth"])
+    def get(self, request):
+        token = Token.objects.filter(user=request.user).first()
+        if token is None:
+            raise NotFound("You have no API token.")
+        return Response(TokenInfoOutputSerializer({"created": token.created,
+                                                   "expires_at": token_expires_at(token)}).data)
+
+    @extend_schema(responses={204: None, **errors(401, 404)}, tags=["auth"])
+    def delete(self, request):
+        if not services.api_token_revoke(user=request.user):
+            raise NotFound("You have no API token.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

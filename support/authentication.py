@@ -1,8 +1,14 @@
-"""The API's session authentication: DRF's, with a failed CSRF check answered with the documented code
-`csrf_failed` (docs/api.md) rather than the generic `permission_denied`, as the site's own CSRF failure page does."""
-from drf_spectacular.authentication import SessionScheme
+"""The API's authentication classes: DRF's, with a failed CSRF check answered with the documented code
+`csrf_failed` (docs/api.md) rather than the generic `permission_denied`, as the site's own CSRF failure page does; and
+tokens that expire API_TOKEN_DAYS after they were issued."""
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme, TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
+from rest_framework.authentication import TokenAuthentication
 
 
 class CsrfFailed(exceptions.PermissionDenied):
@@ -23,3 +29,28 @@ class CsrfFailedSessionScheme(SessionScheme):
     """The schema's description of this class: DRF's session cookie, as drf-spectacular describes it."""
 
     target_class = "support.authentication.SessionAuthentication"
+
+
+def token_expires_at(token):
+    return token.created + dt.timedelta(days=settings.API_TOKEN_DAYS)
+
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    default_code = "token_expired"
+    default_detail = "This token has expired; request a new one (POST /api/v1/auth/token/)."
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's `Authorization: Token <key>`, refused once the token is older than API_TOKEN_DAYS."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if token_expires_at(token) <= timezone.now():
+            raise TokenExpired()
+        return user, token
+
+
+class ExpiringTokenScheme(TokenScheme):
+    """The schema's description of the expiring token: DRF's token header."""
+
+    target_class = "support.authentication.ExpiringTokenAuthentication"

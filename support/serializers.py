@@ -38,6 +38,12 @@ class TokenInputSerializer(StrictInputSerializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="the token stops working then (API_TOKEN_DAYS after issue)")
+
+
+class TokenInfoOutputSerializer(serializers.Serializer):
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
 
 
 class UserOutputSerializer(serializers.Serializer):

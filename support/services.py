@@ -66,6 +66,26 @@ def user_create(
     return user
 
 
+def api_token_issue(*, user):
+    """The user's API token: the current one, or a new one when there is none or it has expired."""
+    from rest_framework.authtoken.models import Token
+
+    from .authentication import token_expires_at
+
+    token = Token.objects.filter(user=user).first()
+    if token is not None and token_expires_at(token) <= timezone.now():
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user):
+    """Revoke the user's API token; True if there was one."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0] > 0
+
+
 def user_password_reset(*, user):
     """A password was set through the link mailed to the account's address: the address is proven, and every API
     token issued before is revoked (a token someone took must not outlive the password it was taken with)."""

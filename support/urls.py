@@ -14,6 +14,7 @@ from . import apis, views
 api_v1 = [
     path("auth/register/", apis.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
+    path("auth/token/current/", apis.CurrentTokenApi.as_view(), name="api-token-current"),
     path("auth/me/", apis.MeApi.as_view(), name="api-me"),
     path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
     path("notifications/read-all/", apis.NotificationReadAllApi.as_view(), name="api-notifications-read-all"),

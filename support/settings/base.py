@@ -215,10 +215,13 @@ BOT_EMBEDDING_MODELS = [m.strip() for m in env_str("BOT_EMBEDDING_MODELS", "e5,u
 # Health checks wait at most this long for each dependency.
 HEALTHCHECK_TIMEOUT = env_float("HEALTHCHECK_TIMEOUT", 1.0)
 
+# An API token stops working this many days after it was issued (POST /api/v1/auth/token/ issues a new one); its
+# owner can revoke it (DELETE /api/v1/auth/token/current/), and a password reset revokes it.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a missing login a 401, as API clients expect.
-        "rest_framework.authentication.TokenAuthentication",
+        "support.authentication.ExpiringTokenAuthentication",  # DRF's token, refused API_TOKEN_DAYS after issue
         "support.authentication.SessionAuthentication",  # a failed CSRF check answers csrf_failed
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -171,6 +171,8 @@ HTTP = {
     # Sign-up and token exchange have no authenticators at all: everyone reaches the validation.
     "api/v1/auth/register/": [post("/api/v1/auth/register/", same(400))],
     "api/v1/auth/token/": [post("/api/v1/auth/token/", same(400))],
+    # GET only: DELETE would revoke the token the other cases use (tests/support/test_auth_api.py covers it).
+    "api/v1/auth/token/current/": [get("/api/v1/auth/token/current/", API_USER)],
     "api/v1/auth/me/": [get("/api/v1/auth/me/", API_USER)],
     "api/v1/notifications/": [get("/api/v1/notifications/", API_USER)],
     "api/v1/notifications/read-all/": [post("/api/v1/notifications/read-all/", API_USER)],

@@ -145,3 +145,30 @@ def test_openapi_schema_generates_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
+
+
+def test_a_token_expires_its_owner_sees_when_and_can_revoke_it(api_client, settings):
+    import datetime as dt
+
+    import time_machine
+
+    settings.API_TOKEN_DAYS = 30
+    UserFactory(email="expiring@example.com")
+    issued = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+    credentials = {"email": "expiring@example.com", "password": PASSWORD}
+    with time_machine.travel(issued, tick=False):
+        body = api_client.post("/api/v1/auth/token/", credentials, format="json").json()
+    assert body["expires_at"] == "2026-12-01T09:00:00Z"
+    headers = {"HTTP_AUTHORIZATION": f"Token {body['token']}"}
+    with time_machine.travel(issued + dt.timedelta(days=29), tick=False):
+        info = api_client.get("/api/v1/auth/token/current/", **headers)
+        assert info.status_code == 200 and "token" not in info.json()
+        assert info.json()["expires_at"] == "2026-12-01T09:00:00Z"
+    with time_machine.travel(issued + dt.timedelta(days=31), tick=False):
+        assert_error(api_client.get("/api/v1/auth/me/", **headers), 401, "token_expired")
+        fresh = api_client.post("/api/v1/auth/token/", credentials, format="json").json()
+        assert fresh["token"] != body["token"]  # an expired token is replaced, not handed out again
+        headers = {"HTTP_AUTHORIZATION": f"Token {fresh['token']}"}
+        assert api_client.get("/api/v1/auth/me/", **headers).status_code == 200
+        assert api_client.delete("/api/v1/auth/token/current/", **headers).status_code == 204
+        assert_error(api_client.get("/api/v1/auth/me/", **headers), 401, "authentication_failed")
