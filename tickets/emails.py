@@ -15,16 +15,24 @@ from . import mailaddr
 from .models import Status
 
 
+def _shown_subject(ticket):
+    """The subject our mail repeats. To an address nobody has proven (an account made from a typed email or from
+    mail, or a sign-up not yet confirmed) only the reference: whoever typed that address chose the subject, and the
+    desk must not carry their words from its own address to someone else's mailbox."""
+    return ticket.subject if ticket.requester.email_verified else ticket.ref
+
+
 def _subject(kind, ticket, status=None):
+    shown = _shown_subject(ticket)
     if kind == "ticket_received":
-        text = _("We received your request: %(subject)s") % {"subject": ticket.subject}
+        text = _("We received your request: %(subject)s") % {"subject": shown}
     elif kind == "ticket_follow_up":
-        text = _("New request (follow-up): %(subject)s") % {"subject": ticket.subject}
+        text = _("New request (follow-up): %(subject)s") % {"subject": shown}
     elif kind == "ticket_status":
         text = _("Your request is now %(status)s: %(subject)s") % {"status": Status(status).label,
-                                                                   "subject": ticket.subject}
+                                                                   "subject": shown}
     else:
-        text = f"Re: {ticket.subject}"
+        text = f"Re: {shown}"
     return f"[{ticket.ref}] {text}"
 
 
@@ -52,6 +60,8 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
     with translation.override(requester.language):
         context = {
             "kind": kind, "ticket": ticket, "message": message, "requester": requester,
+            # The greeting, likewise: the name someone typed is not repeated to an unproven address.
+            "greeting_name": requester.display_name if requester.email_verified else requester.email,
             "status_label": Status(status).label if status else "",
             "rating_url": _rating_url(ticket) if kind == "ticket_status" and status == Status.SOLVED else "",
             "ticket_url": f"{settings.SITE_URL}/{requester.language}/requests/{ticket.ref}/",

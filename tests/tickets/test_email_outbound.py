@@ -226,3 +226,19 @@ def test_inbound_admin_lists_rejected_mail(client, desk_admin):
     client.force_login(desk_admin)
     html = client.get("/admin/tickets/inboundemail/").content.decode()
     assert "no valid sender address" in html
+
+
+def test_an_unproven_address_is_not_sent_the_words_someone_else_typed(mailbox):
+    """A visitor leaves a message with a victim's address, a name and a subject of their choosing: the desk's
+    confirmation to that address repeats neither (no relay of attacker text from our own address)."""
+    from support.services import customer_for_email
+
+    victim = customer_for_email(email="victim@example.net", name="Win a prize at evil.example", language="en")
+    ticket = services.ticket_create(requester=victim, subject="Verify your wallet at evil.example/restore",
+                                    body="Urgent: verify your wallet at evil.example/restore")
+    deliver_all()
+    message = mailbox[0]["message"]
+    text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
+    assert message["Subject"] == f"[{ticket.ref}] We received your request: {ticket.ref}"
+    assert "evil.example" not in str(message["Subject"]) and "evil.example" not in text
+    assert "Hello victim@example.net," in text
