@@ -383,6 +383,12 @@ def _store(record, raw, *, keep_raw=True):
     return record
 
 
+def _raw_is_clean(raw):
+    """For a mail that could not be read as one (too large, unparseable): may its raw bytes be kept? Only if the
+    secret scan finds nothing in them read as text (what a person typed in a plain part is readable there)."""
+    return not secrets_mask(raw.decode("utf-8", errors="replace")).kinds
+
+
 def _reject(raw, *, message_id, reason, from_email="", subject="", keep_raw=True):
     with transaction.atomic():
         existing = InboundEmail.objects.filter(message_id=message_id).first()
@@ -443,12 +449,13 @@ def inbound_email_ingest(*, raw):
     if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
         digest = hashlib.sha256(raw).hexdigest()
         return _reject(raw, message_id=f"oversized-{digest}@inbound.invalid",
-                       reason=f"message too large ({len(raw)} bytes, limit {settings.INBOUND_EMAIL_MAX_BYTES})")
+                       reason=f"message too large ({len(raw)} bytes, limit {settings.INBOUND_EMAIL_MAX_BYTES})",
+                       keep_raw=_raw_is_clean(raw))
     try:
         mail = parse_mail(raw)
     except Exception as exc:  # the parser is lenient; anything it still chokes on is kept as rejected
         return _reject(raw, message_id=f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid",
-                       reason=f"unparseable: {type(exc).__name__}")
+                       reason=f"unparseable: {type(exc).__name__}", keep_raw=_raw_is_clean(raw))
     if InboundEmail.objects.filter(message_id=mail.message_id).exists():
         return IngestResult(InboundEmail.objects.get(message_id=mail.message_id), duplicate=True)
     if not mail.robot_reason and OutboundEmail.objects.filter(message_id=mail.message_id).exists():

@@ -227,3 +227,18 @@ def test_an_old_unstamped_reply_address_is_expired_and_a_guessed_one_forged(cust
     assert mailaddr.check_address(f"support+{ticket.ref}.0.0000000000@support.example.com") == (None, mailaddr.FORGED)
     assert mailaddr.check_address(f"support+{ticket.ref}@support.example.com") == (None, mailaddr.FORGED)
     assert mailaddr.check_address(mailaddr.reply_address(ticket)) == (ticket.number, mailaddr.VALID)
+
+
+def test_mail_that_cannot_be_read_is_kept_raw_only_without_a_secret(settings, thread, customer):
+    """Too large or unparseable mail is kept raw for an admin to look at, unless a secret is readable in it."""
+    from mnemonic import Mnemonic
+
+    settings.INBOUND_EMAIL_MAX_BYTES = 10_000
+    phrase = Mnemonic("english").to_mnemonic(bytes(range(16)))
+    raw = load("new_request_known.eml", thread, customer) + f"\nmy wallet words: {phrase}\n".encode() + b"x" * 20_000
+    record = inbound_email_ingest(raw=raw).record
+    assert record.status == "rejected" and "too large" in record.reason and "held a secret" in record.reason
+    assert not record.raw
+    garbage = bytes(range(256)) * 4 + f"\n{phrase}\n".encode()
+    unreadable = inbound_email_ingest(raw=garbage).record
+    assert unreadable.status in ("rejected", "ignored") and not unreadable.raw
