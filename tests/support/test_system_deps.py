@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import _absent
+
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "system-deps"
 
 
@@ -48,7 +50,7 @@ def _run(*args, env=None, as_nobody=None):
 
 def test_nothing_missing_is_said_in_a_line_per_tool(ocr):
     if not (shutil.which("msgfmt") and Path("/usr/bin/chromium").exists()):
-        pytest.skip("this machine lacks Chromium or gettext")
+        _absent("Chromium or GNU gettext not found (scripts/system-deps installs them)")
     done = _run()
     assert done.returncode == 0, done.stderr
     assert "present" in done.stdout and "Tesseract: tesseract" in done.stdout and "Chromium" in done.stdout
@@ -56,7 +58,7 @@ def test_nothing_missing_is_said_in_a_line_per_tool(ocr):
 
 def test_without_root_a_missing_tool_stops_with_the_apt_get_line(bin_dir):
     if os.geteuid() == 0 and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv to drop it")
+        _absent("setpriv (util-linux) not found: running as root, the test cannot drop to another user")
     done = _run("ocr", env={"PATH": _path_without(bin_dir, "tesseract")}, as_nobody=bin_dir.parent / "copy")
     assert done.returncode == 1
     assert ("apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-jpn "
