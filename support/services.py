@@ -89,9 +89,7 @@ def api_token_revoke(*, user):
 def user_password_reset(*, user):
     """A password was set through the link mailed to the account's address: the address is proven, and every API
     token issued before is revoked (a token someone took must not outlive the password it was taken with)."""
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
+    api_token_revoke(user=user)
     if not user.email_verified:
         User.objects.filter(pk=user.pk).update(email_verified=True)
         user.email_verified = True
