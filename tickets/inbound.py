@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, IntegrityError, transaction
 
+from support.charsets import Reading, decode_undeclared
 from support.languages import guess_language
 from support.models import OutboundEmail
 from support.secretscan import secrets_mask
@@ -55,13 +56,29 @@ class ParsedMail:
     robot_reason: str = ""
     masked_text: str = ""  # the text with its secrets masked (set when the mail is scanned)
     sender_problem: str = ""  # why From cannot be trusted to name the sender ("" when it can)
+    notes: list = field(default_factory=list)  # how text without a declared charset was read (for the record)
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
 
+# Labels that declare no charset for 8-bit text: such text is read by detection (tickets.charsets).
+UNDECLARED = {"", "us-ascii", "ascii"}
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+@dataclass
+class Undeclared:
+    """What one mail's text without a declared charset was read as: notes for the record, and the charset its body
+    was found in, in which its raw 8-bit headers are read too (one client wrote them all; the body says more)."""
+    notes: list = field(default_factory=list)
+    body_codec: str = ""
+
 
 def decode_bytes(payload, charset):
-    """Decode a body part in its declared charset, tolerating the mislabels real mail carries."""
+    """Decode a body part in its declared charset, tolerating the mislabels real mail carries; without one (or
+    us-ascii over 8-bit bytes), in the charset detected for it."""
+    if (charset or "").strip().strip('"').lower() in UNDECLARED:
+        return decode_undeclared(payload).text
     declared = (charset or "utf-8").strip().strip('"').lower()
     fallbacks = {"cp950": ["big5hkscs"], "iso2022_jp_ext": ["iso2022_jp_2"]}
     primary = CHARSET_ALIASES.get(declared, declared)
@@ -76,21 +93,48 @@ def decode_bytes(payload, charset):
         return payload.decode("utf-8", errors="replace")
 
 
-def _raw_header(message, name):
+def _raw_header(message, name, undeclared=None):
     """A header's value as it came, unfolded, encoded words still encoded; None when the mail has no such header.
-    Unencoded 8-bit bytes arrive as surrogate escapes: they are read as UTF-8 (what senders use in practice)."""
+    Unencoded 8-bit bytes arrive as surrogate escapes: they are read as UTF-8 (what senders use in practice) when
+    they are UTF-8, else in the body's detected charset if they fit it, else in the one detected for them."""
     raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
     if raw is None:
         return None
-    raw = str(raw).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return re.sub(r"\r?\n(?=[ \t])", "", raw)
+    reading = decode_undeclared(str(raw).encode("utf-8", "surrogateescape"),
+                                hint=undeclared.body_codec if undeclared else "")
+    if reading.note and undeclared is not None:
+        undeclared.notes.append(f"{name} without a charset {reading.note}")
+    return re.sub(r"\r?\n(?=[ \t])", "", reading.text)
 
 
-def _header(message, name):
+def _header(message, name, undeclared=None):
     """A header's text, decoding RFC 2047 words with the same charset fallbacks as bodies (the standard decoder
     turns a GBK word labelled gb2312 into replacement characters or unencodable surrogates)."""
-    raw = _raw_header(message, name)
+    raw = _raw_header(message, name, undeclared)
     return "" if raw is None else _decode_words(raw)
+
+
+def _text_part(payload, charset, content_type, undeclared):
+    """A text part's text: in its declared charset; without one, in the charset an HTML part's <meta> names if that
+    reads it, else as tickets.charsets reads it (noted in `undeclared`)."""
+    declared = (charset or "").strip().strip('"').lower()
+    if declared not in UNDECLARED:
+        return decode_bytes(payload, charset)
+    reading = decode_undeclared(payload)
+    if not reading.note:  # ASCII or UTF-8, as presumed
+        return reading.text
+    meta = _META_CHARSET.search(payload[:4096]) if content_type == "text/html" else None
+    if meta:
+        label = meta.group(1).decode("ascii").lower()
+        try:
+            reading = Reading(payload.decode(CHARSET_ALIASES.get(label, label)), CHARSET_ALIASES.get(label, label),
+                              f"read as {label} (its <meta>)")
+        except (LookupError, UnicodeDecodeError):
+            pass
+    undeclared.body_codec = undeclared.body_codec or reading.charset
+    what = f"declared {declared} over 8-bit text," if declared else "without a charset"
+    undeclared.notes.append(f"{content_type} {what} {reading.note}")
+    return reading.text
 
 
 def _decode_words(raw):
@@ -267,10 +311,12 @@ def _robot_reason(message, from_email):
     return ""
 
 
-def _body_and_attachments(message):
+def _body_and_attachments(message, undeclared=None):
     """(text, [(filename, bytes)]). Text parts that are not attachments make the text (plain preferred to HTML);
     every other leaf part is an attachment, named by its type when the sender gave it no name, so no file is lost
-    without a trace (one the upload checks refuse is listed on the ticket with the reason)."""
+    without a trace (one the upload checks refuse is listed on the ticket with the reason). How text without a
+    declared charset was read goes to `undeclared`."""
+    undeclared = undeclared if undeclared is not None else Undeclared()
     plain, html, attachments = [], [], []
     for part in message.walk():
         if part.is_multipart():
@@ -281,7 +327,7 @@ def _body_and_attachments(message):
         inline_image = content_type.startswith("image/") and part.get("Content-ID")
         if content_type in ("text/plain", "text/html") and not (filename or disposition == "attachment"):
             payload = part.get_payload(decode=True) or b""
-            text = decode_bytes(payload, part.get_content_charset())
+            text = _text_part(payload, part.get_content_charset(), content_type, undeclared)
             (plain if content_type == "text/plain" else html).append(text)
             continue
         payload = part.get_payload(decode=True) or b""
@@ -341,6 +387,8 @@ def parse_mail(raw):
     # first "=" (Outlook's boundary=----=_NextPart_...), and the whole mail would read as one empty part. Headers
     # are decoded here (_header, _sender), with charset fallbacks the standard decoder lacks.
     message = BytesParser(policy=policy.compat32).parsebytes(raw)
+    undeclared = Undeclared()
+    body, attachments = _body_and_attachments(message, undeclared)  # first: its charset is the headers' hint
     try:
         from_name, from_email = _sender(message)
         sender_problem = "" if not from_email or _valid_address(from_email) else "sender address is not valid"
@@ -354,12 +402,11 @@ def parse_mail(raw):
         message_id = f"sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid"
     elif len(message_id) > 255:  # cut, two different mails could share the first 255 characters: hashed instead
         message_id = f"sha256-{hashlib.sha256(message_id.encode()).hexdigest()}@long-message-id.invalid"
-    body, attachments = _body_and_attachments(message)
     return ParsedMail(
         message_id=message_id[:255], from_name=from_name[:150], from_email="" if sender_problem else from_email,
-        subject=_header(message, "Subject")[:200], recipients=recipients, thread_ids=thread_ids,
+        subject=_header(message, "Subject", undeclared)[:200], recipients=recipients, thread_ids=thread_ids,
         text=body, attachments=attachments, robot_reason=_robot_reason(message, from_email),
-        sender_problem=sender_problem,
+        sender_problem=sender_problem, notes=undeclared.notes,
     )
 
 
@@ -533,7 +580,8 @@ def _file_mail(record, mail):
         message = created.messages.get()
     record.ticket_id = message.ticket_id
     record.ticket_message = message
-    record.reason = "; ".join(filter(None, [note, *(f"attachment refused: {r}" for r in refused)]))[:300]
+    record.reason = "; ".join(filter(None, [note, *(f"attachment refused: {r}" for r in refused),
+                                            *mail.notes]))[:300]
 
 
 # --- IMAP ----------------------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ Mail built to break the desk or to pass as someone else (issue: trust). Each fil
   attachments     attachment names that must be stored
   reason          words the record's reason must contain (rejected)
   not_filed_for   an address that must not get a ticket from this mail
+  text            the whole text the stored message must hold (undeclared_*: 8-bit text without a charset)
+  subject_is      the ticket's subject, exactly
+  language        the ticket's language
+  charset         what the record must say the text was read as ("read as <charset>")
 """
 import base64
 import json
@@ -30,11 +34,11 @@ FIXTURES = []
 
 
 def mail(name, *, from_, body, subject="Question", headers=(), content_type='text/plain; charset="utf-8"',
-         cte="8bit", message_id=None, **expect):
+         cte="8bit", message_id=None, header_charset="utf-8", **expect):
     lines = [f"From: {from_}", f"To: {SUPPORT}", f"Subject: {subject}", "Date: Mon, 07 Dec 2026 09:00:00 +0000",
              f"Message-ID: {message_id or f'<{name}@mail.example.net>'}", "MIME-Version: 1.0", *headers,
              f"Content-Type: {content_type}", f"Content-Transfer-Encoding: {cte}"]
-    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode(header_charset) + body
     FIXTURES.append((f"hostile_{name}.eml", raw, {"file": f"hostile_{name}.eml", **expect}))
 
 
@@ -174,12 +178,64 @@ def big_mail(name, size):
          attachments=["message-full-text.txt"])
 
 
+BIG5_LONG = """您好：
+
+我是台灣的用戶，上週五（12月4日）從交易所提領了 0.8 ETH 到我的冷錢包，提領狀態一直顯示「處理中」，到今天已經超過七十二小時了。\
+我有先查過區塊瀏覽器，完全找不到這筆交易。
+
+後來我想重新登入確認，系統卻說我的帳戶因為「異常登入」被暫時凍結，要我上傳身分證正反面和手持證件的照片。\
+我已經照做了兩次，但是每次都顯示審核失敗，也沒有說明原因。
+
+請問：
+1. 這筆提領現在到底是什麼狀態？如果失敗了，資金會退回到我的帳戶嗎？
+2. 帳戶要怎麼樣才能解除凍結？是不是照片的格式有問題？
+3. 凍結期間，我的掛單和理財產品會不會受到影響？
+
+我用這個交易所已經三年了，從來沒有遇過這種情況。這些錢對我很重要，麻煩盡快回覆，謝謝！
+
+陳志明"""
+
+
+def undeclared(name, codec, text, *, charset, language, subject, raw_subject=False, html=False):
+    """8-bit text with no charset on its Content-Type, as older Chinese, Korean, Russian and Japanese clients send
+    it (`charset` is what the desk must read it as). With raw_subject, the subject too is 8-bit bytes in that
+    charset, with no encoded word."""
+    body = "<html><body><p>" + text.replace("\n", "</p><p>") + "</p></body></html>" if html else text
+    mail(f"undeclared_{name}", from_=f"Customer <{name}.customer@mail.example.net>", subject=subject,
+         header_charset=codec if raw_subject else "utf-8", content_type="text/html" if html else "text/plain",
+         body=body.replace("\n", "\r\n").encode(codec) + b"\r\n", status="accepted",
+         contains=[text.split("\n")[0]], text=text, subject_is=subject, language=language, charset=charset)
+
+
+def build_undeclared():
+    """Mail whose 8-bit text says nothing of its charset (issue #22): read as UTF-8 it was replacement characters."""
+    undeclared("gb18030", "gb18030", "您好，我是王堃。昨天提了500 USDT（TRC20），到现在还没到账，麻烦帮我查一下，谢谢！",
+               charset="gb18030", language="zh-hans", subject="提现未到账", raw_subject=True)
+    undeclared("euc_kr", "cp949", "안녕하세요. 휴대폰을 바꾸면서 OTP 앱이 지워져서 로그인을 못 하고 있어요. "
+               "2단계 인증을 어떻게 해제하나요?", charset="euc-kr", language="ko", subject="OTP")
+    undeclared("koi8r", "koi8_r", "Здравствуйте! Вчера вывел 0,25 BTC на свой кошелёк, а статус до сих пор "
+               '"в обработке". Что случилось?', charset="koi8-r", language="ru", subject="Вывод не пришёл",
+               raw_subject=True)
+    undeclared("shift_jis", "cp932", "出金申請から3日経ちますが、まだ着金していません。至急確認をお願いします。",
+               charset="shift_jis", language="ja", subject="Withdrawal")
+    undeclared("euc_jp", "euc_jp", "ログインしようとすると「パスワードが違います」と表示されます。再設定をお願いします。",
+               charset="euc-jp", language="ja", subject="Login")
+    undeclared("cp1251_html", "cp1251", "Добрый день.\nПотерял телефон с Google Authenticator, не могу войти в "
+               "аккаунт. Вывод «в обработке» уже двое суток — как отключить 2FA?", charset="windows-1251",
+               language="ru", subject="2FA", html=True)
+    undeclared("cp1252", "cp1252", "Hola, envié 150 USDT a mi cuenta hace dos días y todavía no aparecen. "
+               "¿Qué puedo hacer?", charset="windows-1252", language="es", subject="Depósito", raw_subject=True)
+    undeclared("big5_long", "cp950", BIG5_LONG, charset="big5", language="zh-hans", subject="帳戶凍結與提領問題",
+               raw_subject=True)
+
+
 def main():
     build()
     build_lost_text()
     build_robots()
     big_mail("log_300kb", 300_000)
     big_mail("log_3mb", 3_000_000)
+    build_undeclared()
     for name, raw, _entry in FIXTURES:
         (HERE / name).write_bytes(raw)
     (HERE / "hostile.json").write_text(json.dumps([entry for _n, _r, entry in FIXTURES], ensure_ascii=False,
