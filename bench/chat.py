@@ -24,6 +24,8 @@ def setup(pairs):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from django.utils import timezone
 
     from livechat.models import Conversation, ConversationStatus
@@ -50,6 +52,10 @@ def setup(pairs):
         session = SessionStore()
         session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(agent.pk), settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = agent.get_session_auth_hash()
+        # Staff sessions pass a second factor (support.twofactor): the agent's authenticator verified this one.
+        device, _created = TOTPDevice.objects.get_or_create(user=agent, name="authenticator",
+                                                            defaults={"confirmed": True})
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.create()
         result.append((visitor_token(chat.id), f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
                        str(chat.id)))

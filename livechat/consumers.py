@@ -34,6 +34,7 @@ from support.languages import LANGUAGE_CODES
 from support.events import user_group
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
+from support.twofactor import session_verified
 from support.services import DomainError
 from verification.selectors import agent_verification_code
 
@@ -372,7 +373,9 @@ class AgentConsumer(FrameConsumer):
     async def connect(self):
         self.groups_joined = []
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not await db(is_agent)(user):
+        if (user is None or not user.is_authenticated or not await db(is_agent)(user)
+                or not await db(session_verified)(user, self.scope.get("session"))):
+            # Not an agent, or a staff session that has not passed its second factor (support.twofactor).
             await self.accept()
             await self.close(code=4403)
             return

@@ -10,6 +10,7 @@ from support.outbox import outbound_email_queue
 
 from .models import SenderKind
 from .selectors import agent_display_name
+from .tokens import transcript_token
 
 SYSTEM_LINES = {
     "closed_by_customer": lambda: _("You ended the chat."),
@@ -21,26 +22,41 @@ SYSTEM_LINES = {
 }
 
 
+def transcript_lines(conversation):
+    """The chat as people read it, in the active language: time (UTC), who, what. Agents by display name only."""
+    lines = []
+    for message in conversation.messages.select_related("sender").order_by("seq"):
+        if message.sender_kind == SenderKind.SYSTEM:
+            who, body = "—", SYSTEM_LINES.get(message.body, lambda: message.body)()
+        elif message.sender_kind == SenderKind.AGENT:
+            who = agent_display_name(message.sender) if message.sender else _("Agent")
+            body = message.body
+        elif message.sender_kind == SenderKind.BOT:
+            who, body = _("Assistant"), message.body
+        else:
+            who, body = _("You"), message.body
+        lines.append({"time": message.created_at.astimezone(dt_timezone.utc).strftime("%H:%M"),
+                      "who": who, "body": body})
+    return lines
+
+
 def email_transcript(*, conversation):
-    """Queue the transcript email (the outbox delivers it after commit). Agents appear by display name only."""
+    """Queue the transcript email (the outbox delivers it after commit). To an address nobody has proven (a chat
+    visitor's typed address, or an account that has not confirmed its own) the mail is our fixed text and a signed
+    link to read the transcript: whoever typed that address wrote the chat, and the desk must not carry their words
+    from its own address to someone else's mailbox."""
     customer = conversation.customer
     to_email = customer.email if customer else conversation.visitor_email
+    proven = customer is not None and customer.email_verified
     with translation.override(conversation.language):
-        lines = []
-        for message in conversation.messages.select_related("sender").order_by("seq"):
-            if message.sender_kind == SenderKind.SYSTEM:
-                who, body = "—", SYSTEM_LINES.get(message.body, lambda: message.body)()
-            elif message.sender_kind == SenderKind.AGENT:
-                who = agent_display_name(message.sender) if message.sender else _("Agent")
-                body = message.body
-            elif message.sender_kind == SenderKind.BOT:
-                who, body = _("Assistant"), message.body
-            else:
-                who, body = _("You"), message.body
-            lines.append({"time": message.created_at.astimezone(dt_timezone.utc).strftime("%H:%M"),
-                          "who": who, "body": body})
-        context = {"conversation": conversation, "lines": lines, "name": conversation.customer_name,
-                   "language": conversation.language, "site_name": settings.SITE_NAME}
+        context = {"conversation": conversation, "name": conversation.customer_name if proven else to_email,
+                   "language": conversation.language, "site_name": settings.SITE_NAME, "proven": proven}
+        if proven:
+            context["lines"] = transcript_lines(conversation)
+        else:
+            context["link"] = (f"{settings.SITE_URL}/{conversation.language}/chat/transcript/"
+                               f"{transcript_token(conversation.id, to_email)}/")
+            context["days"] = settings.LIVECHAT_TRANSCRIPT_LINK_DAYS
         subject = _("Your chat with %(site)s") % {"site": settings.SITE_NAME}
         body_text = render_to_string("email/livechat/transcript.txt", context)
         body_html = render_to_string("email/livechat/transcript.html", context)

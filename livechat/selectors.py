@@ -13,6 +13,7 @@ from support.models import AgentProfile, Presence
 from support.roles import is_agent, is_desk_admin
 
 from .models import ChatAttachment, Conversation, ConversationStatus
+from .tokens import transcript_token_conversation
 
 
 def agent_display_name(agent):
@@ -34,7 +35,7 @@ def messages_after(*, conversation, after_seq=0, limit=200):
 
 
 def attachment_get_for_viewer(*, attachment_id, user, token=None):
-    """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise. A picture
+    """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise. A file
     whose scan for secrets has not finished only for the side that sent it (the customer, or the agent who did)."""
     from .models import SenderKind
     from .tokens import visitor_token_conversation
@@ -261,3 +262,17 @@ def workspace_search(*, user, q, limit=10):
                         "subtitle": chat.topic or (chat.customer.email if chat.customer_id else chat.visitor_email),
                         "status": chat.get_status_display(), "language": chat.language, "url": url})
     return {"query": q, "results": results, "jump": results[0]["url"] if len(results) == 1 else ""}
+
+
+def conversation_get_for_transcript_link(*, token):
+    """The closed chat a transcript link (tokens.transcript_token) names, while the chat still has the address the
+    link was mailed to; None for a forged or expired link."""
+    found = transcript_token_conversation(token)
+    if found is None:
+        return None
+    conversation_id, email = found
+    chat = Conversation.objects.select_related("customer").filter(pk=conversation_id,
+                                                                  status=ConversationStatus.CLOSED).first()
+    if chat is None or (chat.customer.email if chat.customer_id else chat.visitor_email).lower() != email:
+        return None
+    return chat

@@ -19,8 +19,8 @@ from django.utils import timezone
 from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
+from support.filescan import file_scan, file_scans_lost, scan_needed
 from support.models import AgentProfile, Presence, ScanState
-from support.screenshots import image_scan, image_scans_lost
 from support.secretscan import asks_for_code, secrets_mask
 from support.services import DomainError, agent_set_presence, customer_for_email
 from support.uploads import check_upload
@@ -209,10 +209,10 @@ def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_
             if row is None:
                 return _refused_post(conversation_id, sender_kind, client_msg_id), False
             if checked is not None:
-                image = checked.kind == "image"
+                scanned = scan_needed(checked.content_type)  # pictures, text, PDF, ZIP
                 attachment = ChatAttachment(filename=checked.filename, content_type=checked.content_type,
                                             size=checked.size, message_id=row[0],
-                                            scan_state=ScanState.PENDING if image else ScanState.SKIPPED)
+                                            scan_state=ScanState.PENDING if scanned else ScanState.SKIPPED)
                 attachment.file.save("", checked.upload, save=False)
                 attachment.save()
                 if attachment.scan_pending:  # read for secrets after commit (chat_attachment_scan)
@@ -250,31 +250,32 @@ def _scans_enqueue(attachment_ids):
 
 
 def chat_attachment_scan(*, attachment_id, last_attempt=True, result=None):
-    """Read a picture sent in a chat for secrets (support.screenshots). Until it is read only its sender is shown
-    it (selectors.attachment_get_for_viewer); then the chat's sockets hear the outcome, and where a secret was
-    found the file is a blurred copy, agents see its kinds, and a customer who sent it is told in the chat (the
-    same warning as for a secret typed). Safe to run twice: returns the state recorded, or None. `result` records a
-    scan read elsewhere instead (screenshots.image_scan)."""
+    """Read a file sent in a chat for secrets with the reader for its kind (support.filescan). Until it is read
+    only its sender is shown it (selectors.attachment_get_for_viewer); then the chat's sockets hear the outcome, and
+    where a secret was found the file is a blurred or masked copy, or a PDF or ZIP is withheld, agents see its
+    kinds, and a customer who sent it is told in the chat (the same warning as for a secret typed). Safe to run
+    twice: returns the state recorded, or None. `result` records a scan read elsewhere instead
+    (filescan.file_scan)."""
     row = (ChatAttachment.objects.filter(pk=attachment_id)
            .values_list("message__conversation_id", "message__conversation__language", "message__sender_kind")
            .first())
     if row is None:
         return None
     conversation_id, language, sender_kind = row
-    state = image_scan(model=ChatAttachment, attachment_id=attachment_id, languages=[language],
-                       last_attempt=last_attempt, result=result)
+    state = file_scan(model=ChatAttachment, attachment_id=attachment_id, languages=[language],
+                      last_attempt=last_attempt, result=result)
     if state is None:
         return None
     attachment = ChatAttachment.objects.select_related("message").get(pk=attachment_id)
     transaction.on_commit(lambda: events.attachment_scanned(attachment))
-    if state == ScanState.SECRET and sender_kind == SenderKind.CUSTOMER:
+    if state in (ScanState.SECRET, ScanState.WITHHELD) and sender_kind == SenderKind.CUSTOMER:
         _secret_warning(conversation_id, attachment.secret_kinds)
     return state
 
 
 def chat_attachment_scans_sweep(*, older_than_seconds=300):
-    """Queue again the scans of pictures sent a while ago whose task was lost or whose worker died."""
-    lost = image_scans_lost(ChatAttachment.objects.filter(
+    """Queue again the scans of files sent a while ago whose task was lost or whose worker died."""
+    lost = file_scans_lost(ChatAttachment.objects.filter(
         message__created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds)))
     _scans_enqueue(lost)
     return len(lost)
@@ -620,25 +621,19 @@ def conversations_close_idle(*, now=None):
     return closed
 
 
-def _visitor_requester(conversation, by):
-    """The requester for a visitor's ticket. A visitor only typed an email: when it belongs to an account that can
-    log in, a customer-initiated ticket must not land in that account (anyone could type anyone's address), so
-    the visitor is asked to log in; an agent converting the chat has talked with the person and decides."""
-    from support.models import User
-
-    existing = User.objects.filter(email__iexact=conversation.visitor_email).first()
-    if existing is not None and existing.has_usable_password() and by == "customer":
-        raise ChatNotAvailable("An account uses this email address: log in to leave a message, or keep chatting.",
-                               code="login_required")
-    return existing or customer_for_email(email=conversation.visitor_email, name=conversation.visitor_name,
-                                          language=conversation.language)
+def _visitor_requester(conversation):
+    """The requester named by the email a chat visitor typed: the account holding it, or a new one without a
+    password (as for mail). A typed address proves nothing, so the ticket is filed as Identity.TYPED: the account
+    does not see it, and agents are told, until the address's owner confirms it by the link mailed there."""
+    return customer_for_email(email=conversation.visitor_email, name=conversation.visitor_name,
+                              language=conversation.language)
 
 
 def conversation_leave_message(*, conversation_id, body="", by="customer", actor=None):
     """The customer stops waiting and leaves a message (or the agent converts the chat): a ticket (channel chat)
-    with the transcript so far, in the chat's language; the chat closes. Visitors get an account for their email,
-    as email senders do."""
-    from tickets.models import Channel
+    with the transcript so far, in the chat's language; the chat closes. A signed-in customer's ticket is their
+    account's; a visitor's is held under the address they typed until its owner confirms it (_visitor_requester)."""
+    from tickets.models import Channel, Identity
     from tickets.services import ticket_create
 
     with transaction.atomic():
@@ -649,13 +644,14 @@ def conversation_leave_message(*, conversation_id, body="", by="customer", actor
             raise ChatClosed("This chat is closed.")
         if by == "agent":
             _check_agent_owns(conversation, actor)
-        requester = conversation.customer or _visitor_requester(conversation, by)
+        requester = conversation.customer or _visitor_requester(conversation)
+        identity = Identity.ACCOUNT if conversation.customer else Identity.TYPED
         transcript = "\n".join(f"[{m.created_at:%H:%M}] {m.sender_kind}: {m.body}"
                                for m in conversation.messages.exclude(sender_kind=SenderKind.SYSTEM).order_by("seq"))
         text = "\n\n".join(part for part in [body.strip(), transcript] if part) or conversation.topic or "—"
         subject = conversation.topic or text.splitlines()[0][:120]
         ticket = ticket_create(requester=requester, subject=subject, body=text, channel=Channel.CHAT,
-                               language=conversation.language)
+                               language=conversation.language, identity=identity)
         conversation.ticket = ticket
         conversation.save(update_fields=["ticket"])
         conversation_close(conversation_id=conversation.id, by=by, actor=actor)

@@ -26,13 +26,13 @@ def livechat_route_all():
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(ScreenshotScanError,), retry_backoff=30, max_retries=2)
 def chat_attachment_scan(self, attachment_id):
-    """Read one picture sent in a chat for secrets; a task delivered again finds it finished (or claimed) and
-    stops."""
+    """Read one file sent in a chat (picture, text, PDF, ZIP) for secrets; a task delivered again finds it finished
+    (or claimed) and stops."""
     return services.chat_attachment_scan(attachment_id=attachment_id,
                                          last_attempt=self.request.retries >= self.max_retries)
 
 
 @shared_task(acks_late=True)
 def chat_attachment_scans_sweep():
-    """Queue again the screenshot scans whose task was lost (beat, every five minutes)."""
+    """Queue again the file scans whose task was lost (beat, every five minutes)."""
     return services.chat_attachment_scans_sweep()

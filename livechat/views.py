@@ -8,16 +8,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from support.filescan import (
+    PROBLEMS,
+    AttachmentWithheld,
+    original_response,
+    scanned_file_response,
+    withheld_page,
+)
 from support.languages import LANGUAGE_CODES, language_choices
 from support.models import Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required
-from support.screenshots import original_response, scanned_file_response
 from support.secretscan import KIND_LABELS
 from support.selectors import notification_list_for_user
 from support.shortcuts import shortcut_config
 
 from . import selectors
+from .emails import transcript_lines
 from .models import ChatAttachment
 
 
@@ -49,6 +56,9 @@ def _strings():
         "secret_kinds": {kind: str(label) for kind, label in KIND_LABELS.items()},
         "scan_pending": _("Checking this picture for secrets…"),
         "scan_failed": _("This picture could not be checked for secrets."),
+        "scan_pending_file": _("Checking this file for secrets…"),
+        "scan_problems": {code: str(notice) for code, notice in PROBLEMS.items()},
+        "withheld": _("File withheld: it is not shown to anyone."),
         "original": _("Original (admins only)"),
         "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
         "rated": _("Thank you for your rating."),
@@ -133,12 +143,15 @@ def attachment_download(request, attachment_id):
                                                          token=request.GET.get("token"))
     except (ChatAttachment.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
-    return scanned_file_response(attachment)
+    try:
+        return scanned_file_response(attachment)
+    except AttachmentWithheld as exc:  # a secret in a PDF or ZIP: 403 with the reason
+        return withheld_page(request, exc)
 
 
 def attachment_original(request, attachment_id):
-    """The picture as sent, where a secret was found and blurred (kept by policy): desk admins only, 404 for
-    anyone else."""
+    """The file as sent, where a secret was found and blurred, masked or withheld (kept by policy): desk admins
+    only, 404 for anyone else."""
     try:
         attachment = selectors.attachment_original_for_user(user=request.user, attachment_id=attachment_id)
     except ChatAttachment.DoesNotExist as exc:
@@ -154,3 +167,12 @@ def customer_detail(request, customer_id):
     except User.DoesNotExist as exc:
         raise Http404 from exc
     return render(request, "livechat/customer.html", overview)
+
+
+def transcript_page(request, token):
+    """The transcript a link mailed to an unproven address opens (emails.email_transcript): no login, the signed
+    link is the permission."""
+    chat = selectors.conversation_get_for_transcript_link(token=token)
+    if chat is None:
+        return render(request, "livechat/transcript.html", {"problem": True}, status=410)
+    return render(request, "livechat/transcript.html", {"conversation": chat, "lines": transcript_lines(chat)})

@@ -3,16 +3,17 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import ratelimit, selectors, services
+from . import ratelimit, selectors, services, twofactor
 from .authentication import token_expires_at
 from .pagination import StandardPagination
 from .schema import RETRY_AFTER, errors
 from .serializers import (
+    EmailConfirmInputSerializer,
     NotificationOutputSerializer,
     ReadAllOutputSerializer,
     RegisterInputSerializer,
@@ -42,6 +43,29 @@ class RegisterApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class EmailConfirmApi(APIView):
+    """Confirm the signed-in account's address with the token from the link mailed to it (the web page
+    /<lang>/accounts/confirm-email/<token>/ does the same)."""
+
+    @extend_schema(request=EmailConfirmInputSerializer, responses={200: UserOutputSerializer, **errors(400, 401, 415)},
+                   tags=["auth"])
+    def post(self, request):
+        data = EmailConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_email_confirm(user=request.user, token=data.validated_data["token"])
+        return Response(UserOutputSerializer(user).data)
+
+
+class EmailConfirmationApi(APIView):
+    """Mail the confirmation link to the signed-in account's address again (limited per address)."""
+
+    @extend_schema(request=None, responses={202: None, **errors(401, 429)}, parameters=[RETRY_AFTER], tags=["auth"])
+    def post(self, request):
+        ratelimit.hit("password_reset_email", request.user.email)
+        services.user_email_confirmation_send(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
 class TokenApi(APIView):
     """Exchange email and password for the user's API token."""
 
@@ -52,7 +76,7 @@ class TokenApi(APIView):
         # Wrong credentials are a 401 (DRF would turn it into a 403 for a view without authenticators).
         return "Token"
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, **errors(400, 401, 415, 429)},
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, **errors(400, 401, 403, 415, 429)},
                    parameters=[RETRY_AFTER], tags=["auth"])
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
@@ -63,6 +87,16 @@ class TokenApi(APIView):
         if user is None:
             raise AuthenticationFailed("Email or password is wrong, or the account is disabled.",
                                        code="invalid_credentials")
+        if twofactor.required_for(user):
+            # Staff: the password and a current code (or a recovery code), as in the browser.
+            if not twofactor.has_device(user):
+                raise PermissionDenied("Set up two-step sign-in in the browser first (sign in at /accounts/login/).",
+                                       code="two_factor_setup_required")
+            if not data.validated_data.get("otp"):
+                raise AuthenticationFailed("Staff accounts need a code from their authenticator app: send `otp`.",
+                                           code="two_factor_required")
+            if twofactor.verify(user=user, code=data.validated_data["otp"]) is None:
+                raise AuthenticationFailed("That code is not right, or it has expired.", code="invalid_otp")
         token = services.api_token_issue(user=user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 

@@ -80,3 +80,41 @@ class RateLimitMiddleware:
                 "offer_reset": match is not None and match.url_name == "login"}, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response
+
+
+class StaffTwoFactorMiddleware:
+    """A staff session that has not passed its second factor (support.twofactor) reaches only the pages that complete
+    it, logout and the language switch: pages redirect there (to set a device up first when there is none), the API
+    answers 403 `two_factor_required`. Runs after authentication."""
+
+    OPEN = {"two_factor", "two_factor_setup", "logout", "set_language", "healthz", "javascript-catalog"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import twofactor
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or twofactor.session_verified(user, request.session):
+            return self.get_response(request)
+        from django.urls import Resolver404, resolve
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)  # a 404 whoever asks
+        if match.url_name in self.OPEN or match.view_name in {"admin:login", "admin:logout"}:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            from .api_errors import json_error_response
+
+            return json_error_response("two_factor_required", "Staff accounts must sign in with a second factor: "
+                                       "finish signing in (a code from your authenticator app) in the browser, or "
+                                       "ask for an API token with the code.", 403)
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        name = "two_factor" if twofactor.has_device(user) else "two_factor_setup"
+        return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

@@ -218,22 +218,26 @@ class OutboundEmail(models.Model):
 
 
 class ScanState(models.TextChoices):
-    """Where an attachment's screenshot scan stands (support.screenshots)."""
+    """Where an attachment's scan for secrets stands (support.filescan)."""
 
     PENDING = "pending", _("Being checked")
     CLEAN = "clean", _("No secret found")
-    SECRET = "secret", _("Secret found")
-    FAILED = "failed", _("Failed")
-    SKIPPED = "skipped", _("Not checked")  # not an image, or stored before screenshots were scanned
+    SECRET = "secret", _("Secret found")  # `file` is a copy without it: a blurred picture, a masked text
+    WITHHELD = "withheld", _("Secret found, file withheld")  # a PDF or ZIP: no copy can be made safely
+    FAILED = "failed", _("Failed")  # could not be read (in full); `scan_problem` says why for files
+    SKIPPED = "skipped", _("Not checked")  # a kind that holds no text (video), or stored before files were scanned
 
 
 class ScannedImage(models.Model):
-    """What the screenshot scan records on an attachment (ticket and chat attachments both carry it). With a
-    secret found, `file` is the blurred copy everyone is shown and `original` the picture as sent, kept only when
-    SCREENSHOT_KEEP_ORIGINALS allows and served to desk admins alone."""
+    """What the scan for secrets (support.filescan) records on an attachment (ticket and chat attachments both carry
+    it). With a secret found, `file` is the copy everyone is shown (a blurred picture, a masked text) or, for a PDF
+    or ZIP, empty (withheld); `original` is the file as sent, kept only when SCREENSHOT_KEEP_ORIGINALS allows and
+    served to desk admins alone."""
 
     scan_state = models.CharField(max_length=8, choices=ScanState.choices, default=ScanState.SKIPPED)
     secret_kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    # Why a file could not be read, or not in full (support.filescan.PROBLEMS): encrypted, too_large, ...
+    scan_problem = models.CharField(max_length=16, blank=True, default="")
     original = models.FileField(max_length=200, blank=True)
     # Set by the worker that claimed the scan; a claim older than the lease may be taken over (a killed worker).
     scan_claimed_at = models.DateTimeField(null=True, blank=True)
@@ -248,11 +252,18 @@ class ScannedImage(models.Model):
     @property
     def served_filename(self):
         """The name the file is downloaded under: a blurred copy is a PNG whatever was sent (wallet.jpg is served
-        as wallet-blurred.png)."""
+        as wallet-blurred.png), a masked text keeps its extension (app.log is served as app-masked.log)."""
         if self.scan_state != ScanState.SECRET:
             return self.filename
-        stem = self.filename.rsplit(".", 1)[0] if "." in self.filename else self.filename
-        return f"{stem}-blurred.png"
+        stem, dot, extension = self.filename.rpartition(".")
+        stem = stem if dot else self.filename
+        if self.content_type.startswith("image/"):
+            return f"{stem}-blurred.png"
+        return f"{stem}-masked.{extension}" if dot else f"{stem}-masked"
+
+    @property
+    def withheld(self):
+        return self.scan_state == ScanState.WITHHELD
 
     @property
     def scan_failed(self):

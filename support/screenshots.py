@@ -3,8 +3,9 @@
 Customers photograph the page where their wallet shows a recovery phrase as readily as they paste the words. Every
 image attached to a ticket or a chat is read by Debian's Tesseract in a Celery task (tickets.tasks, livechat.tasks),
 with the conversation's language pack and English; where secretscan finds a secret in what was read, the picture
-people see becomes a blurred copy and the attachment is flagged with the kinds found. What Tesseract read is never
-stored or logged: only the kinds are.
+people see becomes a blurred copy and the attachment is flagged with the kinds found (support.filescan claims the
+scan, picks this reader for pictures and records the outcome). What Tesseract read is never stored or logged: only
+the kinds are.
 
 How the words are put back together (secretscan needs the text as it was written):
 
@@ -44,21 +45,12 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
-from datetime import timedelta
 
-import filetype
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
-from django.http import Http404
-from django.utils import timezone
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from .models import ScanState
 # secretscan's words for transactions and keys: both readers of a text agree on what a hash is.
 from .secretscan import API_SECRET, KEY_WORDS, PRIVATE_KEY, RECOVERY_PHRASE, TX_WORDS, secrets_find
-from .uploads import INLINE_TYPES, MAX_IMAGE_PIXELS, make_thumbnail, stored_file_response
+from .uploads import MAX_IMAGE_PIXELS
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +63,6 @@ MAX_OCR_PIXELS = 12_000_000  # read at most this many pixels (larger images are 
 UPSCALE_BELOW_WIDTH = 1000   # narrower images are read at twice their size
 CJK_GAP = 0.75               # CJK pieces closer than this many line heights are one run of text
 BLACK_WHITE_THRESHOLD = 180  # grey level above which a pixel is background in the black-and-white reading
-# A worker's claim on a scan: longer than a scan can take (two readings, twice, each at most OCR_TIMEOUT_SECONDS).
-SCAN_LEASE_SECONDS = 600
 
 
 class ScreenshotScanError(Exception):
@@ -329,118 +319,3 @@ def _unreadable(region, text_height):
     block = max(4, int(text_height / 2))
     small = region.resize((max(1, region.width // block), max(1, region.height // block)), Image.Resampling.BILINEAR)
     return small.resize(region.size, Image.Resampling.NEAREST).filter(ImageFilter.GaussianBlur(block))
-
-
-# --- attachments --------------------------------------------------------------------------------------------------
-# Ticket and chat attachments carry the same fields (support.models.ScannedImage); each app's service loads the
-# conversation's language and calls these, and its task owns the retries.
-
-
-def image_scan(*, model, attachment_id, languages, last_attempt=True, thumbnail_field=None, result=None):
-    """Scan one pending image attachment of `model` and record the outcome: clean; secret (`file`, and the
-    thumbnail if there is one, become the blurred copy; the picture as sent is kept in `original` if
-    SCREENSHOT_KEEP_ORIGINALS, else deleted); or failed, on the last attempt. Returns the state recorded, or None
-    when there was nothing to do (finished already, another worker's claim, gone), so a task delivered twice scans
-    once. Raises ScreenshotScanError for a retry before the last attempt.
-
-    `result`, a ScreenshotScan read elsewhere (another scanner's verdict; tests about something other than OCR), is
-    recorded instead of reading the picture: the same claim, the same writes.
-
-    Claimed with a conditional UPDATE (pending and unclaimed, or claimed longer ago than the lease: a killed
-    worker); every outcome is written only under that same claim."""
-    now = timezone.now()
-    claimed = (model.objects.filter(pk=attachment_id, scan_state=ScanState.PENDING)
-               .filter(Q(scan_claimed_at__isnull=True)
-                       | Q(scan_claimed_at__lt=now - timedelta(seconds=SCAN_LEASE_SECONDS)))
-               .update(scan_claimed_at=now))
-    if not claimed:
-        return None
-    mine = model.objects.filter(pk=attachment_id, scan_state=ScanState.PENDING, scan_claimed_at=now)
-    attachment = mine.first()
-    if attachment is None:  # deleted meanwhile
-        return None
-    try:
-        if result is None:
-            with attachment.file.open("rb") as handle:
-                result = screenshot_scan(handle.read(), languages=languages)
-    except (ScreenshotScanError, OSError) as exc:
-        logger.warning("screenshot scan of %s %s failed%s: %s", model._meta.label, attachment_id,
-                       "" if last_attempt else " (will retry)", exc)
-        if not last_attempt:
-            mine.update(scan_claimed_at=None)
-            raise ScreenshotScanError(str(exc)) from exc
-        return ScanState.FAILED if mine.update(scan_state=ScanState.FAILED, scan_claimed_at=None) else None
-    if not result.found:
-        return ScanState.CLEAN if mine.update(scan_state=ScanState.CLEAN, scan_claimed_at=None) else None
-    logger.info("screenshot %s %s: secret found (%s)", model._meta.label, attachment_id, ", ".join(result.kinds))
-    return _replace_with_blurred(attachment, mine, result, thumbnail_field)
-
-
-def _replace_with_blurred(attachment, mine, result, thumbnail_field):
-    """Store the blurred copy (and its thumbnail) under new names, point the row at them under the claim, then
-    delete what they replace after commit: the picture as sent too, unless the policy keeps it as `original`."""
-    storage = attachment.file.storage
-    keep = settings.SCREENSHOT_KEEP_ORIGINALS
-    old = [attachment.file.name]
-    attachment.file.save("blurred.png", ContentFile(result.blurred), save=False)  # a new name, by upload_to
-    changes = {"scan_state": ScanState.SECRET, "secret_kinds": list(result.kinds), "scan_claimed_at": None,
-               "file": attachment.file.name, "content_type": "image/png", "size": len(result.blurred),
-               "original": old[0] if keep else ""}
-    new = [attachment.file.name]
-    thumbnail = getattr(attachment, thumbnail_field) if thumbnail_field else None
-    if thumbnail:
-        old.append(thumbnail.name)
-        thumbnail.save("thumb.png", ContentFile(make_thumbnail(io.BytesIO(result.blurred))), save=False)
-        changes[thumbnail_field] = thumbnail.name
-        new.append(thumbnail.name)
-    gone = old[1:] if keep else old  # the original stays only as `original`
-    with transaction.atomic():
-        updated = mine.update(**changes)
-        if updated:
-            transaction.on_commit(lambda: _delete(storage, gone))
-    if not updated:  # someone else finished it meanwhile: our copies are not referenced
-        _delete(storage, new)
-        return None
-    return ScanState.SECRET
-
-
-def _delete(storage, names):
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not delete %s", name)
-
-
-def image_scans_lost(queryset, *, limit=500):
-    """Ids of the pending scans in `queryset` (the caller limits it to those sent a while ago) that no worker holds:
-    never claimed (their task was lost), or claimed longer ago than the lease (the worker died)."""
-    expired = timezone.now() - timedelta(seconds=SCAN_LEASE_SECONDS)
-    return list(queryset.filter(scan_state=ScanState.PENDING)
-                .filter(Q(scan_claimed_at__isnull=True) | Q(scan_claimed_at__lt=expired))
-                .values_list("pk", flat=True)[:limit])
-
-
-def scanned_file_response(attachment, field=None, *, content_type=None):
-    """An attachment's file (or `field`, e.g. its thumbnail) after the caller's permission check, under the name it
-    is served as. Before its scan a picture (shown to its sender alone) may still be replaced by a blurred copy,
-    so it is not cached."""
-    return stored_file_response(field or attachment.file, content_type=content_type or attachment.content_type,
-                                filename=attachment.served_filename,
-                                **({"cache": "private, no-store"} if attachment.scan_pending else {}))
-
-
-def original_response(attachment):
-    """The picture as sent, after the caller checked the reader is a desk admin: typed by its content (the row's
-    type is the blurred copy's), and never kept in a browser's cache."""
-    if not attachment.original:
-        raise Http404
-    try:
-        with attachment.original.open("rb") as handle:
-            content_type = filetype.guess_mime(handle.read(261))
-    except OSError as exc:
-        raise Http404 from exc
-    if content_type not in INLINE_TYPES:
-        content_type = "application/octet-stream"
-    return stored_file_response(attachment.original, content_type=content_type, filename=attachment.filename,
-                                cache="private, no-store")

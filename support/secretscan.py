@@ -25,6 +25,7 @@ How each kind is told apart from what is ordinary in a support conversation:
   인증번호, код, código), or as a whole reply to a message that asked for one. Order ids and amounts are not next
   to such words and stay as they are.
 """
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -128,22 +129,39 @@ def _phrase_spans(text):
     return spans
 
 
-def _trimmed(language, run):
-    """The longest checksum-valid phrase inside a run of list words, or the whole run if there is none."""
+@lru_cache(maxsize=len(WORDLISTS))
+def _positions(language):
+    """{word: its index in the official list} (the words as listed, not their accent-less variants)."""
     from mnemonic import Mnemonic
 
-    checker = Mnemonic(language)
-    canonical = {_key(word): word for word in checker.wordlist}
+    return {_key(word): index for index, word in enumerate(Mnemonic(language).wordlist)}
+
+
+def _checksum_valid(bits, words):
+    """BIP-39's checksum of a phrase of `words` words given as one integer (the words' 11-bit list indexes, first
+    word highest): what Mnemonic.check computes, without its linear search of the list for every word, and right
+    for the lists whose words its NFKD normalisation changes (Russian, Turkish), where it answers False to all."""
+    checksum_bits = words * 11 // 33
+    entropy = (bits >> checksum_bits).to_bytes(checksum_bits * 4, "big")
+    return hashlib.sha256(entropy).digest()[0] >> (8 - checksum_bits) == bits & ((1 << checksum_bits) - 1)
+
+
+def _trimmed(language, run):
+    """The longest checksum-valid phrase inside a run of list words, or the whole run if there is none. Linear in
+    the run: for each phrase length the window's bits roll along the run (a word in, a word out), and a running
+    count of unlisted words (accent-less variants) skips the windows holding one."""
+    positions = _positions(language)
+    indexes = [positions.get(word) for _s, _e, word in run]
+    unlisted = [0]  # unlisted[i]: words before i that are not in the list as written
+    for index in indexes:
+        unlisted.append(unlisted[-1] + (index is None))
     for length in sorted((n for n in PHRASE_LENGTHS if n <= len(run)), reverse=True):
-        for first in range(len(run) - length + 1):
-            window = run[first:first + length]
-            if all(word in canonical for _s, _e, word in window):
-                try:
-                    valid = checker.check(" ".join(canonical[word] for _s, _e, word in window))
-                except (ValueError, LookupError):
-                    valid = False
-                if valid:
-                    return window[0][0], window[-1][1]
+        mask, bits = (1 << 11 * length) - 1, 0
+        for last, index in enumerate(indexes):
+            bits = (bits << 11 | (index or 0)) & mask
+            first = last - length + 1
+            if first >= 0 and unlisted[last + 1] == unlisted[first] and _checksum_valid(bits, length):
+                return run[first][0], run[last][1]
     return run[0][0], run[-1][1]
 
 
@@ -204,8 +222,11 @@ def _around(text, start, end, width=_NEAR):
     return text[max(0, start - width):start] + " " + text[end:end + width]
 
 
-def _inside_url(text, start, end):
-    return any(m.start() <= start and end <= m.end() for m in _URL.finditer(text))
+def _inside_url(urls, start, end):
+    """Is [start, end) inside one of the links, the (start, end) spans of _URL in the text, in order? A binary
+    search: a text with thousands of codes is not read again for each one."""
+    at = bisect.bisect_right(urls, (start, float("inf"))) - 1
+    return at >= 0 and end <= urls[at][1]
 
 
 def secrets_find(text, *, asked_for_code=False):
@@ -219,16 +240,17 @@ def secrets_find(text, *, asked_for_code=False):
     for match in _WIF.finditer(text):
         if _base58check(match.group()):
             found.append((match.start(), match.end(), PRIVATE_KEY))
+    urls = [match.span() for match in _URL.finditer(text)]
     for match in _HEX64.finditer(text):
         context = _around(text, match.start(), match.end())
-        if _inside_url(text, match.start(), match.end()):
+        if _inside_url(urls, match.start(), match.end()):
             continue
         if TX_WORDS.search(context) and not KEY_WORDS.search(context):
             continue
         found.append((match.start(), match.end(), PRIVATE_KEY))
     for match in _TOKEN_LONG.finditer(text):
         token = match.group()
-        if _ADDRESS.match(token) or re.fullmatch(r"(?:0x)?[0-9a-fA-F]+", token) or _inside_url(text, *match.span()):
+        if _ADDRESS.match(token) or re.fullmatch(r"(?:0x)?[0-9a-fA-F]+", token) or _inside_url(urls, *match.span()):
             continue
         mixed = re.search(r"[a-z]", token) and re.search(r"[A-Z]", token) and re.search(r"\d", token)
         near_words = _API_WORDS.search(_around(text, match.start(), match.end()))

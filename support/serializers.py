@@ -34,6 +34,9 @@ class RegisterInputSerializer(StrictInputSerializer):
 class TokenInputSerializer(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(max_length=20, required=False, write_only=True,
+                                help_text="staff only (required for them): the 6-digit code of their authenticator "
+                                          "app, or one of their recovery codes")
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -48,6 +51,9 @@ class TokenInfoOutputSerializer(serializers.Serializer):
 
 class UserOutputSerializer(serializers.Serializer):
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField(
+        help_text="whether the account has proven its address (the link mailed at sign-up, or a password set by the "
+                  "emailed reset link); until then requests sent by email are not shown to it")
     name = serializers.CharField()
     language = serializers.CharField()
     role = serializers.SerializerMethodField()
@@ -88,11 +94,22 @@ class ReadAllOutputSerializer(serializers.Serializer):
 
 
 class ScannedImageOutputSerializer(serializers.Serializer):
-    """The screenshot scan's fields of an attachment (support.screenshots), shared by ticket and chat files."""
+    """The scan for secrets' fields of an attachment (support.filescan), shared by ticket and chat files."""
 
     scan_state = serializers.ChoiceField(
         choices=ScanState.values, read_only=True,
-        help_text="pending: being read for secrets (the file is served to its sender alone until then); secret: a "
-                  "secret was found and the file is a blurred copy; skipped: not an image")
+        help_text="pending: being read for secrets (the file is served to its sender alone until then); clean: none "
+                  "found; secret: a secret was found and the file is a blurred (picture) or masked (text) copy; "
+                  "withheld: a secret was found in a PDF or ZIP, which is served to nobody (403, code "
+                  "attachment_withheld); failed: could not be read, see scan_problem; skipped: a kind that is not "
+                  "read (video), or stored before files were read")
     secret_kinds = serializers.ListField(child=serializers.CharField(), read_only=True,
                                          help_text="recovery_phrase, private_key, api_secret, one_time_code")
+    scan_problem = serializers.CharField(
+        read_only=True,
+        help_text="why a file could not be read, or not in full: encrypted, too_large, too_many_files, unreadable; "
+                  "empty otherwise")
+
+
+class EmailConfirmInputSerializer(StrictInputSerializer):
+    token = serializers.CharField(max_length=500)

@@ -1,16 +1,21 @@
 """Every write of the shared core: accounts, roles, agent profiles and notifications."""
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import events
 from .languages import LANGUAGE_CODES, normalize_language
 from .models import AgentProfile, Notification, Presence, Team, User
 from .notifications import is_registered
+from .outbox import outbound_email_queue
 from .roles import STAFF_ROLES, Role, ensure_role_groups
 
 
@@ -109,16 +114,62 @@ def customer_for_email(*, email, name="", language="en"):
 
 
 def user_register(*, email, password, language="en", name=""):
-    """A customer signs up: the password must pass the validators; they get a welcome notification."""
+    """A customer signs up: the password must pass the validators; they get a welcome notification and a link to
+    confirm their address. Until they follow it, the account sees only what it filed itself (tickets.models.Identity):
+    someone who registers another person's address first never reads that person's mail."""
     with transaction.atomic():
         user = user_create(email=email, password=password, language=language, name=name, validate=True)
         notification_create(user=user, kind="welcome", params={"site": _site_name()}, url="")
+        user_email_confirmation_send(user=user)
+    return user
+
+
+_CONFIRM_SALT = "support.email-confirmation"
+
+
+class ConfirmationRefused(DomainError):
+    code = "link_invalid"
+
+
+def email_confirmation_token(user):
+    """A signed token naming the account and the address it is for; it expires after EMAIL_CONFIRMATION_DAYS."""
+    return signing.dumps({"u": user.pk, "e": normalize_email(user.email)}, salt=_CONFIRM_SALT, compress=True)
+
+
+def user_email_confirmation_send(*, user):
+    """Mail the account's address a link that confirms it (user_email_confirm). Nothing for a proven address."""
+    if user.email_verified:
+        return None
+    url = f"{settings.SITE_URL}/{user.language}/accounts/confirm-email/{email_confirmation_token(user)}/"
+    with translation.override(user.language):
+        context = {"url": url, "site_name": settings.SITE_NAME, "days": settings.EMAIL_CONFIRMATION_DAYS,
+                   "language": user.language}
+        subject = _("Confirm your email address for %(site)s") % {"site": settings.SITE_NAME}
+        body_text = render_to_string("email/account/confirm.txt", context)
+        body_html = render_to_string("email/account/confirm.html", context)
+    return outbound_email_queue(to_email=user.email, user=user, subject=subject, body_text=body_text,
+                                body_html=body_html, auto_generated=True, topic=f"account:{user.pk}:confirm")
+
+
+def user_email_confirm(*, user, token):
+    """The signed-in account holder opened the link mailed to their address: the address is proven. Both are needed
+    (the password and the mailbox): the link alone, opened by the mailbox's owner in an account someone else
+    registered under their address, would hand that person's mail to the registrant. ConfirmationRefused for an
+    altered, expired or someone else's link."""
+    try:
+        data = signing.loads(str(token), salt=_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRMATION_DAYS * 86400)
+    except signing.BadSignature as exc:
+        raise ConfirmationRefused(_("This link is not valid or has expired. Ask for a new one.")) from exc
+    if not isinstance(data, dict) or data.get("u") != user.pk or data.get("e") != normalize_email(user.email):
+        raise ConfirmationRefused(_("This link was sent for another account. Sign in with the account it was "
+                                    "sent to."), code="link_other_account")
+    if not user.email_verified:
+        User.objects.filter(pk=user.pk).update(email_verified=True)
+        user.email_verified = True
     return user
 
 
 def _site_name():
-    from django.conf import settings
-
     return settings.SITE_NAME
 
 

@@ -13,14 +13,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import ratelimit, selectors, services
+from . import ratelimit, selectors, services, twofactor
 from .api_errors import json_error_response
 from .forms import ClaimingPasswordResetForm, EmailAuthenticationForm, SignUpForm
 from .health import health_report
@@ -52,11 +54,33 @@ def signup(request):
                 form.add_error("email", _("An account with this email already exists. Log in or reset your password."))
             else:
                 login(request, user, backend="support.backends.RateLimitedModelBackend")
-                messages.success(request, _("Welcome! Your account is ready."))
+                messages.success(request, _("Welcome! Your account is ready. We sent you a link to confirm your "
+                                            "email address."))
                 return _redirect_in_language(request, user.language, "/")
     else:
         form = SignUpForm(initial={"language": translation.get_language()})
     return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def confirm_email(request, token):
+    """The link mailed at sign-up, opened signed in as the account it was sent for: the address is proven."""
+    try:
+        services.user_email_confirm(user=request.user, token=token)
+    except services.ConfirmationRefused as exc:
+        return render(request, "registration/confirm_email.html", {"problem": exc.detail}, status=400)
+    messages.success(request, _("Your email address is confirmed."))
+    return redirect("tickets:my_list")
+
+
+@login_required
+@require_POST
+def confirm_email_resend(request):
+    """Mail the confirmation link again (limited like password resets: it sends mail)."""
+    ratelimit.hit("password_reset_email", request.user.email)
+    services.user_email_confirmation_send(user=request.user)
+    messages.success(request, _("We sent the link again to %(email)s.") % {"email": request.user.email})
+    return redirect("tickets:my_list")
 
 
 class LoginView(auth_views.LoginView):
@@ -66,8 +90,95 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        login(self.request, form.get_user())
-        return _redirect_in_language(self.request, form.get_user().language, self.get_success_url())
+        user = form.get_user()
+        login(self.request, user)
+        if twofactor.required_for(user):
+            # The password was right; staff finish signing in with their second factor, in their language.
+            name = "two_factor" if twofactor.has_device(user) else "two_factor_setup"
+            with translation.override(user.language):
+                step = reverse(name)
+            return HttpResponseRedirect(f"{step}?{urlencode({'next': self.get_success_url()})}")
+        return _redirect_in_language(self.request, user.language, self.get_success_url())
+
+
+def _next_url(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return f"/{request.user.language}/"
+
+
+def _otp_login(request, device):
+    """The session has passed its second factor: a new session key (a key seen before the factor is worth
+    nothing after it), and the device recorded in it."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+@login_required
+def two_factor(request):
+    """The second step of a staff sign-in: a code from the authenticator app, or a recovery code."""
+    if not twofactor.required_for(request.user) or twofactor.session_verified(request.user, request.session):
+        return HttpResponseRedirect(_next_url(request))
+    if not twofactor.has_device(request.user):
+        return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+    error = ""
+    if request.method == "POST":
+        ratelimit.hit("login", ratelimit.client_ip(request))
+        device = twofactor.verify(user=request.user, code=request.POST.get("code", ""))
+        if device is not None:
+            _otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                messages.warning(request, _("You used a recovery code. %(left)s are left: make new ones if you "
+                                            "are running out.") % {"left": twofactor.recovery_codes_left(request.user)})
+            return HttpResponseRedirect(_next_url(request))
+        error = _("That code is not right, or it has expired. Type the code your app shows now.")
+    return render(request, "registration/two_factor.html", {"error": error, "next": _next_url(request)},
+                  status=400 if error else 200)
+
+
+@login_required
+def two_factor_setup(request):
+    """Set up the authenticator app: scan the QR code (or type the key), then type a code it shows. Staff without
+    a device come here after their password; replacing a device needs a session that passed the factor already."""
+    user = request.user
+    if not twofactor.required_for(user):
+        raise Http404
+    if twofactor.has_device(user) and not twofactor.session_verified(user, request.session):
+        return redirect(f"{reverse('two_factor')}?{urlencode({'next': _next_url(request)})}")
+    error = ""
+    device_id = request.session.get("two_factor_setup_device")
+    if request.method == "POST" and request.POST.get("code") is not None and device_id:
+        ratelimit.hit("login", ratelimit.client_ip(request))
+        confirmed = twofactor.setup_confirm(user=user, device_id=device_id, code=request.POST.get("code", ""))
+        if confirmed is not None:
+            device, codes = confirmed
+            request.session.pop("two_factor_setup_device", None)
+            _otp_login(request, device)
+            return render(request, "registration/two_factor_codes.html",
+                          {"codes": codes, "next": _next_url(request), "new_device": True})
+        error = _("That code is not right. Check the time on your phone and type the code your app shows now.")
+    device = twofactor.setup_device(user=user, device_id=device_id) if error else None
+    if device is None:
+        device = twofactor.setup_begin(user=user)
+        request.session["two_factor_setup_device"] = device.pk
+    secret, _url = twofactor.setup_secret(device)
+    return render(request, "registration/two_factor_setup.html", {
+        "qr_svg": twofactor.setup_qr_svg(device), "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "error": error, "next": _next_url(request)}, status=400 if error else 200)
+
+
+@login_required
+def two_factor_recovery_codes(request):
+    """How many recovery codes are left; POST makes ten new ones (shown once) and voids the old."""
+    if not twofactor.required_for(request.user):
+        raise Http404
+    if request.method == "POST":
+        codes = twofactor.recovery_codes_renew(user=request.user)
+        return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_url(request)})
+    return render(request, "registration/two_factor_codes.html",
+                  {"left": twofactor.recovery_codes_left(request.user), "next": _next_url(request)})
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -29,6 +29,56 @@ def _clean_test_redis():
     client.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_finishes_a_staff_sign_in():
+    """`force_login` is the tests' shortcut for a finished sign-in, and for staff a finished sign-in includes the
+    second factor (support.twofactor): the shortcut records a real confirmed authenticator device in the session,
+    as the two-step page does. Tests of the sign-in itself go through the pages (tests/support/test_two_factor.py,
+    the browser's log_in), where nothing is skipped."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from support import twofactor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if twofactor.required_for(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = staff_device(user).persistent_id
+            session.save()
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
+
+
+def staff_device(user):
+    """The staff member's confirmed authenticator (made on first use, as if they had set it up)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def staff_code(user):
+    """A second-factor code the staff member could type now: what their authenticator shows, or, when that code was
+    used already in this 30-second step (an authenticator code works once), a recovery code of theirs."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from support import twofactor
+
+    from django_otp.oath import TOTP
+
+    device = staff_device(user)
+    device.refresh_from_db()
+    if device.last_t < TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t():
+        return twofactor.current_code(device)
+    static, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    return StaticToken.objects.create(device=static, token=StaticToken.random_token()).token
+
+
 @pytest.fixture(autouse=True)
 def _no_cached_incidents():
     """The open incidents are cached in Redis (incidents.selectors): a test's incident, rolled back with its

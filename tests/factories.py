@@ -18,7 +18,9 @@ class UserFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.user_create(password=PASSWORD, email_verified=True, **kwargs)
+        kwargs.setdefault("password", PASSWORD)
+        kwargs.setdefault("email_verified", True)
+        return services.user_create(**kwargs)
 
 
 class AgentFactory(factory.Factory):

@@ -6,6 +6,7 @@ from . import apis
 urlpatterns = [
     path("tickets/", apis.TicketListCreateApi.as_view(), name="api-tickets"),
     path("tickets/bulk/", apis.TicketBulkApi.as_view(), name="api-tickets-bulk"),
+    path("tickets/claim/", apis.TicketClaimApi.as_view(), name="api-tickets-claim"),
     path("tickets/<str:ref>/", apis.TicketDetailApi.as_view(), name="api-ticket"),
     path("tickets/<str:ref>/messages/", apis.TicketMessagesApi.as_view(), name="api-ticket-messages"),
     path("tickets/<str:ref>/merge/", apis.TicketMergeApi.as_view(), name="api-ticket-merge"),

@@ -2,13 +2,15 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support.models import Team, User
 from support.pagination import StandardPagination
 from support import ratelimit
+from support.filescan import AttachmentWithheld
 from support.permissions import IsAgent
 from support.roles import is_agent
 from support.schema import RETRY_AFTER, errors
@@ -24,6 +26,8 @@ from .serializers import (
     BulkInputSerializer,
     BulkOutputSerializer,
     CategorySerializer,
+    ClaimInputSerializer,
+    ClaimOutputSerializer,
     MacroOutputSerializer,
     MergeInputSerializer,
     MessageCreateInputSerializer,
@@ -182,6 +186,21 @@ class TicketMessagesApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class TicketClaimApi(APIView):
+    """The owner of an address confirms a request a chat visitor filed under it, with the token from the link
+    mailed to that address (the web page /<lang>/requests/confirm/<token>/ does the same)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=ClaimInputSerializer, responses={200: ClaimOutputSerializer, **errors(400, 415)},
+                   tags=["tickets"])
+    def post(self, request):
+        data = ClaimInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_claim(token=data.validated_data["token"])
+        return Response(ClaimOutputSerializer(ticket).data)
+
+
 class TicketMergeApi(APIView):
     permission_classes = [IsAgent]
 
@@ -232,15 +251,18 @@ ATTACHMENT_MEDIA_TYPES = [*BINARY_TYPES, "text/plain"]
 
 class AttachmentApi(APIView):
     @extend_schema(responses={**{(200, media_type): bytes for media_type in ATTACHMENT_MEDIA_TYPES},
-                              **errors(401, 404)}, tags=["tickets"])
+                              **errors(401, 403, 404)}, tags=["tickets"])
     def get(self, request, attachment_id, thumbnail=False):
-        """The file itself (images inline, everything else as a download), if the user may see it."""
+        """The file itself (images inline, everything else as a download), if the user may see it. A PDF or ZIP in
+        which a secret was found is served to nobody: 403 with code `attachment_withheld` and the reason."""
         try:
             attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
         except Attachment.DoesNotExist as exc:
             raise NotFound() from exc
         try:
             return attachment_response(attachment, thumbnail=thumbnail)
+        except AttachmentWithheld as exc:
+            raise PermissionDenied(exc.detail, code=exc.code) from exc
         except Http404 as exc:
             raise NotFound() from exc
 

@@ -12,14 +12,16 @@ from incidents.selectors import open_incidents
 from verification.selectors import agent_verification_code
 
 from . import mailaddr
-from .models import Status
+from .claims import claim_token
+from .models import Identity, Status
 
 
 def _shown_subject(ticket):
-    """The subject our mail repeats. To an address nobody has proven (an account made from a typed email or from
-    mail, or a sign-up not yet confirmed) only the reference: whoever typed that address chose the subject, and the
-    desk must not carry their words from its own address to someone else's mailbox."""
-    return ticket.subject if ticket.requester.email_verified else ticket.ref
+    """The subject our mail repeats. To an address nobody has proven to be the requester's (models.Identity: a chat
+    visitor's typed address, or mail to an account that has not proven its address) only the reference: whoever
+    typed that address chose the subject, and the desk must not carry their words from its own address to someone
+    else's mailbox."""
+    return ticket.subject if ticket.requester_proven else ticket.ref
 
 
 def _subject(kind, ticket, status=None):
@@ -61,10 +63,17 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
         context = {
             "kind": kind, "ticket": ticket, "message": message, "requester": requester,
             # The greeting, likewise: the name someone typed is not repeated to an unproven address.
-            "greeting_name": requester.display_name if requester.email_verified else requester.email,
+            "greeting_name": requester.display_name if ticket.requester_proven else requester.email,
+            "proven": ticket.requester_proven,
+            # Not proven: the mailbox's owner can make the request theirs (a typed address: by confirming it; mail to
+            # an account that never proved its address: by setting a password through the emailed reset link).
+            "claim_url": claim_url(ticket) if ticket.identity == Identity.TYPED else "",
+            "password_url": (f"{settings.SITE_URL}/{requester.language}/accounts/password-reset/"
+                             if ticket.identity == Identity.ADDRESS and not ticket.requester_proven else ""),
             "status_label": Status(status).label if status else "",
             "rating_url": _rating_url(ticket) if kind == "ticket_status" and status == Status.SOLVED else "",
-            "ticket_url": f"{settings.SITE_URL}/{requester.language}/requests/{ticket.ref}/",
+            "ticket_url": (f"{settings.SITE_URL}/{requester.language}/requests/{ticket.ref}/"
+                           if ticket.requester_proven else ""),
             "site_name": settings.SITE_NAME,
             "author_name": message.author.display_name if message is not None and message.author else "",
         }
@@ -91,6 +100,12 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
         in_reply_to=references[-1] if references else "", references=" ".join(references),
         auto_generated=kind != "ticket_reply", topic=f"ticket:{ticket.ref}",
     )
+
+
+def claim_url(ticket):
+    """The link, mailed only to the requester's address, by which its owner confirms a request a chat visitor filed
+    under it (services.ticket_claim)."""
+    return f"{settings.SITE_URL}/{ticket.requester.language}/requests/confirm/{claim_token(ticket)}/"
 
 
 def _rating_url(ticket):

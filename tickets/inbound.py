@@ -28,7 +28,7 @@ from support.services import DomainError, customer_for_email
 from support.uploads import AttachmentRejected, check_upload
 
 from . import mailaddr, services
-from .models import Channel, InboundEmail, Ticket
+from .models import Channel, Identity, InboundEmail, Ticket
 
 # Charsets mail clients declare, decoded with the superset codec that real mail needs.
 CHARSET_ALIASES = {
@@ -573,8 +573,10 @@ def _file_mail(record, mail):
                                         channel=Channel.EMAIL, email_message_id=mail.message_id)
     else:
         requester = _requester_for(mail)
+        # Named by the From address only: the account holding it sees the ticket once it has proven the address.
         created = services.ticket_create(requester=requester, subject=mail.subject or "(no subject)", body=body,
                                          channel=Channel.EMAIL, attachments=files, email_message_id=mail.message_id,
+                                         identity=Identity.ADDRESS,
                                          language=guess_language(f"{mail.subject}\n{mail.text}",
                                                                  default=requester.language))
         message = created.messages.get()

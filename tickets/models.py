@@ -41,6 +41,24 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+class Identity(models.TextChoices):
+    """How the requester was known when the ticket was filed; it decides whether the account holding the requester's
+    address may see the ticket (selectors.ticket_visible_q) and what agents are warned of.
+
+    - ACCOUNT: the account holder filed it signed in (web, API, a signed-in customer's chat).
+    - ADDRESS: only an email address names the requester (the From of a mail, or a typed address its owner
+      confirmed by the link mailed to it). The account with that address sees it once the account has proven the
+      address (sign-up confirmation, or a password set by the emailed reset link): whoever registered someone
+      else's address first never sees that person's mail.
+    - TYPED: a chat visitor typed the address and nobody has proven it; held for the address's owner, who
+      confirms it by the link mailed to it (tickets.services.ticket_claim), after which it is ADDRESS.
+    """
+
+    ACCOUNT = "account", _("Signed-in account")
+    ADDRESS = "address", _("Email address")
+    TYPED = "typed", _("Address typed by a visitor")
+
+
 class Category(models.Model):
     """What a request is about; admins edit the list and its names in all six languages."""
 
@@ -68,6 +86,8 @@ class Ticket(models.Model):
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
+    identity = models.CharField(_("requester identity"), max_length=8, choices=Identity.choices,
+                                default=Identity.ACCOUNT)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_tickets", verbose_name=_("assignee"))
     team = models.ForeignKey("support.Team", on_delete=models.SET_NULL, null=True, blank=True,
@@ -91,6 +111,7 @@ class Ticket(models.Model):
             models.CheckConstraint(condition=models.Q(language__in=LANGUAGE_CODES), name="ticket_language_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="ticket_status_valid"),
             models.CheckConstraint(condition=models.Q(priority__in=Priority.values), name="ticket_priority_valid"),
+            models.CheckConstraint(condition=models.Q(identity__in=Identity.values), name="ticket_identity_valid"),
             models.CheckConstraint(condition=~models.Q(merged_into=models.F("id")), name="ticket_not_merged_into_self"),
         ]
         indexes = [
@@ -113,6 +134,13 @@ class Ticket(models.Model):
     @property
     def is_closed(self):
         return self.status == Status.CLOSED
+
+    @property
+    def requester_proven(self):
+        """Whether the account holding the requester's address is proven to be who filed this ticket: it may see the
+        ticket, is notified of it and is named in its mail (needs `requester` loaded)."""
+        return self.identity == Identity.ACCOUNT or (
+            self.identity == Identity.ADDRESS and self.requester.email_verified)
 
 
 class Message(models.Model):
@@ -191,6 +219,7 @@ class TicketEvent(models.Model):
         TAGS = "tags", _("tags")
         MERGED = "merged", _("merged")
         FOLLOW_UP = "follow_up", _("follow-up")
+        IDENTITY = "identity", _("requester identity")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

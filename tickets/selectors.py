@@ -9,7 +9,9 @@ from support.models import User
 from support.numbers import id_from_text
 from support.roles import PERM_AGENT, is_agent, is_desk_admin
 
-from .models import REF_PREFIX, Attachment, Category, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
+from .claims import ClaimLinkInvalid, claim_token_read
+from .models import (REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket,
+                     TicketEvent)
 from .sla import RUNNING, next_due_subquery
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
@@ -23,13 +25,31 @@ def parse_ref(ref):
     return id_from_text(value, max_digits=17)
 
 
+def requester_tickets_q(user, prefix=""):
+    """The tickets a customer account may see: its own, filed while signed in, and those named by its address once
+    the account has proven that address (Identity). Mail to an address someone registered without proving it, and a
+    chat visitor's typed address, stay with the desk until the owner of the mailbox shows up."""
+    identities = [Identity.ACCOUNT, Identity.ADDRESS] if user.email_verified else [Identity.ACCOUNT]
+    return Q(**{f"{prefix}requester": user, f"{prefix}identity__in": identities})
+
+
 def ticket_list_for_user(*, user):
     qs = Ticket.objects.select_related("requester", "assignee", "category", "team").order_by("-updated_at", "-id")
     if not is_agent(user):
-        return qs.filter(requester=user)
+        return qs.filter(requester_tickets_q(user))
     # Agents decide what to work on next by the soonest SLA due time; the API shows them every timer.
     return qs.annotate(next_due=next_due_subquery()).prefetch_related(
         Prefetch("sla_timers", queryset=SlaTimer.objects.order_by("started_at", "id")))
+
+
+def ticket_get_for_claim(*, token):
+    """The ticket a claim link (claims.py) names, while it still has the address the link was mailed to; None for
+    an altered or expired link."""
+    try:
+        ticket_id, email = claim_token_read(token)
+    except ClaimLinkInvalid:
+        return None
+    return Ticket.objects.select_related("requester").filter(pk=ticket_id, requester__email__iexact=email).first()
 
 
 def ticket_get_for_user(*, user, ref):
@@ -53,7 +73,7 @@ def attachment_get_for_user(*, user, attachment_id):
     image whose screenshot scan has not finished only for its uploader (attachment_shown_to)."""
     qs = Attachment.objects.select_related("ticket", "message")
     if not is_agent(user):
-        qs = qs.filter(ticket__requester=user, message__is_internal=False)
+        qs = qs.filter(requester_tickets_q(user, "ticket__"), message__is_internal=False)
     attachment = qs.get(pk=attachment_id)
     if not attachment_shown_to(attachment=attachment, user=user):
         raise Attachment.DoesNotExist
@@ -61,7 +81,8 @@ def attachment_get_for_user(*, user, attachment_id):
 
 
 def attachment_shown_to(*, attachment, user):
-    """Until its scan for secrets has finished, a picture is shown to the person who sent it alone."""
+    """Until its scan for secrets has finished, a file (picture, text, PDF, ZIP) is shown to the person who sent it
+    alone."""
     return not attachment.scan_pending or (user.is_authenticated and attachment.uploaded_by_id == user.pk)
 
 

@@ -6,7 +6,7 @@ from support.languages import LANGUAGE_CODES
 from support.roles import is_agent
 from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
-from .models import Priority, SlaTimer, Status
+from .models import Identity, Priority, SlaTimer, Status
 from .sla import timer_state
 
 
@@ -49,6 +49,19 @@ class BulkInputSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=SETTABLE_STATUSES, required=False)
     assignee = serializers.EmailField(required=False, allow_null=True)
     add_tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+
+
+class ClaimInputSerializer(StrictInputSerializer):
+    token = serializers.CharField(max_length=500)
+
+
+class ClaimOutputSerializer(serializers.Serializer):
+    ref = serializers.CharField()
+    identity = serializers.ChoiceField(choices=Identity.choices)
+    visible_to_account = serializers.BooleanField(
+        source="requester_proven", help_text="whether the account holding the address sees the request now (false "
+                                             "until that account has proven its address, e.g. by setting a password "
+                                             "through the emailed reset link)")
 
 
 class PersonSerializer(serializers.Serializer):
@@ -136,6 +149,14 @@ class AgentTicketOutputSerializer(TicketOutputSerializer):
     next_due_at = NextDueField(help_text=f"{AGENTS_ONLY}: the soonest due time of a running SLA timer (null: none runs)")
     sla = SlaTimerOutputSerializer(source="sla_timers", many=True, required=False,
                                    help_text=f"{AGENTS_ONLY}: the ticket's SLA timers, oldest first")
+    identity = serializers.ChoiceField(
+        choices=Identity.choices, required=False,
+        help_text=f"{AGENTS_ONLY}: how the requester was known when it was filed: account (signed in), address (an "
+                  "email address only: a mail's From, or a typed address its owner confirmed), typed (a chat "
+                  "visitor typed the address; nobody has proven it)")
+    requester_proven = serializers.BooleanField(
+        required=False, help_text=f"{AGENTS_ONLY}: false when nothing proves the requester is the account holder: "
+                                  "do not act on account changes (withdrawal address, 2FA) asked in it")
 
 
 class BulkOutputSerializer(serializers.Serializer):

@@ -18,20 +18,22 @@ from django.utils.translation import ngettext
 from incidents.models import IncidentLink, LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
+from support.filescan import file_scan, file_scans_lost, scan_needed
 from support.languages import normalize_language
 from support.markdown import render_markdown
 from support.models import ScanState
 from support.notifications import register_kind
 from support.numbers import id_from_text
 from support.roles import is_agent
-from support.screenshots import image_scan, image_scans_lost
 from support.secretscan import secrets_mask
 from support.services import DomainError, notification_create
 
 from support.uploads import AttachmentRejected, check_upload, make_thumbnail
 from . import sla
 from .emails import email_requester
-from .models import REF_PREFIX, Attachment, Category, Channel, Message, Priority, Status, Ticket, TicketEvent
+from .selectors import ticket_get_for_claim
+from .models import (REF_PREFIX, Attachment, Category, Channel, Identity, Message, Priority, Status, Ticket,
+                     TicketEvent)
 
 MAX_SUBJECT = 200
 MAX_BODY = 50_000
@@ -97,6 +99,8 @@ def _notify(user, kind, ticket, *, for_agent=False, **params):
     """The one place tickets tell a person something (in-site now; the email channel plugs in here)."""
     if user is None or not user.is_active:
         return
+    if not for_agent and user.pk == ticket.requester_id and not ticket.requester_proven:
+        return  # the account holding the address has not proven it is the requester (models.Identity)
     url = (f"/{user.language}/agent/tickets/{ticket.ref}/" if for_agent
            else f"/{user.language}/requests/{ticket.ref}/")
     notification_create(user=user, kind=kind, url=url,
@@ -109,7 +113,8 @@ def _record(ticket, actor, field, old="", new=""):
 
 
 def _store_attachments(*, ticket, message, uploader, files):
-    """Store checked files; images are read for secrets in a task after commit (attachment_scan)."""
+    """Store checked files; pictures, text, PDF and ZIP files are read for secrets in a task after commit
+    (attachment_scan)."""
     checked = [check_upload(f) for f in files]
     stored = []
     for item in checked:
@@ -118,13 +123,14 @@ def _store_attachments(*, ticket, message, uploader, files):
         attachment.file.save(attachment.filename, item.upload, save=False)
         if item.kind == "image":
             attachment.thumbnail.save("thumb.png", ContentFile(make_thumbnail(item.upload)), save=False)
+        if scan_needed(item.content_type):
             attachment.scan_state = ScanState.PENDING
         attachment.save()
         stored.append(attachment)
-    images = [attachment.pk for attachment in stored if attachment.scan_pending]
-    if images:
+    pending = [attachment.pk for attachment in stored if attachment.scan_pending]
+    if pending:
         # robust: with the broker down the request still succeeds, and the sweep queues the scans later.
-        transaction.on_commit(lambda: _scans_enqueue(images), robust=True)
+        transaction.on_commit(lambda: _scans_enqueue(pending), robust=True)
     return stored
 
 
@@ -136,20 +142,21 @@ def _scans_enqueue(attachment_ids):
 
 
 def attachment_scan(*, attachment_id, last_attempt=True, result=None):
-    """Read an image attachment for secrets (support.screenshots): where one is found, the file and thumbnail
-    everyone sees become a blurred copy and the attachment is flagged with the kinds; until then only its uploader
-    is shown it (selectors.attachment_shown_to). Safe to run twice: returns the state recorded, or None. `result`
-    records a scan read elsewhere instead (screenshots.image_scan)."""
+    """Read an attachment for secrets with the reader for its kind (support.filescan): where one is found, the file
+    (and thumbnail) everyone sees becomes a blurred or masked copy, or a PDF or ZIP is withheld, and the attachment
+    is flagged with the kinds; until then only its uploader is shown it (selectors.attachment_shown_to). Safe to
+    run twice: returns the state recorded, or None. `result` records a scan read elsewhere instead
+    (filescan.file_scan)."""
     language = Attachment.objects.filter(pk=attachment_id).values_list("ticket__language", flat=True).first()
     if language is None:
         return None
-    return image_scan(model=Attachment, attachment_id=attachment_id, languages=[language],
-                      last_attempt=last_attempt, thumbnail_field="thumbnail", result=result)
+    return file_scan(model=Attachment, attachment_id=attachment_id, languages=[language],
+                     last_attempt=last_attempt, thumbnail_field="thumbnail", result=result)
 
 
 def attachment_scans_sweep(*, older_than_seconds=300):
-    """Queue again the scans of images sent a while ago whose task was lost or whose worker died."""
-    lost = image_scans_lost(Attachment.objects.filter(
+    """Queue again the scans of files sent a while ago whose task was lost or whose worker died."""
+    lost = file_scans_lost(Attachment.objects.filter(
         created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds)))
     _scans_enqueue(lost)
     return len(lost)
@@ -186,8 +193,12 @@ def _masked(text):
 
 
 def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=None, category=None,
-                  priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id=""):
-    """Open a ticket with its first message, whatever the channel (web form, API, email, chat)."""
+                  priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id="",
+                  identity=Identity.ACCOUNT):
+    """Open a ticket with its first message, whatever the channel (web form, API, email, chat). `identity` says how
+    the requester is known (models.Identity): ACCOUNT only when the account holder is signed in."""
+    if identity not in Identity.values:
+        raise ValueError(f"unknown identity {identity!r}")
     subject, subject_secrets = _masked(_clean_text(subject, field="subject", limit=MAX_SUBJECT, one_line=True))
     body, secrets = _masked(_clean_text(body, field="body", limit=MAX_BODY))
     secrets = list(dict.fromkeys([*subject_secrets, *secrets]))
@@ -205,13 +216,14 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             number = _next_number()
             tags = normalize_tags(tags)
             incident = incident_matching(subject, body)  # a known problem: tagged and linked, told when solved
+            proven = Ticket(requester=requester, identity=identity).requester_proven
             if incident is not None and incident_link(
                     incident_id=incident.id, channel=LinkChannel.TICKET, object_id=f"{REF_PREFIX}{number}",
-                    customer=requester, email=requester.email, language=requester.language, label=subject):
+                    customer=requester if proven else None, email=requester.email, language=requester.language, label=subject):
                 tags = list(dict.fromkeys([*tags, incident.tag]))
             ticket = Ticket.objects.create(
                 number=number, requester=requester, subject=subject, language=lang, category=category,
-                priority=priority, channel=channel, tags=tags, follow_up_of=follow_up_of,
+                priority=priority, channel=channel, tags=tags, follow_up_of=follow_up_of, identity=identity,
                 created_at=now, updated_at=now, awaiting_agent=True,
             )
             message = Message.objects.create(ticket=ticket, author=requester, body=body,
@@ -229,6 +241,30 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
     except Exception:
         _delete_files_on_rollback(stored)()
         raise
+    return ticket
+
+
+# --- identity ------------------------------------------------------------------------------------------------
+
+
+class ClaimRefused(DomainError):
+    code = "link_invalid"
+
+
+def ticket_claim(*, token):
+    """The owner of an address confirms, by the link mailed only to it (tickets.claims), that a request a chat
+    visitor filed under that address is theirs: TYPED becomes ADDRESS (models.Identity), so the account holding the
+    address sees it once that account has proven the address. A conditional update: two clicks change it once.
+    Returns the ticket; ClaimRefused when the link is altered, expired, or for an address the ticket no longer
+    has."""
+    ticket = ticket_get_for_claim(token=token)
+    if ticket is None:
+        raise ClaimRefused(_("This link is not valid or has expired."))
+    with transaction.atomic():
+        if Ticket.objects.filter(pk=ticket.pk, identity=Identity.TYPED).update(identity=Identity.ADDRESS):
+            TicketEvent.objects.create(ticket=ticket, actor=None, field=TicketEvent.Field.IDENTITY,
+                                       old_value=Identity.TYPED, new_value=Identity.ADDRESS)
+            ticket.identity = Identity.ADDRESS
     return ticket
 
 
@@ -263,7 +299,7 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                 follow_up = ticket_create(requester=author, subject=locked.subject, body=body, channel=channel,
                                           language=locked.language, category=locked.category,
                                           priority=locked.priority, attachments=files, follow_up_of=locked,
-                                          email_message_id=email_message_id)
+                                          email_message_id=email_message_id, identity=locked.identity)
                 return follow_up.messages.get()
             now = timezone.now()
             message = Message.objects.create(ticket=locked, author=author, is_internal=internal, body=body,

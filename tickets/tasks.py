@@ -31,11 +31,12 @@ def sla_scan():
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(ScreenshotScanError,), retry_backoff=30, max_retries=2)
 def attachment_scan(self, attachment_id):
-    """Read one image attachment for secrets; a task delivered again finds it finished (or claimed) and stops."""
+    """Read one attachment (picture, text, PDF, ZIP) for secrets; a task delivered again finds it finished (or
+    claimed) and stops."""
     return services.attachment_scan(attachment_id=attachment_id, last_attempt=self.request.retries >= self.max_retries)
 
 
 @shared_task(acks_late=True)
 def attachment_scans_sweep():
-    """Queue again the screenshot scans whose task was lost (beat, every five minutes)."""
+    """Queue again the attachment scans whose task was lost (beat, every five minutes)."""
     return services.attachment_scans_sweep()

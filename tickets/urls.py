@@ -8,6 +8,7 @@ app_name = "tickets"
 urlpatterns = [
     path("requests/new/", views.ticket_new, name="new"),
     path("requests/", views.my_tickets, name="my_list"),
+    path("requests/confirm/<str:token>/", views.ticket_claim, name="claim"),
     path("requests/<str:ref>/", views.ticket_detail, name="detail"),
     path("requests/<str:ref>/status/", views.ticket_set_status, name="set_status"),
     path("rate/<str:token>/", views.ticket_rate, name="rate"),

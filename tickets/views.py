@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from support import ratelimit
+from support.filescan import AttachmentWithheld, original_response, withheld_page
 from support.permissions import agent_required
 from support.roles import is_agent
-from support.screenshots import original_response
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 from support.shortcuts import shortcut_config
@@ -122,13 +122,16 @@ def attachment_download(request, attachment_id, thumbnail=False):
         attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    return attachment_response(attachment, thumbnail=thumbnail)
+    try:
+        return attachment_response(attachment, thumbnail=thumbnail)
+    except AttachmentWithheld as exc:  # a secret in a PDF or ZIP: 403 with the reason
+        return withheld_page(request, exc)
 
 
 @login_required
 def attachment_original(request, attachment_id):
-    """The picture as sent, where a secret was found and blurred (kept by policy): desk admins only, 404 for
-    anyone else."""
+    """The file as sent, where a secret was found and blurred, masked or withheld (kept by policy): desk admins
+    only, 404 for anyone else."""
     try:
         attachment = selectors.attachment_original_for_user(user=request.user, attachment_id=attachment_id)
     except Attachment.DoesNotExist as exc:
@@ -311,3 +314,24 @@ def ticket_rate(request, token):
         return render(request, "tickets/rate.html", {**context, "done": True})
     return render(request, "tickets/rate.html", context)
 
+
+
+def ticket_claim(request, token):
+    """The page the link in a visitor's request mail opens (claims.py): the owner of the address confirms the request
+    is theirs. No login needed, the signed link is the permission; a GET only asks (mail scanners open links), the
+    button's POST confirms."""
+    context = {"token": token}
+    ticket = selectors.ticket_get_for_claim(token=token)
+    if ticket is None:
+        return render(request, "tickets/claim.html", {**context, "problem": True}, status=410)
+    if request.method == "POST":
+        try:
+            ticket = services.ticket_claim(token=token)
+        except services.ClaimRefused:
+            return render(request, "tickets/claim.html", {**context, "problem": True}, status=410)
+        requester = ticket.requester
+        return render(request, "tickets/claim.html", {
+            **context, "ticket": ticket, "done": True,
+            "signed_in_as_requester": request.user.is_authenticated and request.user.pk == requester.pk,
+            "visible": ticket.requester_proven, "has_password": requester.has_usable_password()})
+    return render(request, "tickets/claim.html", {**context, "ticket": ticket})

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "support",
     "helpcenter",
     "chatbot",
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "support.middleware.StaffTwoFactorMiddleware",
     "support.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -314,8 +318,8 @@ CSRF_FAILURE_VIEW = "support.views.csrf_failure"
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 HELP_IMAGE_MAX_BYTES = env_int("HELP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 10)
-# Screenshots are read for secrets (support.screenshots); where one is found people see a blurred copy, and the
-# picture as sent is deleted unless this keeps it, for desk admins alone (docs/security.md).
+# Attachments are read for secrets (support.filescan); where one is found people see a blurred or masked copy (a PDF
+# or ZIP is withheld), and the file as sent is deleted unless this keeps it, for desk admins alone (docs/security.md).
 SCREENSHOT_KEEP_ORIGINALS = env_bool("SCREENSHOT_KEEP_ORIGINALS", False)
 # Live chat: the estimate averages the handle time of the last N hours (a default when there is none, flagged as a
 # guess); message bodies over the limit are refused; visitor tokens expire.
@@ -380,6 +384,17 @@ EMAIL_REPLY_LOCALPART = env_str("EMAIL_REPLY_LOCALPART", "support")
 # A reply address (and a thread Message-ID) stops opening its ticket this many days after it was issued; mail to it
 # is then filed as a new request of its sender (tickets/mailaddr.py).
 EMAIL_REPLY_ADDRESS_DAYS = env_int("EMAIL_REPLY_ADDRESS_DAYS", 90)
+# Staff two-factor sign-in (support/twofactor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = SITE_NAME
+# Admins can remove a staff member's device (who then sets up a new one) but never see its key or QR code: whoever
+# reads a key can make that person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How long the link proving an address stays valid: a chat visitor's request confirmed by the address's owner
+# (tickets.claims), and a new account's address confirmation (support.services.user_email_confirmation_send).
+TICKET_CLAIM_DAYS = env_int("TICKET_CLAIM_DAYS", 14)
+EMAIL_CONFIRMATION_DAYS = env_int("EMAIL_CONFIRMATION_DAYS", 7)
+# A chat transcript asked for by someone whose address is not proven is mailed as a link to read it (livechat.emails).
+LIVECHAT_TRANSCRIPT_LINK_DAYS = env_int("LIVECHAT_TRANSCRIPT_LINK_DAYS", 7)
 OUTBOUND_EMAIL_MAX_ATTEMPTS = env_int("OUTBOUND_EMAIL_MAX_ATTEMPTS", 10)
 OUTBOUND_EMAIL_SWEEP_AFTER = env_int("OUTBOUND_EMAIL_SWEEP_AFTER", 120)
 # How long a worker holds an outbox row it is sending: a worker killed mid-send leaves the row to the sweep after

@@ -69,11 +69,24 @@ def page(new_page):
 
 
 def log_in(tab, email, password, lang="en"):
+    """Sign in through the login page; staff then type a code of their authenticator (support.twofactor)."""
+    from support import twofactor
+    from support.models import User
+    from tests.conftest import staff_code, staff_device
+
+    user = User.objects.filter(email__iexact=email).first()
+    staff = user is not None and twofactor.required_for(user)
+    if staff:
+        staff_device(user)  # set up before, as staff have (a first sign-in would set it up on the page)
     tab.goto(f"/{lang}/accounts/login/")
     tab.locator("#id_username").fill(email)
     tab.locator("#id_password").fill(password)
     tab.locator("form.stacked-form button[type=submit]").click()
     tab.wait_for_load_state()
+    if staff and "/accounts/2fa/" in tab.url:
+        tab.locator("#id_code").fill(staff_code(user))
+        tab.locator("form.stacked-form button[type=submit]").click()
+        tab.wait_for_load_state()
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """A visitor switches to Korean, searches the help center, opens an article and votes it helpful; a customer
 filing a request is shown matching articles as they type."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from helpcenter import services
 from helpcenter.models import Article, ArticleStatus, ArticleVote, Category, Section
+from tests.conftest import staff_code, staff_device
 from tests.factories import PASSWORD, UserFactory
 
 from .conftest import log_in
@@ -63,12 +66,18 @@ def test_admin_uploads_a_picture_that_the_korean_article_shows(page, screenshot,
 
     settings.MEDIA_ROOT = tmp_path / "media"
     article = make_article()
-    UserFactory(email="editor@example.com", name="Editor", role=Role.ADMIN, language="ko")
+    editor = UserFactory(email="editor@example.com", name="Editor", role=Role.ADMIN, language="ko")
+    staff_device(editor)  # the editor's authenticator, set up on an earlier day
     page.goto("/admin/login/")
     page.locator("#id_username").fill("editor@example.com")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.goto(f"/admin/helpcenter/article/{article.pk}/change/")
+    # Staff finish signing in with their authenticator's code, then land where they were going.
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/\?next="))
+    page.locator("#id_code").fill(staff_code(editor))
+    page.locator("form.stacked-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/admin/helpcenter/article/{article.pk}/change/$"))
     picture = tmp_path / "wallet.png"
     picture.write_bytes(png_bytes(size=(240, 120)))
     page.locator("input[name='images-0-file']").set_input_files(str(picture))

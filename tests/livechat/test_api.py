@@ -1,5 +1,7 @@
 """Chat API: visitors start chats with a name and email and get a token that opens that chat only; history resumes
 after a sequence number; a resend is stored once; nobody reads someone else's chat."""
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -120,9 +122,33 @@ def test_transcript_goes_once_to_the_chats_own_address_in_its_language(api_clien
     for row in OutboundEmail.objects.filter(status="pending"):
         outbox.outbound_email_deliver(outbound_id=row.pk)
     assert [m["to"] for m in mailbox] == [["min@example.com"]]
+    # A visitor's typed address is not proven: the mail is our own text and a link, never the chat's words or the
+    # name the visitor typed (the desk relays nothing someone wrote to another person's mailbox).
+    message = mailbox[0]["message"]
+    text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
+    assert "출금이 안 돼요" not in text and "민" not in text.replace("min@example.com", "")
+    link = re.search(r"http://[^/\s\"]+(/ko/chat/transcript/[^/\s\"]+/)", text).group(1)
+    page = api_client.get(link).content.decode()
+    assert "출금이 안 돼요" in page and "확인할게요" in page and "지우" in page and "jiwoo.private" not in page
+    assert "상담을 종료했습니다" in page  # the system line, in Korean
+    assert api_client.get(link[:-4] + "xx/").status_code == 410
+
+
+def test_a_proven_customer_gets_the_transcript_itself(client, mailbox):
+    from support import outbox
+    from support.models import OutboundEmail
+    from tests.factories import UserFactory
+
+    customer = UserFactory(email="yuki@example.com", name="Yuki", language="ja")
+    client.force_login(customer)
+    chat = services.conversation_start(language="ja", customer=customer, topic="入金")
+    services.customer_message_post(conversation_id=chat.pk, body="入金が反映されません")
+    services.conversation_close(conversation_id=chat.pk, by="customer")
+    services.conversation_transcript_send(conversation_id=chat.pk)
+    for row in OutboundEmail.objects.filter(status="pending"):
+        outbox.outbound_email_deliver(outbound_id=row.pk)
     text = mailbox[0]["message"].get_body(("plain",)).get_content()
-    assert "출금이 안 돼요" in text and "지우: 확인할게요" in text and "jiwoo.private" not in text
-    assert "상담을 종료했습니다" in text  # the system line, in Korean
+    assert "入金が反映されません" in text and "Yuki" in text and "/chat/transcript/" not in text
 
 
 def test_chat_page_may_be_framed_only_by_allowed_sites(client, settings):

@@ -174,6 +174,14 @@ HTTP = {
     # GET only: DELETE would revoke the token the other cases use (tests/support/test_auth_api.py covers it).
     "api/v1/auth/token/current/": [get("/api/v1/auth/token/current/", API_USER)],
     "api/v1/auth/me/": [get("/api/v1/auth/me/", API_USER)],
+    # The address confirmation needs the account signed in and the mailed token (a forged one is a 400).
+    "api/v1/auth/email/confirm/": [
+        post("/api/v1/auth/email/confirm/", logged_in(400, anon=401), "empty"),
+        post("/api/v1/auth/email/confirm/", logged_in(400, anon=401), "forged", {"token": "forged"}),
+    ],
+    "api/v1/auth/email/confirmation/": [post("/api/v1/auth/email/confirmation/", logged_in(202, anon=401))],
+    # A claim link is a bearer capability mailed to the address (tickets.claims): no login; forged is a 400.
+    "api/v1/tickets/claim/": [post("/api/v1/tickets/claim/", same(400), "forged", {"token": "forged"})],
     "api/v1/notifications/": [get("/api/v1/notifications/", API_USER)],
     "api/v1/notifications/read-all/": [post("/api/v1/notifications/read-all/", API_USER)],
     # Notifications are personal: nobody else, not even an admin, can mark A's read.
@@ -346,6 +354,16 @@ HTTP = {
         post("/en/accounts/reset/{uidb64}/bad-token/", PUBLIC, "bad-token-post"),
     ],
     "en/accounts/reset/done/": [get("/en/accounts/reset/done/", PUBLIC)],
+    # Two-step sign-in: customers have nothing to set up (404; the code step sends them on); staff sessions here
+    # have passed it (tests/support/test_two_factor.py covers the way through).
+    "en/accounts/2fa/": [get("/en/accounts/2fa/", logged_in(Redirect("/"), anon=LOGIN))],
+    "en/accounts/2fa/setup/": [get("/en/accounts/2fa/setup/", roles(LOGIN, 404, 404, 200, 200, 200, 200))],
+    "en/accounts/2fa/recovery-codes/": [
+        get("/en/accounts/2fa/recovery-codes/", roles(LOGIN, 404, 404, 200, 200, 200, 200))],
+    "en/accounts/confirm-email/": [
+        post("/en/accounts/confirm-email/", logged_in(Redirect("/en/requests/", exact=True), anon=LOGIN))],
+    "en/accounts/confirm-email/<str:token>/": [
+        get("/en/accounts/confirm-email/forged/", logged_in(400, anon=LOGIN), "forged")],
     "en/notifications/": [get("/en/notifications/", PAGE_USER)],
     "en/notifications/read-all/": [
         post("/en/notifications/read-all/", logged_in(NOTIFICATIONS, anon=LOGIN))],
@@ -371,6 +389,12 @@ HTTP = {
              roles(LOGIN, CUSTOMER_VIEW, 404, *[CUSTOMER_VIEW] * 4), "own")],
     # The CSAT link is a bearer capability (signed, expiring, no login: tickets.views.ticket_rate), so whoever
     # holds it gets the page; a forged one is 410 for everybody.
+    # The claim link likewise: whoever holds it gets the question (POST confirms; A's ticket is already A's).
+    "en/requests/confirm/<str:token>/": [
+        get("/en/requests/confirm/{claim_token}/", PUBLIC, "valid"),
+        get("/en/requests/confirm/forged/", same(410), "forged"),
+        post("/en/requests/confirm/forged/", same(410), "forged-post"),
+    ],
     "en/rate/<str:token>/": [
         get("/en/rate/{rate_token}/", PUBLIC, "valid"),
         get("/en/rate/forged-token/", same(410), "forged"),
@@ -431,6 +455,8 @@ HTTP = {
         get("/en/help/articles/{draft}/draft-slug/", same(404), "draft"),
     ],
     "en/chat/": [get("/en/chat/", PUBLIC)],
+    # A transcript link is a bearer capability mailed to the chat's address; forged is 410 for everybody.
+    "en/chat/transcript/<str:token>/": [get("/en/chat/transcript/forged/", same(410), "forged")],
     "en/agent/chats/": [get("/en/agent/chats/", PAGE_AGENT)],
     # Customer pages are for agents: A's own page is a 404 to A as to B.
     "en/agent/customers/<int:customer_id>/": [
@@ -473,6 +499,11 @@ def _admin_only(staff_answer):
 
 ADMIN_SPECIAL = {
     "admin/": get("/admin/", _admin_only(200), "index"),
+    # An authenticator's key and QR code are shown to nobody, admins included (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin/otp_totp/totpdevice/<int:pk>/config/": get(f"/admin/otp_totp/totpdevice/{MISSING_INT}/config/",
+                                                      _admin_only(403), "key"),
+    "admin/otp_totp/totpdevice/<int:pk>/qrcode/": get(f"/admin/otp_totp/totpdevice/{MISSING_INT}/qrcode/",
+                                                      _admin_only(403), "qr"),
     # The login page answers everyone; a staff user is already in and is sent to the index.
     "admin/login/": get("/admin/login/", {**same(200), "admin": Redirect("/admin/", exact=True)}, "login"),
     # Logging out: a staff user goes to LOGOUT_REDIRECT_URL; for anyone else Django's admin_view sends the logout
@@ -657,6 +688,7 @@ def _build_world():
     from reports.models import ReviewCriterion
     from support.models import AgentProfile, Notification, Presence
     from tickets import csat
+    from tickets.claims import claim_token
     from tickets import services as ticket_services
     from tickets.models import Attachment, TicketRating
 
@@ -762,6 +794,7 @@ def _build_world():
         "section": section.slug, "image": image.pk, "draft_image": draft_image.pk,
         "report_key": report_selectors.REPORT_TABLES[0].table_key,
         "uidb64": urlsafe_base64_encode(force_bytes(cust_a.pk)),
+        "claim_token": claim_token(ticket),
     }
     return {"names": names, "sessions": sessions, "tokens": tokens}
 

@@ -10,6 +10,7 @@ from support import outbox
 from support.models import OutboundEmail
 from support.tasks import outbound_email_send
 from tickets import mailaddr, services
+from tickets.models import Identity
 from tests.factories import AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +236,8 @@ def test_an_unproven_address_is_not_sent_the_words_someone_else_typed(mailbox):
 
     victim = customer_for_email(email="victim@example.net", name="Win a prize at evil.example", language="en")
     ticket = services.ticket_create(requester=victim, subject="Verify your wallet at evil.example/restore",
-                                    body="Urgent: verify your wallet at evil.example/restore")
+                                    body="Urgent: verify your wallet at evil.example/restore",
+                                    identity=Identity.TYPED)
     deliver_all()
     message = mailbox[0]["message"]
     text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()

@@ -9,13 +9,13 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from support import screenshots
+from support import filescan, screenshots
 from support.screenshots import ScreenshotScanError, screenshot_scan
 from tests.factories import AgentFactory
 from tickets import services, tasks
 from tickets.models import Attachment, Message
 
-from .files import pdf_bytes, upload
+from .files import mp4_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ocr")]  # reads pictures with Tesseract
 
@@ -158,7 +158,7 @@ def test_a_task_delivered_twice_scans_once_and_a_live_claim_is_left_to_its_worke
     assert _scan(attachment, django_capture_on_commit_callbacks) is None
     assert Attachment.objects.get(pk=attachment.pk).scan_state == "pending"
     # That worker died: once its lease has run out, the scan is taken over.
-    expired = timezone.now() - timedelta(seconds=screenshots.SCAN_LEASE_SECONDS + 1)
+    expired = timezone.now() - timedelta(seconds=filescan.SCAN_LEASE_SECONDS + 1)
     Attachment.objects.filter(pk=attachment.pk).update(scan_claimed_at=expired)
     assert _scan(attachment, django_capture_on_commit_callbacks) == "clean"
     # Finished: a task delivered again does nothing.
@@ -181,9 +181,10 @@ def test_a_scan_that_cannot_run_is_retried_then_marked_failed_and_shown_with_a_w
     assert "could not be checked for secrets" in client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
 
 
-def test_files_that_are_not_pictures_are_not_scanned(customer):
-    ticket = services.ticket_create(requester=customer, subject="Statement", body="Attached.",
-                                    attachments=[upload("statement.pdf", pdf_bytes())])
+def test_videos_are_not_scanned(customer):
+    """A video holds no text we read (text, PDF and ZIP files are read: tests/tickets/test_file_scan.py)."""
+    ticket = services.ticket_create(requester=customer, subject="Recording", body="Attached.",
+                                    attachments=[upload("screen.mp4", mp4_bytes())])
     assert ticket.attachments.get().scan_state == "skipped"
 
 

@@ -1,4 +1,5 @@
-"""Template helpers for tickets: the SLA countdown badge, secret kinds, and who is shown an attachment."""
+"""Template helpers for tickets: the SLA countdown badge, secret kinds, who is shown an attachment and why a file
+could not be checked."""
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,6 +29,14 @@ def secret_kinds(kinds):
     from support.secretscan import KIND_LABELS
 
     return ", ".join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)
+
+
+@register.filter
+def scan_problem(code):
+    """Why a file could not be checked for secrets (support.filescan.PROBLEMS), in the reader's language."""
+    from support.filescan import PROBLEMS
+
+    return str(PROBLEMS.get(code, ""))
 
 
 @register.filter

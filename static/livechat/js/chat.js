@@ -119,8 +119,17 @@
       waiting.className = "chat-file muted small";
       waiting.dataset.attachment = file.id;
       waiting.dataset.sender = sender;
-      waiting.textContent = file.filename + " — " + S.scan_pending;
+      waiting.textContent = file.filename + " — " +
+        (/^image\//.test(file.content_type) ? S.scan_pending : S.scan_pending_file);
       return waiting;
+    }
+    if (file.scan_state === "withheld") {  // a secret in a PDF or ZIP: served to nobody
+      var withheld = document.createElement("span");
+      withheld.className = "chat-file muted small";
+      withheld.dataset.attachment = file.id;
+      withheld.dataset.sender = sender;
+      withheld.textContent = file.filename + " — " + S.withheld;
+      return withheld;
     }
     var link = document.createElement("a");
     link.dataset.attachment = file.id;

@@ -85,8 +85,9 @@
     return item;
   }
   function fileNode(file) {
-    // A picture is read for secrets before agents see it (scan_state); where one was found, the file is a blurred
-    // copy and the kinds are flagged like a secret in a message. An "attachment" frame replaces this node.
+    // A file is read for secrets before agents see it (scan_state); where one was found, the file is a blurred or
+    // masked copy, or (a PDF or ZIP) withheld, and the kinds are flagged like a secret in a message. An
+    // "attachment" frame replaces this node.
     var box = document.createElement("span");
     box.className = "chat-file-box";
     box.dataset.attachment = file.id;
@@ -94,17 +95,26 @@
     if (file.scan_state === "pending") {
       var waiting = document.createElement("span");
       waiting.className = "chat-file muted small";
-      waiting.textContent = file.filename + " — " + S.scan_pending;
+      waiting.textContent = file.filename + " — " +
+        (/^image\//.test(file.content_type) ? S.scan_pending : S.scan_pending_file);
       box.appendChild(waiting);
       return box;
     }
-    var link = document.createElement("a");
-    link.href = file.url + "?v=" + encodeURIComponent(file.scan_state || "");
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.className = "chat-file";
-    link.textContent = file.filename;
-    box.appendChild(link);
+    if (file.scan_state === "withheld") {
+      var withheld = document.createElement("span");
+      withheld.className = "chat-file muted small";
+      withheld.dataset.testid = "attachment-withheld";
+      withheld.textContent = file.filename + " — " + S.withheld;
+      box.appendChild(withheld);
+    } else {
+      var link = document.createElement("a");
+      link.href = file.url + "?v=" + encodeURIComponent(file.scan_state || "");
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "chat-file";
+      link.textContent = file.filename;
+      box.appendChild(link);
+    }
     if (file.secret_kinds && file.secret_kinds.length) {
       var flag = document.createElement("span");
       flag.className = "chat-secret-flag";
@@ -114,13 +124,13 @@
       }).join(", ") });
       box.appendChild(flag);
     }
-    if (file.scan_state === "failed") {
+    if (file.scan_problem || file.scan_state === "failed") {
       var failed = document.createElement("span");
       failed.className = "muted small";
-      failed.textContent = S.scan_failed;
+      failed.textContent = (file.scan_problem && S.scan_problems[file.scan_problem]) || S.scan_failed;
       box.appendChild(failed);
     }
-    if (file.scan_state === "secret" && app.dataset.admin) {
+    if ((file.scan_state === "secret" || file.scan_state === "withheld") && app.dataset.admin) {
       var original = document.createElement("a");
       original.href = file.url + "original/";
       original.target = "_blank";
