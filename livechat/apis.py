@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from support import ratelimit
 from support.permissions import IsAgent
 from support.schema import RETRY_AFTER, errors
+from verification.selectors import conversation_code
 
 from . import selectors, services
 from .models import Conversation, SenderKind
@@ -148,7 +149,9 @@ class ChatContextApi(APIView):
             conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
         except (Conversation.DoesNotExist, DjangoValidationError) as exc:
             raise NotFound() from exc
-        return Response(ChatContextSerializer(selectors.conversation_context(conversation=conversation)).data)
+        context = selectors.conversation_context(conversation=conversation)
+        context["your_code"] = conversation_code(request.user, selectors.agent_code_key(conversation.id))
+        return Response(ChatContextSerializer(context).data)
 
 
 class ChatRatingApi(APIView):

@@ -36,7 +36,7 @@ from support.models import AgentProfile, Presence
 from support.roles import is_agent
 from support.twofactor import session_verified
 from support.services import DomainError
-from verification.selectors import agent_verification_code
+from verification.selectors import conversation_code
 
 from . import events, selectors, services
 from .bot import bot_feedback
@@ -220,7 +220,8 @@ def _state_frame(conversation_id):
         return _queue_frame(conversation_id)
     if conversation.status == ConversationStatus.ACTIVE:
         frame = events.assigned_frame(conversation_id, selectors.agent_display_name(conversation.agent),
-                                      agent_verification_code(conversation.agent))
+                                      conversation_code(conversation.agent,
+                                                        selectors.agent_code_key(conversation_id)))
         return {k: v for k, v in frame.items() if k != "conversation"}
     if conversation.status == ConversationStatus.CLOSED:
         return {"type": "closed", "by": conversation.closed_by}

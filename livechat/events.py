@@ -81,10 +81,11 @@ def chat_assigned(conversation, agent_name, agent_code):
     group_send_frames(_assigned_frames(conversation, agent_name, agent_code))
 
 
-def chats_assigned(conversations, agent_name, agent_code, languages):
-    """Several chats given to one agent at once, and the queues they left: one batch of doorbells."""
+def chats_assigned(conversations, agent_name, agent_codes, languages):
+    """Several chats given to one agent at once, and the queues they left: one batch of doorbells. `agent_codes`:
+    the agent's code in each chat, by chat id (a code belongs to one conversation)."""
     group_send_frames([*(send for chat in conversations
-                         for send in _assigned_frames(chat, agent_name, agent_code)),
+                         for send in _assigned_frames(chat, agent_name, agent_codes[chat.id])),
                        *((queue_group(language), {"type": "queue_moved", "language": language})
                          for language in languages)])
 

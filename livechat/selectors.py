@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
@@ -276,3 +277,17 @@ def conversation_get_for_transcript_link(*, token):
     if chat is None or (chat.customer.email if chat.customer_id else chat.visitor_email).lower() != email:
         return None
     return chat
+
+
+def agent_code_key(conversation_id):
+    """The conversation key of a chat's agent code (verification.selectors.conversation_code)."""
+    return f"chat:{conversation_id}"
+
+
+def agents_in_customer_chats(customer, *, limit=200):
+    """(conversation key, a label, agent) for the agent of each of the signed-in customer's chats: what /verify/
+    checks an agent code against (registered in apps.py). One query."""
+    chats = (Conversation.objects.filter(customer=customer, agent__isnull=False)
+             .select_related("agent__agent_profile").order_by("-created_at")[:limit])
+    for chat in chats:
+        yield agent_code_key(chat.id), date_format(chat.created_at, "SHORT_DATE_FORMAT"), chat.agent

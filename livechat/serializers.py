@@ -109,6 +109,8 @@ class ChatContextSerializer(serializers.Serializer):
                                                "questions asked, articles offered and whether they helped")
     recent_tickets = RecentTicketSerializer(many=True)
     canned_replies = CannedReplySerializer(many=True)
+    your_code = serializers.CharField(allow_null=True, help_text="the asking agent's code in this chat, which the "
+                                      "customer was shown when the agent took it (null for someone not an agent)")
 
 
 class WorkspaceSearchQuerySerializer(serializers.Serializer):  # query parameters: ?lang= may come along

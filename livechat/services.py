@@ -23,6 +23,7 @@ from support.filescan import file_scan, file_scans_lost, scan_needed
 from support.models import AgentProfile, Presence, ScanState
 from support.secretscan import asks_for_code, secrets_mask
 from support.services import DomainError, agent_set_presence, customer_for_email
+from verification.selectors import conversation_code
 from support.uploads import check_upload
 
 from . import events, selectors
@@ -430,9 +431,9 @@ def agent_take_waiting(*, agent):
         AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
         agent_name = selectors.agent_display_name(profile.user)
         moved = sorted({chat.language for chat in chats})
-        code = profile.verification_code
+        codes = {chat.id: conversation_code(profile.user, selectors.agent_code_key(chat.id)) for chat in chats}
 
-        transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, code, moved))
+        transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, codes, moved))
         return len(chats), languages
 
 
@@ -501,7 +502,7 @@ def _give(conversation, profile, now):
     conversation.save(update_fields=["status", "agent", "assigned_at", "answered_at", "agent_read_seq"])
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
     agent_name = selectors.agent_display_name(profile.user)
-    code = profile.verification_code
+    code = conversation_code(profile.user, selectors.agent_code_key(conversation.id))
     transaction.on_commit(lambda: events.chat_assigned(conversation, agent_name, code))
 
 

@@ -77,6 +77,8 @@ def _strings():
         "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),
         "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
         "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
+        "your_code": _("Your code in this chat: {code}. Tell it to the customer if they ask you to prove you are "
+                       "from our team."),
         "overflowed": _("from another language's queue (overflow)"),
         "incident": _("Incident: {title}"),
         "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),

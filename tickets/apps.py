@@ -13,3 +13,9 @@ class TicketsConfig(AppConfig):
         from .services import incident_tickets_solve
 
         on_resolve(incident_tickets_solve)
+
+        from verification.selectors import register_customer_conversations
+
+        from .selectors import agents_in_customer_tickets
+
+        register_customer_conversations(agents_in_customer_tickets)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from support.outbox import outbound_email_queue
 from incidents.selectors import open_incidents
-from verification.selectors import agent_verification_code
+from verification.selectors import conversation_code
 
 from . import mailaddr
 from .claims import claim_token
+from .selectors import agent_code_key
 from .models import Identity, Status
 
 
@@ -83,8 +84,9 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
             if incident is not None:
                 context["incident_title"] = incident.title(requester.language)
                 context["incident_notice"] = incident.notice(requester.language)
-        code = agent_verification_code(message.author) if kind == "ticket_reply" and message is not None else None
-        if code:  # every agent reply carries the agent's public code, checkable on the verification page
+        code = (conversation_code(message.author, agent_code_key(ticket.ref))
+                if kind == "ticket_reply" and message is not None else None)
+        if code:  # every agent reply carries the agent's code for this request, checkable by its customer
             context["agent_code"] = code
             context["verify_url"] = (f"{settings.SITE_URL}{reverse('verification:verify')}"
                                      f"?kind=agent_code&value={code}")

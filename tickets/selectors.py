@@ -160,3 +160,20 @@ def ticket_find_for_agent(*, q, limit=10):
     else:
         return []
     return list(Ticket.objects.filter(condition).select_related("requester").order_by("-updated_at", "-id")[:limit])
+
+
+def agent_code_key(ticket_ref):
+    """The conversation key of a ticket's agent codes (verification.selectors.conversation_code)."""
+    return f"ticket:{ticket_ref}"
+
+
+def agents_in_customer_tickets(customer, *, limit=500):
+    """(conversation key, the ticket's reference, agent) for every agent who answered one of the customer's own
+    tickets in public: what /verify/ checks an agent code against (registered in apps.py). Two queries."""
+    pairs = list(Message.objects.filter(requester_tickets_q(customer, "ticket__"), is_internal=False,
+                                        author__isnull=False).exclude(author_id=customer.pk)
+                 .values_list("ticket__number", "author_id").distinct().order_by("-ticket__number")[:limit])
+    agents = User.objects.select_related("agent_profile").in_bulk({author for _number, author in pairs})
+    for number, author in pairs:
+        ref = f"{REF_PREFIX}{number}"
+        yield agent_code_key(ref), ref, agents[author]

@@ -18,6 +18,7 @@ from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 from support.shortcuts import shortcut_config
+from verification.selectors import conversation_code
 
 from . import selectors, services, sla
 from .downloads import attachment_response
@@ -241,6 +242,8 @@ def agent_ticket_detail(request, ref):
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
         "sla_timers": sla.timers_for_ticket(ticket), "shortcuts": shortcut_config(),
+        # The agent's code in this request, which its customer sees by their replies (verification.selectors).
+        "my_code": conversation_code(request.user, selectors.agent_code_key(ticket.ref)),
     })
 
 

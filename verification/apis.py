@@ -27,13 +27,34 @@ class VerifyOutputSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="normalised: what was compared (domains in punycode, phones as "
                                   "+digits, names lower case)")
     official = serializers.BooleanField()
+    conversation = serializers.CharField(help_text="an agent code: the asker's own conversation it belongs to (a "
+                                         "ticket's reference, or \"chat\"); empty otherwise")
+    needs_sign_in = serializers.BooleanField(help_text="an agent code asked about without signing in: a code "
+                                             "belongs to one conversation, so only its customer can check it")
     label = serializers.CharField(allow_null=True, help_text="the official channel's label in the request's "
                                   "language, or the agent's name; null when not official")
 
 
+def _signed_in_customer(request):
+    """Who asks, for an agent code (checked against their own conversations): the session's user or a valid token's;
+    None otherwise. Never an error: a stale token must not stand between a worried customer and an answer."""
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from support.authentication import ExpiringTokenAuthentication
+
+    user = getattr(request._request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    try:
+        found = ExpiringTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
 class VerifyApi(APIView):
-    """No authentication at all: the answer is the same for everyone, and a stale token must not stand between a
-    worried customer and it."""
+    """No authentication required: the answer about a channel is the same for everyone, and a stale token must not
+    stand between a worried customer and it. An agent code is checked for the signed-in customer only."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -46,5 +67,6 @@ class VerifyApi(APIView):
         query = VerifyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = selectors.channel_check(query.validated_data["kind"], query.validated_data["value"],
-                                         platform=query.validated_data.get("platform", ""))
+                                         platform=query.validated_data.get("platform", ""),
+                                         customer=_signed_in_customer(request))
         return Response(VerifyOutputSerializer(result).data)

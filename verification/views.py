@@ -22,7 +22,8 @@ def verify_page(request):
             # for social accounts.
             platform = data["platform"] if data["kind"] == ChannelKind.SOCIAL else ""
             try:
-                result = selectors.channel_check(data["kind"], data["value"], platform=platform)
+                result = selectors.channel_check(data["kind"], data["value"], platform=platform,
+                                                 customer=request.user)
             except ChannelValueInvalid as exc:
                 form.add_error(exc.field if exc.field in form.fields else "value", exc.detail)
     else:

@@ -120,8 +120,11 @@ async def test_transfer_to_another_language_moves_the_customer_to_that_queue_and
                                      headers=ORIGIN)
     assert (await customer.connect())[0]
     assigned = await receive_until(customer, "assigned")
-    code = await sync_to_async(lambda: AgentProfile.objects.get(user=agent).verification_code)()
-    assert assigned["agent_code"] == code and len(code) == 8  # the customer can check this is real staff
+    from verification.selectors import conversation_code
+
+    code = await sync_to_async(lambda: conversation_code(agent, f"chat:{chat.id}"))()
+    private = await sync_to_async(lambda: AgentProfile.objects.get(user=agent).verification_code)()
+    assert assigned["agent_code"] == code and len(code) == 8 and code != private  # this chat's code
     await sync_to_async(services.conversation_transfer)(conversation_id=chat.id, by=agent, to_language="en")
     queue = await receive_until(customer, "queue")
     assert queue["position"] == 2  # in the English queue now (behind the chat waiting there since before)

@@ -42,8 +42,12 @@ def test_agent_reply_is_emailed_in_the_customers_language_with_threading(mailbox
     assert "確認しています。" in text and "<strong>少々お待ちください</strong>" in html
     assert agent.email not in reply.as_string()
     assert "Agent Smith" in str(reply["From"])
-    # The agent's public verification code, and where to check it, in the customer's language.
-    code = agent.agent_profile.verification_code
+    # The agent's code for this request (not their private profile code), and where to check it, in Japanese.
+    from tickets.selectors import agent_code_key
+    from verification.selectors import conversation_code
+
+    code = conversation_code(agent, agent_code_key(ticket.ref))
+    assert code != agent.agent_profile.verification_code
     assert f"Agent Smith の認証コード：{code}" in text
     assert f"/ja/verify/?kind=agent_code&value={code}" in text and code in html
     confirmation_text = confirmation.get_body(preferencelist=("plain",)).get_content()

@@ -47,14 +47,25 @@ def test_the_demo_seeds_the_support_email_website_and_telegram_once():
 
 
 def test_an_admin_gives_an_agent_a_new_code_and_the_old_one_stops_being_official(client, desk_admin, agent):
+    """Rotating the agent's private code changes every code they showed in conversations at once."""
+    from tests.factories import UserFactory
+    from tickets import services as ticket_services
+    from tickets.selectors import agent_code_key
+    from verification.selectors import conversation_code
+
+    customer = UserFactory(email="rotated@example.com")
+    ticket = ticket_services.ticket_create(requester=customer, subject="2FA", body="lost my phone")
+    ticket_services.ticket_reply(ticket=ticket, author=agent, body="Let us check")
     profile = agent.agent_profile
     old = profile.verification_code
-    assert channel_check("agent_code", old).official
+    shown = conversation_code(agent, agent_code_key(ticket.ref))
+    assert channel_check("agent_code", shown, customer=customer).official
     client.force_login(desk_admin)
     response = client.post("/admin/support/agentprofile/", {"action": "rotate_verification_codes",
                                                              "_selected_action": [str(profile.pk)]})
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.verification_code != old and len(profile.verification_code) == len(old)
-    assert not channel_check("agent_code", old).official
-    assert channel_check("agent_code", profile.verification_code).official
+    agent.agent_profile.refresh_from_db()
+    assert not channel_check("agent_code", shown, customer=customer).official
+    assert channel_check("agent_code", conversation_code(agent, agent_code_key(ticket.ref)), customer=customer).official

@@ -17,12 +17,13 @@ def test_an_official_email_answers_its_normalised_value_and_label(api, official)
     response = api.get("/api/v1/verify/", {"kind": "email", "value": " Support@EXAMPLE.com "})
     assert response.status_code == 200
     assert response.json() == {"kind": "email", "value": "support@example.com", "official": True,
-                               "label": "Customer support email"}
+                               "label": "Customer support email", "conversation": "", "needs_sign_in": False}
 
 
 def test_a_lookalike_website_is_not_official(api, official):
     response = api.get("/api/v1/verify/", {"kind": "domain", "value": "https://exаmple.com/login"})
-    assert response.json() == {"kind": "domain", "value": "xn--exmple-4nf.com", "official": False, "label": None}
+    assert response.json() == {"kind": "domain", "value": "xn--exmple-4nf.com", "official": False, "label": None,
+                               "conversation": "", "needs_sign_in": False}
 
 
 def test_the_label_follows_the_request_language(api, official):
@@ -37,10 +38,24 @@ def test_social_accounts_can_name_their_platform(api, official):
     assert ok.json()["official"] is True and other.json()["official"] is False
 
 
-def test_an_agent_code_answers_the_agents_name(api):
+def test_an_agent_code_is_checked_only_for_the_signed_in_customer_of_its_conversation(api):
+    from support.services import api_token_issue
+    from tests.factories import UserFactory
+    from tickets import services as ticket_services
+    from tickets.selectors import agent_code_key
+    from verification.selectors import conversation_code
+
     agent = AgentFactory(name="Kim Minji")
-    response = api.get("/api/v1/verify/", {"kind": "agent_code", "value": agent_verification_code(agent)})
-    assert response.json()["official"] is True and response.json()["label"] == "Kim Minji"
+    customer = UserFactory(email="min@example.com")
+    ticket = ticket_services.ticket_create(requester=customer, subject="출금", body="출금이 안 돼요")
+    ticket_services.ticket_reply(ticket=ticket, author=agent, body="확인할게요")
+    code = conversation_code(agent, agent_code_key(ticket.ref))
+    anonymous = api.get("/api/v1/verify/", {"kind": "agent_code", "value": code}).json()
+    assert (anonymous["official"], anonymous["needs_sign_in"], anonymous["label"]) == (False, True, None)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=customer).key}")
+    answer = api.get("/api/v1/verify/", {"kind": "agent_code", "value": code}).json()
+    assert (answer["official"], answer["label"], answer["conversation"]) == (True, "Kim Minji", ticket.ref)
+    assert agent_verification_code(agent) != code  # the agent's private code is never what customers see
 
 
 def test_a_bad_token_does_not_stand_in_the_way(api, official):

@@ -60,10 +60,24 @@ def test_a_lookalike_domain_is_shown_in_its_real_form(client, official):
     assert "xn--exmple-4nf.com" in html and 'data-testid="verify-lookalike"' in html
 
 
-def test_an_agent_code_answers_with_the_agents_name(client):
+def test_an_agent_code_answers_with_the_agents_name_to_the_customer_of_its_conversation(client):
+    from tests.factories import UserFactory
+    from tickets import services as ticket_services
+    from tickets.selectors import agent_code_key
+    from verification.selectors import conversation_code
+
     agent = AgentFactory(name="Lucía García")
+    customer = UserFactory(email="ana@example.com", language="es")
+    ticket = ticket_services.ticket_create(requester=customer, subject="Retiro", body="No llega mi retiro")
+    ticket_services.ticket_reply(ticket=ticket, author=agent, body="Lo reviso")
+    code = conversation_code(agent, agent_code_key(ticket.ref))
+    _response, html = page(client, "es", kind="agent_code", value=code)
+    assert 'data-testid="verify-sign-in"' in html and "Lucía García" not in html
+    client.force_login(customer)
+    _response, html = page(client, "es", kind="agent_code", value=code)
+    assert 'data-testid="verify-official"' in html and "Lucía García" in html and ticket.ref in html
     _response, html = page(client, "es", kind="agent_code", value=agent_verification_code(agent))
-    assert 'data-testid="verify-official"' in html and "Lucía García" in html
+    assert 'data-testid="verify-warning"' in html
 
 
 def test_a_platform_left_chosen_from_an_earlier_check_does_not_matter_for_an_email(client, official):

@@ -219,6 +219,7 @@
         }
         node.querySelector(".js-email").textContent = context.customer_email;
         node.querySelector(".js-topic").textContent = context.topic;
+        if (context.your_code) node.querySelector(".js-code").textContent = fmt(S.your_code, { code: context.your_code });
         node.querySelector(".js-language").textContent = context.language +
           (context.overflowed ? " · " + S.overflowed : "");
         var incident = node.querySelector(".js-incident");
