@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support import ratelimit
+from support.audit import audit_read
+from support.models import AuditEvent
 from support.permissions import IsAgent
 from support.schema import RETRY_AFTER, errors
 from verification.selectors import conversation_code
@@ -95,11 +97,14 @@ class ChatMessagesApi(APIView):
                    responses={200: MessagesOutputSerializer, **errors(400, 401, 404)}, tags=["chat"],
                    operation_id="chats_messages_list")
     def get(self, request, conversation_id):
-        conversation, _as_agent = chat_for_request(request, conversation_id)
+        conversation, as_agent = chat_for_request(request, conversation_id)
         try:
             after = max(0, int(request.query_params.get("after", 0)))
         except ValueError as exc:
             raise ValidationError({"after": ["Enter a whole number."]}) from exc
+        if as_agent and after == 0:  # the whole history (catching up after a reconnect reads only what is new)
+            audit_read(request, action=AuditEvent.Action.CHAT_VIEW, object_type="chat", object_id=conversation.id,
+                       customer=conversation.customer_id)
         messages = selectors.messages_after(conversation=conversation, after_seq=after)
         return Response(MessagesOutputSerializer(
             {"conversation": conversation.id, "status": conversation.status, "messages": messages}).data)
@@ -149,6 +154,8 @@ class ChatContextApi(APIView):
             conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
         except (Conversation.DoesNotExist, DjangoValidationError) as exc:
             raise NotFound() from exc
+        audit_read(request, action=AuditEvent.Action.CHAT_VIEW, object_type="chat", object_id=conversation.id,
+                   customer=conversation.customer_id)
         context = selectors.conversation_context(conversation=conversation)
         context["your_code"] = conversation_code(request.user, selectors.agent_code_key(conversation.id))
         return Response(ChatContextSerializer(context).data)

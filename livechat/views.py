@@ -16,7 +16,8 @@ from support.filescan import (
     withheld_page,
 )
 from support.languages import LANGUAGE_CODES, language_choices
-from support.models import Presence, User
+from support.audit import audit_read
+from support.models import AuditEvent, Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required
 from support.secretscan import KIND_LABELS
@@ -145,6 +146,8 @@ def attachment_download(request, attachment_id):
                                                          token=request.GET.get("token"))
     except (ChatAttachment.DoesNotExist, ValidationError) as exc:
         raise Http404 from exc
+    audit_read(request, action=AuditEvent.Action.ATTACHMENT_VIEW, object_type="chat_attachment",
+               object_id=attachment.pk, customer=attachment.message.conversation.customer_id)
     try:
         return scanned_file_response(attachment)
     except AttachmentWithheld as exc:  # a secret in a PDF or ZIP: 403 with the reason
@@ -168,6 +171,8 @@ def customer_detail(request, customer_id):
         overview = selectors.customer_overview(customer_id=customer_id)
     except User.DoesNotExist as exc:
         raise Http404 from exc
+    audit_read(request, action=AuditEvent.Action.CUSTOMER_VIEW, object_type="customer", object_id=customer_id,
+               customer=customer_id)
     return render(request, "livechat/customer.html", overview)
 
 

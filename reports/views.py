@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from livechat.models import Conversation
+from support.audit import audit_read
 from support.languages import language_choices
+from support.models import AuditEvent
 from support.numbers import id_from_text
 from support.permissions import agent_required, supervisor_required
 from support.roles import is_supervisor
@@ -65,6 +67,8 @@ def report_csv(request, key):
         table = selectors.report_table(period, key)
     except KeyError as exc:
         raise Http404 from exc
+    audit_read(request, action=AuditEvent.Action.EXPORT, object_type="report",
+               object_id=f"{key} {period.start}..{period.end}")
     response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{key}-{period.start}-{period.end}.csv"'
     return response

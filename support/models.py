@@ -268,3 +268,41 @@ class ScannedImage(models.Model):
     @property
     def scan_failed(self):
         return self.scan_state == ScanState.FAILED
+
+
+class AuditEvent(models.Model):
+    """Who read or exported a customer's data, when, from where (support.audit). Append-only: the database refuses
+    to change or delete a row (a trigger, migration 0006), so not even an admin with a shell can tidy it."""
+
+    class Action(models.TextChoices):
+        TICKET_VIEW = "ticket_view", _("opened a ticket")
+        CHAT_VIEW = "chat_view", _("opened a chat")
+        CUSTOMER_VIEW = "customer_view", _("opened a customer's page")
+        ATTACHMENT_VIEW = "attachment_view", _("opened an attachment")
+        EXPORT = "export", _("exported a report")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The actor's id and address as they were (the account may be renamed or removed later; the record stays).
+    # DO_NOTHING without a database constraint: removing an account must not try to UPDATE the log (refused).
+    actor = models.ForeignKey(User, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False)
+    actor_email = models.CharField(max_length=254)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=100)
+    customer = models.ForeignKey(User, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
+                                 db_constraint=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=8)  # page or api
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="audit_customer_created"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
+            models.Index(fields=["-created_at"], name="audit_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type} {self.object_id}"

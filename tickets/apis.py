@@ -7,7 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from support.models import Team, User
+from support.audit import audit_read
+from support.models import AuditEvent, Team, User
 from support.pagination import StandardPagination
 from support import ratelimit
 from support.filescan import AttachmentWithheld
@@ -114,7 +115,10 @@ class TicketListCreateApi(APIView):
 class TicketDetailApi(APIView):
     @extend_schema(responses={200: AgentTicketOutputSerializer, **errors(401, 404)}, tags=["tickets"])
     def get(self, request, ref):
-        return Response(ticket_output(_get_ticket(request, ref), request.user))
+        ticket = _get_ticket(request, ref)
+        audit_read(request, action=AuditEvent.Action.TICKET_VIEW, object_type="ticket", object_id=ticket.ref,
+                   customer=ticket.requester_id)
+        return Response(ticket_output(ticket, request.user))
 
     @extend_schema(request=TicketUpdateInputSerializer,
                    responses={200: AgentTicketOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
@@ -151,6 +155,8 @@ class TicketMessagesApi(APIView):
     def get(self, request, ref):
         """The conversation, oldest first; internal notes only for agents."""
         ticket = _get_ticket(request, ref)
+        audit_read(request, action=AuditEvent.Action.TICKET_VIEW, object_type="ticket", object_id=ticket.ref,
+                   customer=ticket.requester_id)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.message_list_for_ticket(user=request.user, ticket=ticket),
                                            request, view=self)
@@ -259,6 +265,9 @@ class AttachmentApi(APIView):
             attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
         except Attachment.DoesNotExist as exc:
             raise NotFound() from exc
+        if not thumbnail:
+            audit_read(request, action=AuditEvent.Action.ATTACHMENT_VIEW, object_type="attachment",
+                       object_id=attachment.pk, customer=attachment.ticket.requester_id)
         try:
             return attachment_response(attachment, thumbnail=thumbnail)
         except AttachmentWithheld as exc:

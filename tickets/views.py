@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from support import ratelimit
 from support.filescan import AttachmentWithheld, original_response, withheld_page
+from support.audit import audit_read
+from support.models import AuditEvent
 from support.permissions import agent_required
 from support.roles import is_agent
 from support.selectors import outbound_failures_for_topic
@@ -123,6 +125,9 @@ def attachment_download(request, attachment_id, thumbnail=False):
         attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
+    if not thumbnail:
+        audit_read(request, action=AuditEvent.Action.ATTACHMENT_VIEW, object_type="attachment",
+                   object_id=attachment.pk, customer=attachment.ticket.requester_id)
     try:
         return attachment_response(attachment, thumbnail=thumbnail)
     except AttachmentWithheld as exc:  # a secret in a PDF or ZIP: 403 with the reason
@@ -212,6 +217,8 @@ def inbox_bulk(request):
 @agent_required
 def agent_ticket_detail(request, ref):
     ticket = _ticket_or_404(request, ref)
+    audit_read(request, action=AuditEvent.Action.TICKET_VIEW, object_type="ticket", object_id=ticket.ref,
+               customer=ticket.requester_id)
     reply_form = AgentReplyForm()
     if request.method == "POST":
         reply_form = AgentReplyForm(request.POST, request.FILES)

@@ -538,6 +538,8 @@ ADMIN_EXCEPTIONS = {
     "admin/livechat/conversation/<path:object_id>/delete/": 403,  # ConversationAdmin: never deleted
     "admin/reports/qualityreview/add/": 403,                      # QualityReviewAdmin: written on /agent/reviews/new/
     "admin/support/agentprofile/add/": 403,                       # AgentProfileAdmin: comes with the agent role
+    "admin/support/auditevent/add/": 403,                         # AuditEventAdmin: written by support.audit
+    "admin/support/auditevent/<path:object_id>/delete/": 403,     # AuditEventAdmin: append-only
     "admin/support/outboundemail/add/": 403,                      # OutboundEmailAdmin: written by the services
     "admin/tickets/inboundemail/add/": 403,                       # InboundEmailAdmin: written by the mail fetcher
     "admin/tickets/ticket/add/": 403,                             # TicketAdmin: tickets come from ticket_create
