@@ -14,9 +14,11 @@ from support.audit import audit_read
 from support.models import AuditEvent
 from support.permissions import IsAgent
 from support.schema import RETRY_AFTER, errors
+from support.services import customer_for_exchange_identity
 from verification.selectors import conversation_code
 
 from . import selectors, services
+from .identity import widget_identity_read
 from .models import Conversation, SenderKind
 from .serializers import (
     ChatAttachmentInputSerializer,
@@ -75,6 +77,13 @@ class ChatStartApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         customer = request.user if request.user.is_authenticated else None
+        vouched = False
+        if customer is None and values.get("identity"):
+            # Signed by the exchange's site: the chat is that account's (a token still opens it in the widget).
+            found = widget_identity_read(values["identity"])
+            customer = customer_for_exchange_identity(uid=found.uid, email=found.email, name=found.name,
+                                                      language=values["language"])
+            vouched = True
         if customer is None:
             missing = {f: ["Required for visitors."] for f in ("name", "email") if not values[f].strip()}
             if missing:
@@ -83,7 +92,7 @@ class ChatStartApi(APIView):
             language=values["language"], topic=values["topic"], customer=customer,
             visitor_name=values["name"].strip() if customer is None else "",
             visitor_email=values["email"] if customer is None else "", also_speaks=values["also_speaks"])
-        token = visitor_token(conversation.id) if customer is None else None
+        token = visitor_token(conversation.id) if customer is None or vouched else None
         return Response(chat_output(conversation, token=token), status=status.HTTP_201_CREATED)
 
 

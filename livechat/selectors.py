@@ -150,6 +150,8 @@ def conversation_context(*, conversation):
             "customer_email": customer.email if customer else conversation.visitor_email,
             "registered": customer is not None, "overflowed": conversation.overflowed,
             "customer_url": reverse("livechat:customer", args=[customer.pk]) if customer else "",
+            "exchange_uid": (customer.exchange_uid or "") if customer else "",
+            "email_proven": bool(customer and customer.email_verified),
             "handover": conversation.handover,
             "incident": _incident(conversation),
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}

@@ -6,6 +6,15 @@ from support.languages import LANGUAGE_CODES
 from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
 
+class WidgetIdentityInputSerializer(StrictInputSerializer):
+    uid = serializers.CharField(max_length=64, help_text="the exchange's id of its logged-in user")
+    email = serializers.EmailField(help_text="that user's address at the exchange")
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    ts = serializers.IntegerField(help_text="Unix seconds when the exchange signed it")
+    signature = serializers.CharField(max_length=128, help_text="hex HMAC-SHA256 of f\"{uid}\\n{email}\\n{ts}\" "
+                                      "with the secret the desk's admin set (LIVECHAT_IDENTITY_SECRET)")
+
+
 class ChatStartInputSerializer(StrictInputSerializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CODES)
     topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -15,6 +24,8 @@ class ChatStartInputSerializer(StrictInputSerializer):
     also_speaks = serializers.ListField(child=serializers.ChoiceField(choices=LANGUAGE_CODES), required=False,
                                         default=list, max_length=len(LANGUAGE_CODES),
                                         help_text="other languages the customer can chat in, for overflow")
+    identity = WidgetIdentityInputSerializer(required=False, help_text="the exchange's signed identity of its "
+                                             "logged-in user (livechat/identity.py): the chat is that account's")
 
 
 class MessageInputSerializer(StrictInputSerializer):
@@ -104,6 +115,10 @@ class ChatContextSerializer(serializers.Serializer):
     customer_email = serializers.CharField()
     registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
     customer_url = serializers.CharField(help_text="the agents' page about this customer (empty for visitors)")
+    exchange_uid = serializers.CharField(help_text="the exchange's user id, when the exchange's site vouched for the "
+                                         "customer (a signed widget identity); empty otherwise")
+    email_proven = serializers.BooleanField(help_text="false for visitors (a typed address) and accounts that have "
+                                            "not proven their address")
     overflowed = serializers.BooleanField(help_text="taken from another language's queue by an overflow rule")
     handover = serializers.JSONField(help_text="the bot's card: reason, topic, language, intent, confidence, "
                                                "questions asked, articles offered and whether they helped")

@@ -78,6 +78,8 @@ def _strings():
         "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),
         "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
         "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
+        "exchange_uid": _("Verified by the exchange · user ID {uid}"),
+        "unproven_email": _("Email not proven: typed by the visitor"),
         "your_code": _("Your code in this chat: {code}. Tell it to the customer if they ask you to prove you are "
                        "from our team."),
         "overflowed": _("from another language's queue (overflow)"),
@@ -86,12 +88,22 @@ def _strings():
     }
 
 
+def _widget_identity(request):
+    """The exchange's signed identity the widget put in the chat page's address (widget.js), passed on as it came:
+    the API checks it when the chat starts (livechat/identity.py). None without one."""
+    names = {"uid": "uid", "uemail": "email", "uname": "name", "uts": "ts", "usig": "signature"}
+    values = {field: request.GET.get(param, "")[:200] for param, field in names.items()}
+    if not (values["uid"] and values["email"] and values["signature"] and values["ts"].isdigit()):
+        return None
+    return {**values, "ts": int(values["ts"])}
+
+
 @xframe_options_exempt  # the embeddable launcher opens this page in a frame; frame-ancestors below limits who
 def chat_page(request):
     languages = language_choices()
     response = render(request, "livechat/chat.html", {
         "languages": languages, "strings": _strings(), "embedded": request.GET.get("embed") == "1",
-        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS})
+        "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS, "widget_identity": _widget_identity(request)})
     response.csp_frame_ancestors = settings.LIVECHAT_EMBED_ORIGINS  # see support.middleware.SecurityHeadersMiddleware
     return response
 

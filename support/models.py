@@ -43,6 +43,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Django admin access; given to admins by the role service, never set by hand in views.
     is_staff = models.BooleanField(_("staff status"), default=False)
     email_verified = models.BooleanField(_("email verified"), default=False)
+    # The exchange's own id for this customer, from a signed widget identity (livechat/identity.py).
+    exchange_uid = models.CharField(_("exchange user id"), max_length=64, unique=True, null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

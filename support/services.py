@@ -113,6 +113,34 @@ def customer_for_email(*, email, name="", language="en"):
         return User.objects.get(email__iexact=normalize_email(email))
 
 
+def customer_for_exchange_identity(*, uid, email, name="", language="en"):
+    """The account a signed identity from the exchange's site names (livechat/identity.py checked the signature):
+    the account already linked to the exchange's `uid`; else the account with that address, now linked; else a new
+    one. The exchange vouches for the address, so it counts as proven. An account someone else registered under that
+    address without proving it loses its password, its API tokens and (through the password change) its sessions:
+    the person the exchange vouches for is the address's owner, as a password reset would have shown."""
+    with transaction.atomic():
+        linked = User.objects.select_for_update().filter(exchange_uid=uid).first()
+        if linked is not None:
+            return linked
+        user = User.objects.select_for_update().filter(email__iexact=normalize_email(email)).first()
+        if user is None:
+            try:
+                with transaction.atomic():
+                    user = user_create(email=email, name=name[:150], language=normalize_language(language) or "en",
+                                       email_verified=True)
+            except EmailTaken:  # created meanwhile by a concurrent request
+                user = User.objects.select_for_update().get(email__iexact=normalize_email(email))
+        if user.exchange_uid and user.exchange_uid != uid:
+            raise DomainError("this address belongs to another exchange account", code="identity_conflict")
+        if not user.email_verified:
+            user.set_unusable_password()
+            api_token_revoke(user=user)
+        user.exchange_uid, user.email_verified = uid, True
+        user.save(update_fields=["exchange_uid", "email_verified", "password"])
+    return user
+
+
 def user_register(*, email, password, language="en", name=""):
     """A customer signs up: the password must pass the validators; they get a welcome notification and a link to
     confirm their address. Until they follow it, the account sees only what it filed itself (tickets.models.Identity):

@@ -339,6 +339,11 @@ LIVECHAT_FRAMES_PER_10S = env_int("LIVECHAT_FRAMES_PER_10S", 30)
 ASYNC_DB_THREADS = env_int("ASYNC_DB_THREADS", 8)
 # Sites allowed to embed the chat (the launcher script opens it in a frame), e.g. "https://www.example.com".
 LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
+# Identity from the exchange's own site (livechat/identity.py): the exchange signs its logged-in user's id, email
+# and the time with this secret (HMAC-SHA256), the widget passes it along, and the chat belongs to that account.
+# Empty: the widget's chats are visitors' (a signed identity is refused as not configured).
+LIVECHAT_IDENTITY_SECRET = env_str("LIVECHAT_IDENTITY_SECRET", "")
+LIVECHAT_IDENTITY_MAX_AGE = env_int("LIVECHAT_IDENTITY_MAX_AGE", 24 * 3600)  # seconds a signature is accepted
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 # Rating links for solved tickets stay valid this long.
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)

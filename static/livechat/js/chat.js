@@ -293,6 +293,8 @@
                     also_speaks: Array.prototype.filter.call(form.querySelectorAll("input[name=also_speaks]:checked"),
                       function (box) { return box.value !== form.language.value; }).map(function (box) { return box.value; }) };
     if (form.name) { payload.name = form.name.value.trim(); payload.email = form.email.value.trim(); }
+    var identity = document.getElementById("chat-identity");  // signed by the exchange's site (widget.js)
+    if (identity) payload.identity = JSON.parse(identity.textContent);
     var error = $("prechat-error");
     error.hidden = true;
     fetch(app.dataset.api, {

@@ -217,7 +217,9 @@
         } else {
           name.textContent = context.customer_name || S.customer;
         }
-        node.querySelector(".js-email").textContent = context.customer_email;
+        node.querySelector(".js-email").textContent = context.customer_email + (context.exchange_uid
+          ? " · " + fmt(S.exchange_uid, { uid: context.exchange_uid })
+          : (context.email_proven ? "" : " · " + S.unproven_email));
         node.querySelector(".js-topic").textContent = context.topic;
         if (context.your_code) node.querySelector(".js-code").textContent = fmt(S.your_code, { code: context.your_code });
         node.querySelector(".js-language").textContent = context.language +

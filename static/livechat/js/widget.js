@@ -2,6 +2,10 @@
 //   <script src="https://desk.example.com/static/livechat/js/widget.js" data-lang="ko" data-label="상담하기" defer></script>
 // adds a "chat" button that opens the desk's chat page in a panel (an iframe of /<lang>/chat/?embed=1). Only the
 // sites listed in LIVECHAT_EMBED_ORIGINS may frame it (Content-Security-Policy frame-ancestors).
+// A page whose visitor is logged in at the exchange adds the identity its server signed (livechat/identity.py):
+//   data-user-id="EX-123" data-user-email="a@example.com" data-user-name="A" data-user-ts="1765100000"
+//   data-user-signature="<hex HMAC-SHA256>"
+// and the chat belongs to that account instead of asking for a name and an email.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -22,7 +26,14 @@
       frame = document.createElement("iframe");
       frame.id = "support-chat-panel";
       frame.title = button.textContent;
-      frame.src = origin + "/" + encodeURIComponent(lang) + "/chat/?embed=1";
+      var query = "?embed=1";
+      var d = script.dataset;
+      if (d.userId && d.userEmail && d.userTs && d.userSignature) {
+        query += "&uid=" + encodeURIComponent(d.userId) + "&uemail=" + encodeURIComponent(d.userEmail) +
+          "&uname=" + encodeURIComponent(d.userName || "") + "&uts=" + encodeURIComponent(d.userTs) +
+          "&usig=" + encodeURIComponent(d.userSignature);
+      }
+      frame.src = origin + "/" + encodeURIComponent(lang) + "/chat/" + query;
       frame.style.cssText = "position:fixed;right:16px;bottom:72px;z-index:2147483000;width:min(380px,calc(100vw - 32px));" +
         "height:min(620px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
         "box-shadow:0 8px 30px rgba(16,24,40,.3)";
