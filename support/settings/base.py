@@ -131,6 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "support.passwords.RevokeTokensOnPasswordChange"},  # a new password revokes the old API tokens
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

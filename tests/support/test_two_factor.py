@@ -162,3 +162,28 @@ def test_customers_are_not_asked():
     assert "/accounts/2fa/" not in location
     assert client.get("/en/requests/").status_code == 200
     assert client.get("/en/accounts/2fa/setup/").status_code == 404
+
+
+def test_a_password_changed_anywhere_revokes_the_accounts_api_tokens():
+    """Django admin's password change, the reset link or a command: each saves through set_password, and the
+    revocation hangs on that (support/passwords.py), not on one view."""
+    from rest_framework.authtoken.models import Token
+
+    from support.roles import Role
+    from support.services import user_set_role
+
+    admin_user = AgentFactory(email="root@example.com")
+    user_set_role(user=admin_user, role=Role.ADMIN)
+    customer = UserFactory(email="tok@example.com")
+    token = Token.objects.create(user=customer)
+    client = Client()
+    client.force_login(admin_user)
+    answer = client.post(f"/admin/support/user/{customer.pk}/password/",
+                         {"password1": "a-new-long-password-2026", "password2": "a-new-long-password-2026",
+                          "usable_password": "true"})
+    assert answer.status_code == 302
+    assert not Token.objects.filter(key=token.key).exists()
+    other = Token.objects.create(user=customer)
+    customer.set_password("another-long-password-2026")
+    customer.save()
+    assert not Token.objects.filter(key=other.key).exists()
