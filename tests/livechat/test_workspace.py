@@ -171,7 +171,12 @@ async def test_read_frame_updates_every_socket_of_the_agent_and_refuses_other_ch
         assert (await receive_until(stranger, "error"))["code"] == code
     await console.send_json_to({"type": "read", "conversation": str(chat.id), "seq": "2"})
     assert (await receive_until(console, "error"))["code"] == "invalid_seq"
-    assert await workspace.receive_nothing(timeout=0.3)
+    # The refused frame moved nothing: no other tab hears of a read (or of the error). Other doorbells may ring
+    # meanwhile on a busy machine (queue and presence frames of the agent's groups); they are not about this.
+    heard = []
+    while not await workspace.receive_nothing(timeout=0.3):
+        heard.append(await workspace.receive_json_from())
+    assert [frame for frame in heard if frame.get("type") in {"read", "error"}] == []
     assert (await sync_to_async(Conversation.objects.get)(pk=chat.id)).agent_read_seq == 2
     for socket in (console, workspace, stranger):
         await socket.disconnect()
