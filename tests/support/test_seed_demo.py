@@ -36,6 +36,15 @@ def test_demo_data_in_every_app_and_idempotent(migration_data):
     from incidents.models import Incident
 
     assert Incident.objects.filter(status="resolved", title_ja="TRC-20 入金の遅延").count() == 1  # on /status/
+    # Demo staff can finish signing in with the shared demo key (README); demo customers have proven addresses.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from support.management.commands.seed_demo import DEMO_TOTP_KEY
+
+    staff = User.objects.filter(email__in=["admin@example.com", "supervisor@example.com", "agent.ko@example.com"])
+    assert {bytes.fromhex(d.key) for d in TOTPDevice.objects.filter(user__in=staff, confirmed=True)} == {DEMO_TOTP_KEY}
+    assert TOTPDevice.objects.filter(user__in=staff).count() == 3
+    assert User.objects.get(email="alice@example.com").email_verified
     call_command("seed_demo", stdout=io.StringIO())
     assert Incident.objects.count() == 1
     assert (User.objects.count(), Article.objects.count(), Ticket.objects.count(),

@@ -2,9 +2,13 @@
 
 Later apps add their own demo content by providing a `demo` module with `seed(progress)` (see SEED_STEPS).
 """
+import base64
 import importlib
+from binascii import hexlify
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.db import transaction
 
 from support import services
@@ -13,6 +17,11 @@ from support.progress import draw_progress
 from support.roles import Role
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Staff sign in with a second factor (support/twofactor.py). Demo staff share this authenticator key, printed below and
+# in the README, so that whoever tries the demo can add it to any authenticator app (or run `oathtool --totp -b KEY`).
+# Demo data only: real staff set up their own key on their first sign-in.
+DEMO_TOTP_KEY = b"support-desk-demo-2fa"
+DEMO_TOTP_KEY_BASE32 = base64.b32encode(DEMO_TOTP_KEY).decode()
 
 STAFF = [
     # email, name, role, languages, capacity, team
@@ -60,15 +69,19 @@ class Command(BaseCommand):
                     profile.languages, profile.capacity = languages, capacity
                     profile.save(update_fields=["languages", "capacity"])
                 else:
-                    services.agent_create(email=email, password=DEMO_PASSWORD, languages=languages,
-                                          capacity=capacity, supervisor=role == Role.SUPERVISOR, name=name,
-                                          team=team)
+                    user = services.agent_create(email=email, password=DEMO_PASSWORD, languages=languages,
+                                                 capacity=capacity, supervisor=role == Role.SUPERVISOR, name=name,
+                                                 team=team)
+                _demo_authenticator(user)
             for email, name, language in CUSTOMERS:
                 done += 1
                 self._progress(done, total, email)
                 if User.objects.filter(email__iexact=email).exists():
                     continue
-                services.user_register(email=email, password=DEMO_PASSWORD, language=language, name=name)
+                # Demo customers have confirmed their address already (a real sign-up mails a link to confirm it).
+                user = services.user_create(email=email, password=DEMO_PASSWORD, language=language, name=name,
+                                            email_verified=True)
+                services.notification_create(user=user, kind="welcome", params={"site": settings.SITE_NAME})
         self.stdout.write("")
         for module_name in SEED_STEPS:
             try:
@@ -85,6 +98,14 @@ class Command(BaseCommand):
         self.stdout.write(f"  Supervisor: supervisor@example.com / {DEMO_PASSWORD}")
         self.stdout.write(f"  Agents:     agent.en|zh|es|ru|ja|ko@example.com / {DEMO_PASSWORD}")
         self.stdout.write(f"  Customer:   alice@example.com (and 5 more, one per language) / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Staff sign in with a second factor: add the key {DEMO_TOTP_KEY_BASE32} to an "
+                          "authenticator app (or: oathtool --totp -b KEY)")
 
     def _progress(self, done, total, label):
         draw_progress(self.stdout, done, total, f"{label[:40]:<40}")
+
+
+def _demo_authenticator(user):
+    """A confirmed authenticator with the shared demo key for a demo staff account."""
+    TOTPDevice.objects.get_or_create(user=user, name="authenticator",
+                                     defaults={"confirmed": True, "key": hexlify(DEMO_TOTP_KEY).decode()})
