@@ -32,7 +32,7 @@ from .serializers import (
     WorkspaceSearchOutputSerializer,
     WorkspaceSearchQuerySerializer,
 )
-from .tokens import visitor_token, visitor_token_conversation
+from .tokens import visitor_token
 
 
 # Visitors (no account) reach their own chat with the token POST /api/v1/chats/ gave them.
@@ -43,14 +43,13 @@ CHAT_TOKEN = OpenApiParameter("X-Chat-Token", str, OpenApiParameter.HEADER,
 def chat_for_request(request, conversation_id):
     """(chat, as_agent) if the caller may see the chat: a visitor holding its token or its logged-in customer (as
     the customer), or an agent (as an agent). Anyone else gets 404, exactly as for a chat that does not exist."""
-    token = request.headers.get("X-Chat-Token") or request.query_params.get("token")
+    token = request.headers.get("X-Chat-Token") or request.query_params.get("token") or ""
     try:
-        if token and visitor_token_conversation(token) == str(conversation_id):
-            return Conversation.objects.select_related("agent", "customer").get(pk=conversation_id), False
-        conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
-    except (Conversation.DoesNotExist, DjangoValidationError) as exc:
+        conversation, role = selectors.conversation_get_for_viewer(conversation_id=conversation_id,
+                                                                   user=request.user, token=token)
+    except Conversation.DoesNotExist as exc:
         raise NotFound() from exc
-    return conversation, conversation.customer_id != request.user.pk
+    return conversation, role == selectors.AGENT
 
 
 def chat_output(conversation, *, token=None):

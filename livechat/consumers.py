@@ -41,7 +41,6 @@ from verification.selectors import conversation_code
 from . import events, selectors, services
 from .bot import bot_feedback
 from .models import Conversation, ConversationStatus, SenderKind
-from .tokens import visitor_token_conversation
 
 
 logger = logging.getLogger(__name__)
@@ -81,19 +80,15 @@ def parse_body(content):
 
 
 def _open_chat(scope, conversation_id):
-    """The chat if this socket's user or token may join it as its customer; None otherwise."""
+    """The chat if this socket's user or token may join it as its customer (selectors.chat_viewer_role); None
+    otherwise, the same for a missing chat and someone else's."""
     token = parse_qs(scope.get("query_string", b"").decode()).get("token", [""])[0]
     try:
-        if token and visitor_token_conversation(token) == str(conversation_id):
-            return Conversation.objects.get(pk=conversation_id)
-        user = scope.get("user")
-        if user is not None and user.is_authenticated:
-            conversation = Conversation.objects.get(pk=conversation_id)
-            if conversation.customer_id == user.pk:
-                return conversation
-    except (Conversation.DoesNotExist, ValidationError):
+        conversation, role = selectors.conversation_get_for_viewer(conversation_id=conversation_id,
+                                                                   user=scope.get("user"), token=token)
+    except Conversation.DoesNotExist:
         return None
-    return None
+    return conversation if role == selectors.CUSTOMER else None
 
 
 def _queue_frame(conversation_id):

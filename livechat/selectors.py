@@ -3,6 +3,7 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,8 +14,8 @@ from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
 from support.roles import is_agent, is_desk_admin
 
-from .models import ChatAttachment, Conversation, ConversationStatus
-from .tokens import transcript_token_conversation
+from .models import ChatAttachment, Conversation, ConversationStatus, SenderKind
+from .tokens import transcript_token_conversation, visitor_token_conversation
 
 
 def agent_display_name(agent):
@@ -22,12 +23,37 @@ def agent_display_name(agent):
     return agent.name or agent.email.split("@")[0]
 
 
+CUSTOMER, AGENT = "customer", "agent"
+
+
+def chat_viewer_role(*, conversation, user=None, token=""):
+    """How someone may see a chat: CUSTOMER (the chat's visitor token, or its signed-in customer), AGENT (any agent
+    of the desk), or None. The one rule behind the customer's socket, the chat API and chat files (issue #23)."""
+    if token and visitor_token_conversation(token) == str(conversation.id):
+        return CUSTOMER
+    if user is None or not user.is_authenticated:
+        return None
+    if conversation.customer_id == user.pk:
+        return CUSTOMER
+    return AGENT if is_agent(user) else None
+
+
+def conversation_get_for_viewer(*, conversation_id, user=None, token=""):
+    """(chat, role) for someone who may see it (chat_viewer_role); Conversation.DoesNotExist for anyone else and for
+    a malformed id, exactly as for a missing chat."""
+    try:
+        conversation = Conversation.objects.select_related("agent", "customer").get(pk=conversation_id)
+    except (ValueError, DjangoValidationError) as exc:
+        raise Conversation.DoesNotExist from exc
+    role = chat_viewer_role(conversation=conversation, user=user, token=token)
+    if role is None:
+        raise Conversation.DoesNotExist
+    return conversation, role
+
+
 def conversation_get_for_user(*, user, conversation_id):
-    """A chat its customer or any agent may open; anyone else gets DoesNotExist, exactly as for a missing one."""
-    conversation = Conversation.objects.select_related("agent", "customer").get(pk=conversation_id)
-    if user.is_authenticated and (conversation.customer_id == user.pk or is_agent(user)):
-        return conversation
-    raise Conversation.DoesNotExist
+    """A chat its signed-in customer or any agent may open; anyone else gets DoesNotExist, as for a missing one."""
+    return conversation_get_for_viewer(conversation_id=conversation_id, user=user)[0]
 
 
 def messages_after(*, conversation, after_seq=0, limit=200):
@@ -38,16 +64,12 @@ def messages_after(*, conversation, after_seq=0, limit=200):
 def attachment_get_for_viewer(*, attachment_id, user, token=None):
     """A chat file for the chat's customer (session or visitor token) or an agent; DoesNotExist otherwise. A file
     whose scan for secrets has not finished only for the side that sent it (the customer, or the agent who did)."""
-    from .models import SenderKind
-    from .tokens import visitor_token_conversation
-
     attachment = ChatAttachment.objects.select_related("message__conversation").get(pk=attachment_id)
     message = attachment.message
-    conversation = message.conversation
-    if (token and visitor_token_conversation(token) == str(conversation.id)) or (
-            user.is_authenticated and conversation.customer_id == user.pk):
+    role = chat_viewer_role(conversation=message.conversation, user=user, token=token)
+    if role == CUSTOMER:
         sender = message.sender_kind == SenderKind.CUSTOMER
-    elif user.is_authenticated and is_agent(user):
+    elif role == AGENT:
         sender = message.sender_kind == SenderKind.AGENT and message.sender_id == user.pk
     else:
         raise ChatAttachment.DoesNotExist

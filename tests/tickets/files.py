@@ -110,13 +110,17 @@ def encrypted_pdf(*pages, password="open sesame"):
 
 
 def zip_of(members, compression=None):
-    """A ZIP of {name: bytes or str}, deflated."""
+    """A ZIP of {name: bytes or str}, deflated, with a fixed date on every member: the same members give the same
+    bytes, in every run and every test worker (a parametrized test's bytes are part of its id)."""
     import zipfile
 
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=compression or zipfile.ZIP_DEFLATED) as archive:
+    method = compression or zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out, "w", compression=method) as archive:
         for name, content in members.items():
-            archive.writestr(name, content)
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 23, 10, 4, 12))
+            info.compress_type = method
+            archive.writestr(info, content)
     return out.getvalue()
 
 

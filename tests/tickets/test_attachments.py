@@ -1,6 +1,5 @@
 """Attachments: type by content, size limit, safe names, thumbnails, and served only to those who may see them."""
 import zipfile
-import io
 
 import pytest
 from rest_framework.test import APIClient
@@ -9,16 +8,14 @@ from tickets import services
 from support.uploads import AttachmentRejected, check_upload, safe_filename
 from tickets.models import Attachment
 
-from .files import bomb_png, exe_bytes, pdf_bytes, png_bytes, upload
+from .files import bomb_png, exe_bytes, pdf_bytes, png_bytes, upload, zip_of
 
 pytestmark = pytest.mark.django_db
 
 
 def zip_bytes():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("log.txt", "hello")
-    return out.getvalue()
+    """A small stored ZIP, the same bytes in every test worker (files.zip_of fixes the members' dates)."""
+    return zip_of({"log.txt": "hello"}, compression=zipfile.ZIP_STORED)
 
 
 @pytest.mark.parametrize("name, content, kind, content_type", [

@@ -159,7 +159,7 @@ def test_with_the_policy_on_a_withheld_file_is_kept_for_desk_admins_alone(
     ("statement.pdf", text_pdf(["Withdrawal 48213", "Amount 0.5 BTC"], ["txid " + "ab" * 32])),
     ("logs.zip", zip_of({"app.log": "2026-11-23 ERROR withdrawal 48213 failed\n", "shot.png": png_bytes()})),
     ("app.log", "2026-11-23 ERROR 提现失败 ошибка\n".encode()),
-])
+], ids=["pdf", "zip", "log"])
 def test_a_clean_file_is_served_as_sent_after_the_scan(client, customer, agent, name, content,
                                                        django_capture_on_commit_callbacks):
     ticket, attachment = _filed(customer, name, content)
