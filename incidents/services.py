@@ -19,16 +19,6 @@ from .models import Incident, IncidentLink, IncidentNotice, IncidentStatus, Link
 
 # Work other apps do when an incident is resolved (tickets registers "solve the linked tickets" in its AppConfig):
 # the incidents app sits below tickets and cannot import it.
-RESOLVE_HOOKS = []
-
-
-def on_resolve(hook):
-    """Register `hook(*, incident)`: run in a Celery task after an incident is resolved with solve_tickets."""
-    if hook not in RESOLVE_HOOKS:
-        RESOLVE_HOOKS.append(hook)
-    return hook
-
-
 class IncidentClosed(DomainError):
     code = "incident_resolved"
 

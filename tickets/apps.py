@@ -8,14 +8,16 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from incidents.services import on_resolve
-
-        from .services import incident_tickets_solve
-
-        on_resolve(incident_tickets_solve)
-
+        # Models are loaded only now: these imports cannot sit at the top of an apps module.
+        from incidents.signals import incident_resolved_solve
         from verification.selectors import register_customer_conversations
 
         from .selectors import agents_in_customer_tickets
+        from .services import incident_tickets_solve
 
+        def solve_linked_tickets(sender, *, incident, **kwargs):
+            return incident_tickets_solve(incident=incident)
+
+        # A strong reference (weak=False): the receiver is a closure that would otherwise be collected.
+        incident_resolved_solve.connect(solve_linked_tickets, weak=False, dispatch_uid="tickets.solve_linked")
         register_customer_conversations(agents_in_customer_tickets)

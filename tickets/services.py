@@ -539,7 +539,7 @@ def sla_escalate(*, ticket, changes, now):
 def incident_tickets_solve(*, incident, batch_size=200):
     """A resolved incident's linked tickets are solved (its resolver in the audit trail), a batch per transaction.
     Their requesters were told by the incident's own message when the resolution notified them, so the status
-    email is left out then. Registered with incidents.services.on_resolve (TicketsConfig.ready)."""
+    email is left out then. Connected to incidents.signals.incident_resolved_solve (TicketsConfig.ready)."""
     numbers = []
     for ref in IncidentLink.objects.filter(incident=incident, channel=LinkChannel.TICKET).values_list("object_id",
                                                                                                       flat=True):

@@ -1,7 +1,7 @@
 """Who may import whom (../shared/GUIDE.md, docs/architecture.md), held as data: each app sits on a floor and imports
 only apps on lower floors, so a change in one place has a known reach. The shell that wires every app in (support's
 urls, asgi, routing, celery and the demo seed) may import anything. A higher app tells a lower one things through a
-registry it fills in AppConfig.ready() (incidents.on_resolve, verification.register_customer_conversations), never
+signal or registry it connects in AppConfig.ready() (incidents.signals, verification.register_customer_conversations), never
 by the lower one importing it."""
 import ast
 from pathlib import Path
