@@ -28,8 +28,23 @@ class ChatStartInputSerializer(StrictInputSerializer):
                                              "logged-in user (livechat/identity.py): the chat is that account's")
 
 
-class MessageInputSerializer(StrictInputSerializer):
-    body = serializers.CharField(max_length=settings.LIVECHAT_MESSAGE_MAX_CHARS, trim_whitespace=True)
+def _chat_text(**kwargs):
+    """A chat message's text, as long as LIVECHAT_MESSAGE_MAX_CHARS allows when the serializer is made (not when this
+    module was imported: a setting changed later, in a test or a deployment's reload, counts)."""
+    return serializers.CharField(max_length=settings.LIVECHAT_MESSAGE_MAX_CHARS, **kwargs)
+
+
+class _ChatTextInput(StrictInputSerializer):
+    body_options = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["body"] = _chat_text(**self.body_options)
+        return fields
+
+
+class MessageInputSerializer(_ChatTextInput):
+    body_options = {"trim_whitespace": True}
     client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
@@ -51,10 +66,9 @@ class ChatAttachmentOutputSerializer(ScannedImageOutputSerializer):
         return reverse("chat-attachment", args=[attachment.pk])
 
 
-class ChatAttachmentInputSerializer(StrictInputSerializer):
+class ChatAttachmentInputSerializer(_ChatTextInput):
+    body_options = {"required": False, "allow_blank": True, "default": ""}
     file = serializers.FileField()
-    body = serializers.CharField(max_length=settings.LIVECHAT_MESSAGE_MAX_CHARS, required=False, allow_blank=True,
-                                 default="")
     client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 

@@ -197,3 +197,13 @@ def test_files_in_a_chat_are_checked_stored_once_and_served_only_to_the_chats_pe
     assert api_client.get(file_url).status_code == 404  # a picture is shown to agents once read for secrets
     services.chat_attachment_scan(attachment_id=sent.json()["attachments"][0]["id"], result=ScreenshotScan(()))
     assert api_client.get(file_url).status_code == 200
+
+
+def test_the_message_limit_is_read_when_a_message_comes_not_when_the_code_was_loaded(api_client, settings):
+    chat = api_client.post("/api/v1/chats/", {"language": "en", "name": "V", "email": "v@example.com"},
+                           format="json").json()
+    settings.LIVECHAT_MESSAGE_MAX_CHARS = 10
+    url, headers = f"/api/v1/chats/{chat['id']}/messages/", {"HTTP_X_CHAT_TOKEN": chat["token"]}
+    too_long = api_client.post(url, {"body": "x" * 11}, format="json", **headers)
+    assert too_long.status_code == 400 and "body" in too_long.json()["error"]["fields"]
+    assert api_client.post(url, {"body": "x" * 10}, format="json", **headers).status_code == 201
