@@ -5,17 +5,17 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .notifications import _pick, _standard_message
+from .notifications import text_in_language, standard_resolution_message
 from .selectors import texts_by_language
 
 
 def resolved_email(*, incident, to_email, user=None, language="en"):
     """The outbox entry (a dict for support.outbox.outbound_emails_queue_many) for one person."""
     with translation.override(language):
-        title = _pick(texts_by_language(incident, "title"), language)
+        title = text_in_language(texts_by_language(incident, "title"), language)
         context = {
             "title": title,
-            "message": _pick(texts_by_language(incident, "resolution"), language) or str(_standard_message()),
+            "message": text_in_language(texts_by_language(incident, "resolution"), language) or str(standard_resolution_message()),
             "name": (user.display_name if user is not None else ""),
             "status_url": f"{settings.SITE_URL}{reverse('incidents:status')}",
             "site_name": settings.SITE_NAME,

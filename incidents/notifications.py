@@ -6,17 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from support.notifications import register_kind
 
 
-def _pick(texts, language):
+def text_in_language(texts, language):
+    """The text of `texts` (by language) in `language`, else English, else ""."""
     return (texts or {}).get(language) or (texts or {}).get("en") or ""
 
 
 def _prepare(params):
     language = translation.get_language() or "en"
-    message = _pick(params.get("messages"), language) or str(_standard_message())
-    return {"title": _pick(params.get("titles"), language), "message": message}
+    message = text_in_language(params.get("messages"), language) or str(standard_resolution_message())
+    return {"title": text_in_language(params.get("titles"), language), "message": message}
 
 
-def _standard_message():
+def standard_resolution_message():
+    """What a resolved incident tells people when its resolver wrote nothing in their language."""
     return _("The problem is solved and everything works normally again. Thank you for your patience.")
 
 

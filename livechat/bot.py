@@ -21,15 +21,15 @@ def _card(conversation):
 
 def bot_greet(conversation):
     """The bot's first words in a new chat (the caller holds the chat's row lock)."""
-    from .services import _append
+    from .services import message_append_locked
 
-    _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("greeting", conversation.language))
+    message_append_locked(conversation, sender_kind=SenderKind.BOT, body=bot_text("greeting", conversation.language))
 
 
 def bot_reply(*, conversation_id, text):
     """Answer one customer message while the chat is with the bot. Runs after the message is stored; does
     nothing once the chat has left the bot stage (an agent or a handover got there first)."""
-    from .services import _append
+    from .services import message_append_locked
 
     # Decided outside the lock: the search takes milliseconds and must not hold the chat row.
     snapshot = Conversation.objects.get(pk=conversation_id)
@@ -63,13 +63,13 @@ def bot_reply(*, conversation_id, text):
         conversation.handover = card
         conversation.save(update_fields=["language", "bot_unhelpful", "handover"])
         if decision.incident is not None:  # a known incident: its notice before anything else
-            _append(conversation, sender_kind=SenderKind.BOT, body=incident_text(decision),
+            message_append_locked(conversation, sender_kind=SenderKind.BOT, body=incident_text(decision),
                     meta={"incident": decision.incident.id})
         if decision.handover:
             _hand_over(conversation, reason=decision.reason, topic=decision.topic, reply=reply_text(decision))
         else:
             # The articles travel as links in meta; the text itself stays readable without raw URLs.
-            _append(conversation, sender_kind=SenderKind.BOT, body=reply_text(decision, with_links=False), meta=meta)
+            message_append_locked(conversation, sender_kind=SenderKind.BOT, body=reply_text(decision, with_links=False), meta=meta)
     return decision
 
 
@@ -78,7 +78,7 @@ def bot_feedback(*, conversation_id, helpful):
     hand the chat over."""
     from chatbot.models import BotSettings
 
-    from .services import _append
+    from .services import message_append_locked
 
     limit = BotSettings.current().unhelpful_limit
     with transaction.atomic():
@@ -92,17 +92,17 @@ def bot_feedback(*, conversation_id, helpful):
         conversation.handover = card
         conversation.save(update_fields=["bot_unhelpful", "handover"])
         if helpful:
-            _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("thanks_reply", conversation.language))
+            message_append_locked(conversation, sender_kind=SenderKind.BOT, body=bot_text("thanks_reply", conversation.language))
         elif conversation.bot_unhelpful >= limit:
             _hand_over(conversation, reason="unhelpful", reply=bot_text("handover", conversation.language))
         else:
-            _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("rephrase", conversation.language))
+            message_append_locked(conversation, sender_kind=SenderKind.BOT, body=bot_text("rephrase", conversation.language))
     return conversation
 
 
 def _hand_over(conversation, *, reason, reply, topic=""):
     """Under the chat's lock: tell the customer, fill in the agent's card, and queue the chat in its language."""
-    from .services import _after_queue_change, _append
+    from .services import queue_changed, message_append_locked
 
     now = timezone.now()
     customer = conversation.customer
@@ -116,12 +116,12 @@ def _hand_over(conversation, *, reason, reply, topic=""):
         missing_answer_record(language=conversation.language, question=question)
     conversation.status, conversation.queued_at = ConversationStatus.QUEUED, now
     conversation.save(update_fields=["handover", "status", "queued_at"])
-    _append(conversation, sender_kind=SenderKind.BOT, body=reply)
+    message_append_locked(conversation, sender_kind=SenderKind.BOT, body=reply)
     estimate = selectors.queue_estimate(language=conversation.language,
                                         position=selectors.queue_position(conversation=conversation))
     if estimate["eta_seconds"] is None:
         # Honest: nobody for this language is online right now; the widget offers to leave a message.
-        _append(conversation, sender_kind=SenderKind.BOT, body=bot_text("no_agents", conversation.language))
+        message_append_locked(conversation, sender_kind=SenderKind.BOT, body=bot_text("no_agents", conversation.language))
     elif estimate["eta_seconds"] > 60:
         # Someone is, but not at once: say how long, as a range (the panel keeps it up to date).
         position = selectors.queue_position(conversation=conversation)
@@ -129,7 +129,7 @@ def _hand_over(conversation, *, reason, reply, topic=""):
         for key, value in (("position", position), ("low", max(1, round(estimate["low"] / 60))),
                            ("high", max(1, round(estimate["high"] / 60)))):
             text = text.replace("{" + key + "}", str(value))
-        _append(conversation, sender_kind=SenderKind.BOT, body=text)
+        message_append_locked(conversation, sender_kind=SenderKind.BOT, body=text)
     conversation_id, language = conversation.id, conversation.language
     transaction.on_commit(lambda: events.chat_requeued(conversation_id, language))
-    transaction.on_commit(lambda: _after_queue_change(language))
+    transaction.on_commit(lambda: queue_changed(language))

@@ -62,7 +62,7 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
         if with_bot:
             bot_greet(conversation)
         else:
-            transaction.on_commit(lambda: _after_queue_change(language))
+            transaction.on_commit(lambda: queue_changed(language))
         if topic:
             incident_link_chat(conversation=conversation, text=topic)
     return conversation
@@ -117,7 +117,7 @@ def _secret_warning(conversation_id, kinds):
     message: each reader's page shows it in their language, and the agent sees which kinds were found)."""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        _append(conversation, sender_kind=SenderKind.SYSTEM, body="secret_hidden", meta={"secrets": list(kinds)})
+        message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="secret_hidden", meta={"secrets": list(kinds)})
 
 
 def _no_files():
@@ -128,7 +128,7 @@ def _no_files():
     return files
 
 
-def _append(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None, meta=None):
+def message_append_locked(conversation, *, sender_kind, body, sender=None, client_msg_id="", attachment=None, meta=None):
     """Add a message to a conversation whose row the caller holds locked (FOR UPDATE): the next sequence number."""
     now = timezone.now()
     conversation.last_seq += 1
@@ -437,7 +437,8 @@ def agent_take_waiting(*, agent):
         return len(chats), languages
 
 
-def _after_queue_change(language):
+def queue_changed(language):
+    """After commit, when a language's queue changed (a chat joined it or left it): tell the sockets, and route."""
     events.queue_moved(language)
     conversations_route(language=language)
 
@@ -473,7 +474,7 @@ def conversation_close(*, conversation_id, by, actor=None, idle_before=None):
         conversation.status, conversation.closed_at, conversation.closed_by = ConversationStatus.CLOSED, now, by
         conversation.save(update_fields=["status", "closed_at", "closed_by"])
         # System messages carry a code, which each reader's client shows in their own language.
-        _append(conversation, sender_kind=SenderKind.SYSTEM, body=f"closed_by_{by}")
+        message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body=f"closed_by_{by}")
         if conversation.agent_id:
             AgentProfile.objects.filter(user_id=conversation.agent_id).update(last_chat_at=now)
         transaction.on_commit(lambda: events.chat_closed(conversation))
@@ -552,16 +553,16 @@ def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=Non
                 raise ChatNotAvailable("That agent is not online in this language or has no free seat.",
                                        code="no_free_seat")
             _give(conversation, profile, timezone.now())
-            _append(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")
+            message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")
             freed = by
         else:
             conversation.status, conversation.agent, conversation.language = (
                 ConversationStatus.QUEUED, None, to_language)
             conversation.save(update_fields=["status", "agent", "language"])
-            _append(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
+            message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
             freed = by
             transaction.on_commit(lambda: events.chat_requeued(conversation_id, to_language))
-            transaction.on_commit(lambda: _after_queue_change(to_language))
+            transaction.on_commit(lambda: queue_changed(to_language))
         transaction.on_commit(lambda: events.chat_released(conversation_id, by.pk))
         transaction.on_commit(lambda: agent_route(agent=freed))
     return conversation
@@ -575,13 +576,13 @@ def conversations_requeue_for_agent(*, agent):
                              .filter(agent=agent, status=ConversationStatus.ACTIVE)):
             conversation.status, conversation.agent = ConversationStatus.QUEUED, None
             conversation.save(update_fields=["status", "agent"])
-            _append(conversation, sender_kind=SenderKind.SYSTEM, body="agent_left")
+            message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="agent_left")
             languages.add(conversation.language)
             conversation_id, language = conversation.id, conversation.language
             transaction.on_commit(lambda cid=conversation_id: events.chat_released(cid, agent.pk))
             transaction.on_commit(lambda cid=conversation_id, lang=language: events.chat_requeued(cid, lang))
         for language in languages:
-            transaction.on_commit(lambda lang=language: _after_queue_change(lang))
+            transaction.on_commit(lambda lang=language: queue_changed(lang))
     return len(languages)
 
 

@@ -51,3 +51,19 @@ def test_every_app_imports_only_apps_below_it():
 def test_the_floors_name_every_app():
     apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
     assert apps == set(FLOORS)
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A leading underscore means "this module's own": another module that needs it needs a public function."""
+    wrong = []
+    for app in FLOORS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in FLOORS):
+                    private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                    if private:
+                        wrong.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno} imports {private}")
+    assert wrong == []

@@ -74,11 +74,11 @@ def test_a_bare_code_after_being_asked_for_one_is_masked():
     from django.db import transaction
 
     from livechat.models import Conversation
-    from livechat.services import _append
+    from livechat.services import message_append_locked
 
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=chat.pk)
-        _append(conversation, sender_kind=SenderKind.BOT, body="请提供您的验证码？")  # asked for a code
+        message_append_locked(conversation, sender_kind=SenderKind.BOT, body="请提供您的验证码？")  # asked for a code
     message, _ = chat_services.customer_message_post(conversation_id=chat.pk, body="482 913")
     assert message.body == "[one-time code hidden]" and message.meta == {"secrets": ["one_time_code"]}
     plain, _ = chat_services.customer_message_post(conversation_id=chat.pk, body="20261123")
