@@ -58,6 +58,7 @@ TEST_WORKERS ?= 2
 
 test: install-test
 	@scripts/system-deps
+	$(BIN)/ruff check .
 	@$(BIN)/python manage.py preflight --settings=support.settings.test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 

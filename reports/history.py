@@ -210,7 +210,7 @@ class History:
         categories = list(Category.objects.filter(is_active=True)) or [None]
         count = self._day_volume(day, self.tickets_per_day)
         numbers = self._numbers(count) if count else []
-        tickets, plans = [], []
+        tickets = []
         for number in numbers:
             language = _pick(rng, list(LANGUAGE_SHARE.items()))
             created = self._moment(day, language)

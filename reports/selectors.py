@@ -34,6 +34,8 @@ from livechat.models import Conversation, ConversationStatus
 from support.aggregates import Percentile
 from support.languages import LANGUAGE_CODES
 from support.models import AgentProfile, Presence, User
+from support.numbers import id_from_text
+from support.roles import is_supervisor
 from tickets.models import Channel, SlaTimer, Ticket, TicketRating
 from tickets.sla import TIMER_FINISHED, TIMER_MET
 
@@ -591,3 +593,30 @@ def wallboard(*, now=None):
             "csat_today": round(((chat_csat["total"] or 0) + (ticket_csat["total"] or 0)) / rated, 2) if rated else None,
             "csat_answers_today": rated}
 
+
+
+def review_list_for_user(*, user, agent_param=None):
+    """Quality reviews the user may read: an agent their own; a supervisor everyone's, or one agent's with
+    `agent_param` (an id as typed). QualityReview.DoesNotExist for an id that is not a number, or for an agent asking
+    for someone else's."""
+    reviews = QualityReview.objects.select_related("agent", "reviewer", "ticket").prefetch_related(
+        "scores__criterion")
+    if is_supervisor(user):
+        if agent_param:
+            number = id_from_text(agent_param)
+            if number is None:
+                raise QualityReview.DoesNotExist
+            reviews = reviews.filter(agent_id=number)
+        return reviews
+    if agent_param and agent_param != str(user.pk):
+        raise QualityReview.DoesNotExist  # another agent's reviews are not theirs to read
+    return reviews.filter(agent=user)
+
+
+def review_get_for_user(*, user, review_id):
+    """One review: its agent's, or any for a supervisor; QualityReview.DoesNotExist otherwise."""
+    review = (QualityReview.objects.select_related("agent", "reviewer", "ticket", "conversation")
+              .prefetch_related("scores__criterion").get(pk=review_id))
+    if review.agent_id != user.pk and not is_supervisor(user):
+        raise QualityReview.DoesNotExist
+    return review

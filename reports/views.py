@@ -11,7 +11,6 @@ from livechat.models import Conversation
 from support.audit import audit_read
 from support.languages import language_choices
 from support.models import AuditEvent
-from support.numbers import id_from_text
 from support.permissions import agent_required, supervisor_required
 from support.roles import is_supervisor
 from support.services import DomainError
@@ -84,19 +83,10 @@ def wallboard_page(request):
 @agent_required
 def review_list(request):
     """An agent's own reviews; supervisors see everyone's, or one agent's with ?agent=<id>."""
-    reviews = QualityReview.objects.select_related("agent", "reviewer", "ticket").prefetch_related(
-        "scores__criterion")
-    agent_id = request.GET.get("agent")
-    if is_supervisor(request.user):
-        if agent_id:
-            number = id_from_text(agent_id)
-            if number is None:
-                raise Http404
-            reviews = reviews.filter(agent_id=number)
-    else:
-        if agent_id and agent_id != str(request.user.pk):
-            raise Http404  # another agent's reviews are not theirs to read
-        reviews = reviews.filter(agent=request.user)
+    try:
+        reviews = selectors.review_list_for_user(user=request.user, agent_param=request.GET.get("agent"))
+    except QualityReview.DoesNotExist as exc:
+        raise Http404 from exc
     return render(request, "reports/review_list.html", {"reviews": reviews[:100],
                                                         "supervisor": is_supervisor(request.user)})
 
@@ -104,12 +94,9 @@ def review_list(request):
 @agent_required
 def review_detail(request, review_id):
     try:
-        review = (QualityReview.objects.select_related("agent", "reviewer", "ticket", "conversation")
-                  .prefetch_related("scores__criterion").get(pk=review_id))
+        review = selectors.review_get_for_user(user=request.user, review_id=review_id)
     except QualityReview.DoesNotExist as exc:
         raise Http404 from exc
-    if review.agent_id != request.user.pk and not is_supervisor(request.user):
-        raise Http404
     return render(request, "reports/review_detail.html", {"review": review})
 
 

@@ -232,7 +232,7 @@ def test_breach_after_downtime_is_dated_at_the_due_time(db, customer, policies):
 
 def test_unassigned_breach_goes_to_the_team_then_supervisors(db, customer, agent, supervisor, policies):
     with at(T0):
-        ticket = services.ticket_create(requester=customer, subject="s", body="b", priority="urgent")
+        services.ticket_create(requester=customer, subject="s", body="b", priority="urgent")
     with at(T0 + timedelta(minutes=20)):
         sla.sla_scan()
     assert Notification.objects.filter(user=supervisor, kind="sla_breach").count() == 1
