@@ -12,6 +12,26 @@ from . import events, selectors
 from .models import Conversation, ConversationStatus, SenderKind
 
 
+# Languages written in the Latin script: in a chat in another script, a line in one of them says little about what
+# the customer reads best ("agent please", "KYC stuck", "USDT" in a Japanese chat).
+LATIN_SCRIPT = {"en", "es"}
+
+
+def _follow_language(conversation, written):
+    """The bot answers in the language the customer writes (`written`), and the queue follows it, except for a
+    Latin-script line in a chat whose customer chose Korean, Japanese, Chinese or Russian: that chat stays in its
+    language, with `written` added to also_speaks (an overflow rule may still offer it to those agents). Moving it
+    left it waiting in the English queue while a Japanese agent had a free seat (issue #23, the "lost wake-up")."""
+    if written == conversation.language:
+        return
+    if written in LATIN_SCRIPT and conversation.language not in LATIN_SCRIPT:
+        if written not in conversation.also_speaks:
+            conversation.also_speaks = [*conversation.also_speaks, written]
+        return
+    conversation.language = written
+    conversation.also_speaks = [lang for lang in conversation.also_speaks if lang != written]
+
+
 def _card(conversation):
     card = dict(conversation.handover or {})
     card.setdefault("questions", [])
@@ -48,8 +68,7 @@ def bot_reply(*, conversation_id, text):
             card["offered"][-1]["helpful"] = False
         card["awaiting_feedback"] = False
         conversation.bot_unhelpful = streak
-        if decision.language != conversation.language:
-            conversation.language = decision.language  # the queue language follows the customer's
+        _follow_language(conversation, decision.language)
         if decision.intent == "question":
             card["questions"].append(text[:500])
         card.update({"language": decision.language, "intent": str(decision.intent),
@@ -61,7 +80,7 @@ def bot_reply(*, conversation_id, text):
             card["offered"].append({"articles": [a.title for a in decision.articles], "helpful": None})
             card["awaiting_feedback"] = True
         conversation.handover = card
-        conversation.save(update_fields=["language", "bot_unhelpful", "handover"])
+        conversation.save(update_fields=["language", "also_speaks", "bot_unhelpful", "handover"])
         if decision.incident is not None:  # a known incident: its notice before anything else
             message_append_locked(conversation, sender_kind=SenderKind.BOT, body=incident_text(decision),
                     meta={"incident": decision.incident.id})

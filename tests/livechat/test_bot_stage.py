@@ -158,3 +158,52 @@ def test_when_the_wait_is_long_the_bot_says_how_long():
     last = chat.messages.order_by("-seq").first()
     assert chat.status == ConversationStatus.QUEUED
     assert last.sender_kind == SenderKind.BOT and "대기 순서는 3번째" in last.body and "분입니다" in last.body
+
+
+def free_seat_waits():
+    """Chats waiting in the queue while an online agent of their language, or of a language they accepted, has a
+    free seat: what must never be true after a routing event."""
+    from django.db.models import Count, Q
+
+    agents = (AgentProfile.objects.filter(presence=Presence.ONLINE)
+              .annotate(load=Count("user__assigned_conversations",
+                                   filter=Q(user__assigned_conversations__status="active"))))
+    free = {lang for agent in agents if agent.load < agent.capacity for lang in agent.languages}
+    return [(chat.language, chat.also_speaks) for chat in Conversation.objects.filter(status=ConversationStatus.QUEUED)
+            if chat.language in free]
+
+
+@pytest.mark.parametrize("ask", ["please let me talk to a human agent", "can I talk to a real person"])
+def test_a_person_asked_for_in_english_in_a_japanese_chat_gets_the_free_japanese_agent(
+        ask, django_capture_on_commit_callbacks):
+    """The lost wake-up of issue #23: the chat moved to the English queue on an English line and waited there, while
+    a Japanese agent had free seats, until English chats closed."""
+    japanese = AgentFactory(languages=["ja"], capacity=5)
+    AgentProfile.objects.filter(user=japanese).update(presence=Presence.ONLINE)
+    chat = start("ja")
+    with django_capture_on_commit_callbacks(execute=True):
+        say(chat, ask)
+    chat.refresh_from_db()
+    assert (chat.status, chat.agent, chat.language) == (ConversationStatus.ACTIVE, japanese, "ja")
+    assert "en" in chat.also_speaks and free_seat_waits() == []
+
+
+def test_sixty_bot_chats_asking_for_a_person_never_wait_beside_a_free_seat(django_capture_on_commit_callbacks):
+    """The black-box run, in order: 60 chats in three languages start with the bot and ask for a person (some in
+    English), while 12 agents of those languages come online; after every event no chat waits beside a free seat."""
+    languages = ["ja", "zh-hans", "ko"]
+    asks = {"ja": "担当者と話したい", "zh-hans": "转人工", "ko": "상담원 연결해 주세요"}
+    agents = [AgentFactory(languages=[languages[n % 3]], capacity=5) for n in range(12)]
+    chats = []
+    for n in range(60):
+        language = languages[n % 3]
+        chats.append(start(language))
+        with django_capture_on_commit_callbacks(execute=True):
+            say(chats[-1], "I need a human agent please" if n % 4 == 0 else asks[language])
+        assert free_seat_waits() == []
+        if n % 5 == 4:  # agents come online while chats keep arriving
+            with django_capture_on_commit_callbacks(execute=True):
+                services.agent_presence_set(agent=agents[n // 5], presence=Presence.ONLINE)
+            assert free_seat_waits() == []
+    active = Conversation.objects.filter(status=ConversationStatus.ACTIVE)
+    assert active.count() == 60 and {c.language for c in active} == set(languages)
