@@ -8,7 +8,7 @@ from chatbot.engine import bot_decide, incident_text, reply_text
 from chatbot.selectors import bot_text
 from chatbot.services import missing_answer_record
 
-from . import events, selectors
+from . import selectors
 from .models import Conversation, ConversationStatus, SenderKind
 
 
@@ -121,7 +121,7 @@ def bot_feedback(*, conversation_id, helpful):
 
 def _hand_over(conversation, *, reason, reply, topic=""):
     """Under the chat's lock: tell the customer, fill in the agent's card, and queue the chat in its language."""
-    from .services import queue_changed, message_append_locked
+    from .services import conversation_enqueue_locked, message_append_locked, queue_changed
 
     now = timezone.now()
     customer = conversation.customer
@@ -133,8 +133,7 @@ def _hand_over(conversation, *, reason, reply, topic=""):
     # Content gaps: what the customer asked before the bot gave up, for help-center editors.
     for question in dict.fromkeys(card["questions"][-3:]):
         missing_answer_record(language=conversation.language, question=question)
-    conversation.status, conversation.queued_at = ConversationStatus.QUEUED, now
-    conversation.save(update_fields=["handover", "status", "queued_at"])
+    conversation_enqueue_locked(conversation, now=now, also_save=["handover"])
     message_append_locked(conversation, sender_kind=SenderKind.BOT, body=reply)
     estimate = selectors.queue_estimate(language=conversation.language,
                                         position=selectors.queue_position(conversation=conversation))
@@ -149,6 +148,5 @@ def _hand_over(conversation, *, reason, reply, topic=""):
                            ("high", max(1, round(estimate["high"] / 60)))):
             text = text.replace("{" + key + "}", str(value))
         message_append_locked(conversation, sender_kind=SenderKind.BOT, body=text)
-    conversation_id, language = conversation.id, conversation.language
-    transaction.on_commit(lambda: events.chat_requeued(conversation_id, language))
+    language = conversation.language
     transaction.on_commit(lambda: queue_changed(language))

@@ -437,6 +437,24 @@ def agent_take_waiting(*, agent):
         return len(chats), languages
 
 
+def conversation_enqueue_locked(conversation, *, language=None, now=None, also_save=()):
+    """Put a chat whose row the caller holds locked (FOR UPDATE) in a queue: no agent, status queued, in `language`
+    (default: its own). `now` starts its wait (the bot handed it over); without it the chat keeps its place, its
+    queued_at (a transfer, or an agent who left, puts it back at the front). The one place a chat joins a queue after
+    it started; its people hear of it after commit, and the caller routes once per language (queue_changed)."""
+    conversation.status, conversation.agent = ConversationStatus.QUEUED, None
+    fields = ["status", "agent", *also_save]
+    if language is not None and language != conversation.language:
+        conversation.language = language
+        fields.append("language")
+    if now is not None or conversation.queued_at is None:
+        conversation.queued_at = now or timezone.now()
+        fields.append("queued_at")
+    conversation.save(update_fields=fields)
+    conversation_id, queue = conversation.id, conversation.language
+    transaction.on_commit(lambda: events.chat_requeued(conversation_id, queue))
+
+
 def queue_changed(language):
     """After commit, when a language's queue changed (a chat joined it or left it): tell the sockets, and route."""
     events.queue_moved(language)
@@ -556,12 +574,9 @@ def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=Non
             message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")
             freed = by
         else:
-            conversation.status, conversation.agent, conversation.language = (
-                ConversationStatus.QUEUED, None, to_language)
-            conversation.save(update_fields=["status", "agent", "language"])
+            conversation_enqueue_locked(conversation, language=to_language)
             message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
             freed = by
-            transaction.on_commit(lambda: events.chat_requeued(conversation_id, to_language))
             transaction.on_commit(lambda: queue_changed(to_language))
         transaction.on_commit(lambda: events.chat_released(conversation_id, by.pk))
         transaction.on_commit(lambda: agent_route(agent=freed))
@@ -574,13 +589,11 @@ def conversations_requeue_for_agent(*, agent):
     with transaction.atomic():
         for conversation in (Conversation.objects.select_for_update()
                              .filter(agent=agent, status=ConversationStatus.ACTIVE)):
-            conversation.status, conversation.agent = ConversationStatus.QUEUED, None
-            conversation.save(update_fields=["status", "agent"])
+            conversation_enqueue_locked(conversation)
             message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="agent_left")
             languages.add(conversation.language)
-            conversation_id, language = conversation.id, conversation.language
+            conversation_id = conversation.id
             transaction.on_commit(lambda cid=conversation_id: events.chat_released(cid, agent.pk))
-            transaction.on_commit(lambda cid=conversation_id, lang=language: events.chat_requeued(cid, lang))
         for language in languages:
             transaction.on_commit(lambda lang=language: queue_changed(lang))
     return len(languages)
