@@ -190,6 +190,14 @@ def pdf_scan(data):
 _CENTRAL_ENTRY = b"PK\x01\x02"  # starts every entry of a ZIP's central directory (zipfile insists on it)
 
 
+# What the standard library raises on a hostile or damaged archive or member: a broken directory or header
+# (BadZipFile, EOFError, ValueError, OSError), damaged compressed data (zlib.error), a compression method or feature it
+# does not implement (NotImplementedError), a member it cannot decrypt or name (RuntimeError, LookupError). Each
+# makes that part unreadable, never clean.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+_MEMBER_ERRORS = (*_ZIP_ERRORS, RuntimeError, LookupError)
+
+
 def zip_scan(data):
     """A ZIP's bytes: the kinds found in its text members and, if it could not be read in full, why."""
     # Each entry costs memory when the directory is parsed; count them first (their signature, an upper bound).
@@ -198,7 +206,7 @@ def zip_scan(data):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [member for member in archive.infolist() if not member.is_dir()]
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+    except _ZIP_ERRORS:
         return FileScan(problem=UNREADABLE)
     if _overlapping(members, len(data)):
         return FileScan(problem=UNREADABLE)
@@ -210,8 +218,7 @@ def zip_scan(data):
                 continue
             try:
                 read, complete = _member_text(archive, member, budget)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
-                    RuntimeError, LookupError):
+            except _MEMBER_ERRORS:
                 problems.add(UNREADABLE)
                 continue
             if read is None:  # not text

@@ -212,3 +212,16 @@ def test_a_corrupt_zip_is_unreadable():
     damaged = archive[:start] + bytes(200) + archive[start + 200:]
     scan = zip_scan(damaged)
     assert scan.problem == UNREADABLE and scan.kinds == ()
+
+
+def test_a_member_in_a_compression_method_we_cannot_read_is_unreadable_and_the_rest_still_counts():
+    """A member whose header names a method the standard library does not implement (here 99, AES's marker) raises
+    NotImplementedError: that member is unreadable, the secret in the readable one is still found."""
+    archive = zip_of({"notes.txt": "nothing here", "wallet.log": LOG}, compression=zipfile.ZIP_STORED)
+    local = archive.index(b"PK\x03\x04")  # the first member's local header: method at offset 8
+    central = archive.index(b"PK\x01\x02")  # its central directory entry: method at offset 10
+    patched = bytearray(archive)
+    patched[local + 8:local + 10] = (99).to_bytes(2, "little")
+    patched[central + 10:central + 12] = (99).to_bytes(2, "little")
+    scan = zip_scan(bytes(patched))
+    assert (scan.kinds, scan.problem) == ((RECOVERY_PHRASE,), UNREADABLE)

@@ -185,3 +185,18 @@ def overlapping_zip(copies=50):
     central = entry * copies
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, copies, copies, len(central), directory_at, 0)
     return single[:directory_at] + central + end
+
+
+def scan_as_worker(attachment, capture):
+    """Run the attachment scan task as a worker would (its on-commit file deletions included)."""
+    from tickets import tasks
+
+    with capture(execute=True):
+        return tasks.attachment_scan.apply(args=[str(attachment.pk)]).get()
+
+
+def get_body(client, url):
+    """(response, its bytes), for plain and streamed responses alike."""
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    return response, body

@@ -9,15 +9,16 @@ from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
 from support.secretscan import MARKERS, PRIVATE_KEY, RECOVERY_PHRASE
-from tickets import tasks
 from tickets.inbound import inbound_email_ingest
 from tickets.models import Attachment
 
 from .files import (
     PRIVATE_KEY_HEX,
     encrypted_zip,
+    get_body,
     png_bytes,
     recovery_phrase,
+    scan_as_worker,
     text_pdf,
     upload,
     zip_of,
@@ -46,18 +47,6 @@ def _filed(customer, name, content, content_type="application/octet-stream"):
     return attachment.ticket, attachment
 
 
-def _scan(attachment, capture):
-    """Run the task as a worker would (its on-commit file deletions included)."""
-    with capture(execute=True):
-        return tasks.attachment_scan.apply(args=[str(attachment.pk)]).get()
-
-
-def _get(client, url):
-    response = client.get(url)
-    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    return response, body
-
-
 def _phrase_words_in(text):
     return [word for word in PHRASE.split() if word in text.split()]
 
@@ -71,7 +60,7 @@ def test_a_text_with_a_recovery_phrase_is_served_masked_after_the_scan(client, c
 
     # Before the scan: the uploader is served the file (not cached), agents nothing at all.
     client.force_login(customer)
-    response, body = _get(client, f"/attachments/{attachment.pk}/")
+    response, body = get_body(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and body == sent and "no-store" in response["Cache-Control"]
     client.force_login(agent)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
@@ -79,18 +68,18 @@ def test_a_text_with_a_recovery_phrase_is_served_masked_after_the_scan(client, c
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
     assert "Checking this file for secrets" in page and f"/attachments/{attachment.pk}/" not in page
 
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "secret"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "secret"
 
     attachment.refresh_from_db()
     assert (attachment.scan_state, attachment.secret_kinds, attachment.original) == ("secret", [RECOVERY_PHRASE], "")
     assert not default_storage.exists(sent_file)  # the file as sent is gone (policy off)
-    response, masked = _get(client, f"/attachments/{attachment.pk}/")
+    response, masked = get_body(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "text/plain"
     assert "wallet-masked.txt" in response["Content-Disposition"]
     text = masked.decode()
     assert MARKERS[RECOVERY_PHRASE] in text and _phrase_words_in(text) == []
     assert "Wallet restore log" in text and "withdrawal 48213 failed" in text
-    assert _get(client, f"/api/v1/attachments/{attachment.pk}/")[1] == masked
+    assert get_body(client, f"/api/v1/attachments/{attachment.pk}/")[1] == masked
     assert client.get(f"/attachments/{attachment.pk}/thumbnail/").status_code == 404  # a text has no thumbnail
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
     assert AGENT_FLAG.format("recovery phrase") in page and "Checking this file" not in page
@@ -98,7 +87,7 @@ def test_a_text_with_a_recovery_phrase_is_served_masked_after_the_scan(client, c
 
     # The uploader is served the masked copy too (as for a blurred picture), and warned.
     client.force_login(customer)
-    assert _get(client, f"/attachments/{attachment.pk}/")[1] == masked
+    assert get_body(client, f"/attachments/{attachment.pk}/")[1] == masked
     page = client.get(f"/en/requests/{ticket.ref}/").content.decode()
     assert CUSTOMER_NOTICE in page and "Secret detected" not in page
     files = _api(customer).get(f"/api/v1/tickets/{ticket.ref}/messages/").json()["results"][0]["attachments"]
@@ -111,7 +100,7 @@ def test_a_pdf_with_a_private_key_is_withheld_from_everyone_with_the_reason(
     pdf = text_pdf(["Cold wallet export", f"Private key: {PRIVATE_KEY_HEX}"])
     ticket, attachment = _filed(customer, "export.pdf", pdf)
     sent_file = attachment.file.name
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "withheld"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "withheld"
 
     attachment.refresh_from_db()
     assert (attachment.scan_state, attachment.secret_kinds, attachment.file.name) == ("withheld", [PRIVATE_KEY], "")
@@ -142,10 +131,10 @@ def test_with_the_policy_on_a_withheld_file_is_kept_for_desk_admins_alone(
     settings.SCREENSHOT_KEEP_ORIGINALS = True
     archive = zip_of({"keys/backup.txt": f"seed {PHRASE}"})
     ticket, attachment = _filed(customer, "backup.zip", archive)
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "withheld"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "withheld"
     url = f"/attachments/{attachment.pk}/original/"
     client.force_login(desk_admin)
-    response, body = _get(client, url)
+    response, body = get_body(client, url)
     assert response.status_code == 200 and body == archive
     assert response["Content-Type"] == "application/octet-stream" and "no-store" in response["Cache-Control"]
     assert url in client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
@@ -165,8 +154,8 @@ def test_a_clean_file_is_served_as_sent_after_the_scan(client, customer, agent, 
     ticket, attachment = _filed(customer, name, content)
     client.force_login(agent)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 404  # not yet read
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "clean"
-    response, body = _get(client, f"/attachments/{attachment.pk}/")
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "clean"
+    response, body = get_body(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and body == content
     assert response["Content-Disposition"].startswith("attachment") and name in response["Content-Disposition"]
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
@@ -177,7 +166,7 @@ def test_a_file_that_cannot_be_read_is_shown_to_agents_with_the_reason(client, c
                                                                        django_capture_on_commit_callbacks):
     """Like a picture that cannot be read: served, flagged for agents as not checked (and why), never "clean"."""
     ticket, attachment = _filed(customer, "wallet.zip", encrypted_zip({"wallet.txt": PHRASE}))
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "failed"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "failed"
     attachment.refresh_from_db()
     assert (attachment.scan_state, attachment.scan_problem, attachment.secret_kinds) == ("failed", "encrypted", [])
     client.force_login(agent)
@@ -203,8 +192,8 @@ def test_a_log_mailed_in_with_a_seed_phrase_goes_the_same_way(client, agent, dja
     client.force_login(agent)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
 
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "secret"
-    response, masked = _get(client, f"/attachments/{attachment.pk}/")
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "secret"
+    response, masked = get_body(client, f"/attachments/{attachment.pk}/")
     text = masked.decode()
     assert response.status_code == 200 and "wallet-masked.log" in response["Content-Disposition"]
     assert MARKERS[RECOVERY_PHRASE] in text and _phrase_words_in(text) == [] and "ERROR failed" in text
@@ -216,7 +205,7 @@ def test_nothing_read_from_a_file_is_stored_or_logged(customer, caplog, django_c
     """Rows and logs hold the kinds found, never the words."""
     caplog.set_level("DEBUG")
     _ticket, attachment = _filed(customer, "export.pdf", text_pdf([f"backup {PHRASE}"]))
-    _scan(attachment, django_capture_on_commit_callbacks)
+    scan_as_worker(attachment, django_capture_on_commit_callbacks)
     stored = repr(list(Attachment.objects.filter(pk=attachment.pk).values()))
     assert _phrase_words_in(stored) == [] and _phrase_words_in(caplog.text) == []
     assert "recovery_phrase" in caplog.text

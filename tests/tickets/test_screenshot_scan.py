@@ -15,7 +15,7 @@ from tests.factories import AgentFactory
 from tickets import services, tasks
 from tickets.models import Attachment, Message
 
-from .files import mp4_bytes, upload
+from .files import get_body, mp4_bytes, scan_as_worker, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ocr")]  # reads pictures with Tesseract
 
@@ -29,18 +29,6 @@ def _ticket_with(customer, png, name="wallet.png", language=None):
     return ticket, ticket.attachments.get()
 
 
-def _scan(attachment, capture):
-    """Run the task as a worker would (its on-commit file deletions included)."""
-    with capture(execute=True):
-        return tasks.attachment_scan.apply(args=[str(attachment.pk)]).get()
-
-
-def _get(client, url):
-    response = client.get(url)
-    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    return response, body
-
-
 def test_a_recovery_phrase_screenshot_is_blurred_for_everyone_and_flagged_for_agents(
         client, customer, agent, rendered_screenshots, django_capture_on_commit_callbacks):
     original = rendered_screenshots["wallet_en"]
@@ -48,25 +36,25 @@ def test_a_recovery_phrase_screenshot_is_blurred_for_everyone_and_flagged_for_ag
     sent_file, sent_thumbnail = attachment.file.name, attachment.thumbnail.name
     thumbnail_before = default_storage.open(sent_thumbnail).read()
 
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "secret"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "secret"
 
     attachment.refresh_from_db()
     assert (attachment.scan_state, attachment.secret_kinds) == ("secret", ["recovery_phrase"])
     assert not attachment.original  # policy off: the picture as sent is gone
     assert not default_storage.exists(sent_file) and not default_storage.exists(sent_thumbnail)
     client.force_login(agent)
-    response, shown = _get(client, f"/attachments/{attachment.pk}/")
+    response, shown = get_body(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert "wallet-blurred.png" in response["Content-Disposition"]  # a PNG now, and named so
     assert shown != original
     assert screenshot_scan(shown, languages=["en"]).kinds == ()  # read again: nothing left to find
-    response, thumbnail = _get(client, f"/attachments/{attachment.pk}/thumbnail/")
+    response, thumbnail = get_body(client, f"/attachments/{attachment.pk}/thumbnail/")
     assert response.status_code == 200 and thumbnail != thumbnail_before
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
     assert AGENT_FLAG in page
 
     client.force_login(customer)
-    assert _get(client, f"/attachments/{attachment.pk}/")[1] == shown
+    assert get_body(client, f"/attachments/{attachment.pk}/")[1] == shown
     page = client.get(f"/en/requests/{ticket.ref}/").content.decode()
     assert CUSTOMER_NOTICE in page and AGENT_FLAG not in page
     api = APIClient()
@@ -82,7 +70,7 @@ def test_no_word_of_the_phrase_is_stored_or_logged(customer, rendered_screenshot
 
     caplog.set_level("DEBUG")
     ticket, attachment = _ticket_with(customer, rendered_screenshots["wallet_en"])
-    _scan(attachment, django_capture_on_commit_callbacks)
+    scan_as_worker(attachment, django_capture_on_commit_callbacks)
     stored = repr(list(Attachment.objects.filter(ticket=ticket).values())) + repr(
         list(Message.objects.filter(ticket=ticket).values()))
     words = PHRASES["english"]
@@ -117,21 +105,21 @@ def test_with_the_policy_on_the_original_is_kept_for_desk_admins_alone(
     settings.SCREENSHOT_KEEP_ORIGINALS = True
     original = rendered_screenshots["wallet_ja"]
     ticket, attachment = _ticket_with(customer, original, language="ja")
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "secret"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "secret"
     attachment.refresh_from_db()
     assert attachment.original and attachment.original.name != attachment.file.name
 
     url = f"/attachments/{attachment.pk}/original/"
     client.force_login(desk_admin)
-    response, body = _get(client, url)
+    response, body = get_body(client, url)
     assert response.status_code == 200 and body == original
     assert response["Content-Type"] == "image/png" and "no-store" in response["Cache-Control"]
     assert url in client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
-    assert _get(client, f"/attachments/{attachment.pk}/")[1] != original
+    assert get_body(client, f"/attachments/{attachment.pk}/")[1] != original
     for person in (customer, agent, supervisor):
         client.force_login(person)
         assert client.get(url).status_code == 404
-        assert _get(client, f"/attachments/{attachment.pk}/")[1] != original
+        assert get_body(client, f"/attachments/{attachment.pk}/")[1] != original
     client.force_login(agent)
     assert url not in client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
     client.logout()
@@ -142,9 +130,9 @@ def test_a_screenshot_without_secrets_is_served_as_it_was(client, customer, agen
                                                           django_capture_on_commit_callbacks):
     sent = rendered_screenshots["withdrawal_en"]
     ticket, attachment = _ticket_with(customer, sent, name="withdrawal.png")
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "clean"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "clean"
     client.force_login(agent)
-    response, body = _get(client, f"/attachments/{attachment.pk}/")
+    response, body = get_body(client, f"/attachments/{attachment.pk}/")
     assert response.status_code == 200 and body == sent
     page = client.get(f"/en/agent/tickets/{ticket.ref}/").content.decode()
     assert "Secret detected" not in page and "Checking this picture" not in page
@@ -155,14 +143,14 @@ def test_a_task_delivered_twice_scans_once_and_a_live_claim_is_left_to_its_worke
     ticket, attachment = _ticket_with(customer, rendered_screenshots["order_en"])
     # Another worker holds the scan: the redelivered task stops.
     Attachment.objects.filter(pk=attachment.pk).update(scan_claimed_at=timezone.now())
-    assert _scan(attachment, django_capture_on_commit_callbacks) is None
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) is None
     assert Attachment.objects.get(pk=attachment.pk).scan_state == "pending"
     # That worker died: once its lease has run out, the scan is taken over.
     expired = timezone.now() - timedelta(seconds=filescan.SCAN_LEASE_SECONDS + 1)
     Attachment.objects.filter(pk=attachment.pk).update(scan_claimed_at=expired)
-    assert _scan(attachment, django_capture_on_commit_callbacks) == "clean"
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) == "clean"
     # Finished: a task delivered again does nothing.
-    assert _scan(attachment, django_capture_on_commit_callbacks) is None
+    assert scan_as_worker(attachment, django_capture_on_commit_callbacks) is None
     assert Attachment.objects.get(pk=attachment.pk).scan_claimed_at is None
 
 
@@ -174,7 +162,7 @@ def test_a_scan_that_cannot_run_is_retried_then_marked_failed_and_shown_with_a_w
         services.attachment_scan(attachment_id=attachment.pk, last_attempt=False)
     attachment.refresh_from_db()
     assert (attachment.scan_state, attachment.scan_claimed_at) == ("pending", None)  # free for the retry
-    _scan(attachment, django_capture_on_commit_callbacks)  # its retries run, the last one gives up
+    scan_as_worker(attachment, django_capture_on_commit_callbacks)  # its retries run, the last one gives up
     assert Attachment.objects.get(pk=attachment.pk).scan_state == "failed"
     client.force_login(agent)
     assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
