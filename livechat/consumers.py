@@ -39,7 +39,6 @@ from support.services import DomainError
 from verification.selectors import conversation_code
 
 from . import events, selectors, services
-from .bot import bot_feedback
 from .models import Conversation, ConversationStatus, SenderKind
 
 
@@ -256,7 +255,7 @@ class CustomerChatConsumer(FrameConsumer):
         helpful = content.get("helpful")
         if not isinstance(helpful, bool):
             raise FrameError("invalid_helpful", "helpful must be true or false.")
-        await db(bot_feedback)(conversation_id=self.conversation.id, helpful=helpful)
+        await db(services.bot_feedback)(conversation_id=self.conversation.id, helpful=helpful)
 
     async def on_resume(self, content):
         await _replay(self, self.conversation, _after_seq(content))

@@ -77,10 +77,6 @@ def _assigned_frames(conversation, agent_name, agent_code):
             (agent_group(conversation.agent_id), {"type": "chat_assigned", **agent_chat(conversation)})]
 
 
-def chat_assigned(conversation, agent_name, agent_code):
-    group_send_frames(_assigned_frames(conversation, agent_name, agent_code))
-
-
 def chats_assigned(conversations, agent_name, agent_codes, languages):
     """Several chats given to one agent at once, and the queues they left: one batch of doorbells. `agent_codes`:
     the agent's code in each chat, by chat id (a code belongs to one conversation)."""

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from chatbot import defaults
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from livechat import services
-from livechat.bot import bot_feedback
+from livechat.services import bot_feedback
 from livechat.models import Conversation, ConversationStatus, SenderKind
 from support.models import AgentProfile, Presence
 from tests.factories import AgentFactory

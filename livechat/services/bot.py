@@ -5,11 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatbot.engine import bot_decide, incident_text, reply_text
+from chatbot.models import BotSettings
 from chatbot.selectors import bot_text
 from chatbot.services import missing_answer_record
 
-from . import selectors
-from .models import Conversation, ConversationStatus, SenderKind
+from .. import selectors
+from ..models import Conversation, ConversationStatus, SenderKind
+from .messages import message_append_locked
+from .queue import conversation_enqueue_locked, queue_changed
 
 
 # Languages written in the Latin script: in a chat in another script, a line in one of them says little about what
@@ -41,16 +44,12 @@ def _card(conversation):
 
 def bot_greet(conversation):
     """The bot's first words in a new chat (the caller holds the chat's row lock)."""
-    from .services import message_append_locked
-
     message_append_locked(conversation, sender_kind=SenderKind.BOT, body=bot_text("greeting", conversation.language))
 
 
 def bot_reply(*, conversation_id, text):
     """Answer one customer message while the chat is with the bot. Runs after the message is stored; does
     nothing once the chat has left the bot stage (an agent or a handover got there first)."""
-    from .services import message_append_locked
-
     # Decided outside the lock: the search takes milliseconds and must not hold the chat row.
     snapshot = Conversation.objects.get(pk=conversation_id)
     if snapshot.status != ConversationStatus.BOT:
@@ -95,10 +94,6 @@ def bot_reply(*, conversation_id, text):
 def bot_feedback(*, conversation_id, helpful):
     """The customer answered "did this answer your question?". Two unhelpful answers in a row (configurable)
     hand the chat over."""
-    from chatbot.models import BotSettings
-
-    from .services import message_append_locked
-
     limit = BotSettings.current().unhelpful_limit
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
@@ -121,8 +116,6 @@ def bot_feedback(*, conversation_id, helpful):
 
 def _hand_over(conversation, *, reason, reply, topic=""):
     """Under the chat's lock: tell the customer, fill in the agent's card, and queue the chat in its language."""
-    from .services import conversation_enqueue_locked, message_append_locked, queue_changed
-
     now = timezone.now()
     customer = conversation.customer
     card = _card(conversation)

@@ -1,0 +1,238 @@
+"""Queues and routing: the one way a chat joins a queue after it started (conversation_enqueue_locked) and the one
+way a chat is given to an agent (chats_give_locked), whatever routes it: an agent coming online, a chat ending,
+"next", the bot's handover, a transfer, a requeue.
+
+Routing is correct with any number of ASGI processes and Celery workers routing at once, because every decision
+is taken under row locks in Postgres: the waiting chat is claimed with FOR UPDATE SKIP LOCKED (two routers never
+take the same chat), then an agent's profile row is locked the same way and their load is counted again after the
+lock (so two routers never fill the same free seat twice).
+"""
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from support.models import AgentProfile, Presence
+from verification.selectors import conversation_code
+
+from .. import events, selectors
+from ..models import Conversation, ConversationStatus, LanguageOverflow, SenderKind
+from .errors import ChatNotAvailable
+from .messages import message_append_locked
+
+
+def conversation_enqueue_locked(conversation, *, language=None, now=None, also_save=()):
+    """Put a chat whose row the caller holds locked (FOR UPDATE) in a queue: no agent, status queued, in `language`
+    (default: its own). `now` starts its wait (the bot handed it over); without it the chat keeps its place, its
+    queued_at (a transfer, or an agent who left, puts it back at the front). The one place a chat joins a queue after
+    it started; its people hear of it after commit, and the caller routes once per language (queue_changed)."""
+    conversation.status, conversation.agent = ConversationStatus.QUEUED, None
+    fields = ["status", "agent", *also_save]
+    if language is not None and language != conversation.language:
+        conversation.language = language
+        fields.append("language")
+    if now is not None or conversation.queued_at is None:
+        conversation.queued_at = now or timezone.now()
+        fields.append("queued_at")
+    conversation.save(update_fields=fields)
+    conversation_id, queue = conversation.id, conversation.language
+    transaction.on_commit(lambda: events.chat_requeued(conversation_id, queue))
+
+
+def queue_changed(language):
+    """After commit, when a language's queue changed (a chat joined it or left it): tell the sockets, and route."""
+    events.queue_moved(language)
+    conversations_route(language=language)
+
+
+def chats_give_locked(chats, profile, *, now=None):
+    """Give chats to an agent: the one assignment rule. The caller holds the chats' rows and the agent's profile row
+    locked (FOR UPDATE) and has counted the free seats under that lock. One statement for all of them: active, the
+    agent's, unread from the start for the new owner (the bot part and a previous agent's too), answered once, and
+    marked overflowed when taken in a language the agent does not serve natively. After commit the chats' people
+    and the agent's sockets hear it, and the queues the chats left move."""
+    now = now or timezone.now()
+    served = list(profile.languages)
+    moved = sorted({chat.language for chat in chats if chat.status == ConversationStatus.QUEUED})
+    overflowed = (Case(When(language__in=served, then=F("overflowed")), default=Value(True)) if served
+                  else Value(True))
+    Conversation.objects.filter(pk__in=[chat.pk for chat in chats]).update(
+        status=ConversationStatus.ACTIVE, agent=profile.user, assigned_at=now, agent_read_seq=0,
+        answered_at=Coalesce(F("answered_at"), Value(now)), overflowed=overflowed)
+    for chat in chats:  # the same values in memory, for the events and the caller
+        chat.status, chat.agent, chat.assigned_at, chat.agent_read_seq = ConversationStatus.ACTIVE, profile.user, now, 0
+        chat.answered_at = chat.answered_at or now
+        chat.overflowed = chat.overflowed or chat.language not in served
+    AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
+    agent_name = selectors.agent_display_name(profile.user)
+    codes = {chat.id: conversation_code(profile.user, selectors.agent_code_key(chat.id)) for chat in chats}
+    transaction.on_commit(lambda: events.chats_assigned(chats, agent_name, codes, moved))
+
+
+def agent_has_seat_locked(profile, language):
+    """Under the caller's lock on the agent's profile row: are they online, serving the language, with a seat?"""
+    if profile.presence != Presence.ONLINE or language not in profile.languages:
+        return False
+    return _load_now(profile) < profile.capacity
+
+
+def _load_now(profile):
+    return Conversation.objects.filter(agent_id=profile.user_id, status=ConversationStatus.ACTIVE).count()
+
+
+def _load():
+    return Coalesce(Subquery(
+        Conversation.objects.filter(agent_id=OuterRef("user_id"), status=ConversationStatus.ACTIVE)
+        .order_by().values("agent_id").annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0))
+
+
+def _waiting_for(language, now=None):
+    """Which waiting chats agents of `language` may take: that language's, and those of languages whose overflow
+    rule points here, once they have waited long enough, from customers who accepted this language."""
+    now = now or timezone.now()
+    condition = Q(language=language)
+    for rule in LanguageOverflow.objects.filter(overflow_to=language, is_active=True):
+        condition |= Q(language=rule.language, also_speaks__contains=[language],
+                       queued_at__lte=now - timedelta(seconds=rule.after_seconds))
+    return condition
+
+
+def _candidates(language):
+    """Online agents serving the language with a free seat, most free seats first, then the longest idle."""
+    return (AgentProfile.objects.filter(presence=Presence.ONLINE, languages__contains=[language])
+            .annotate(load=_load()).annotate(free=F("capacity") - F("load")).filter(free__gt=0)
+            .order_by("-free", F("last_chat_at").asc(nulls_first=True), "pk"))
+
+
+def conversation_assign_next(*, language):
+    """Assign the oldest waiting chat of the language to the best free agent; None when there is no waiting chat
+    or no free agent. Locks: the chat row (SKIP LOCKED, so concurrent routers take different chats), then the
+    agent's profile row (SKIP LOCKED), and the agent's load is recounted after that lock. An agent whose row another
+    router holds is skipped, and the attempt is repeated while that was the only reason to fail."""
+    for _attempt in range(50):
+        conversation, busy = _assign_once(language)
+        if conversation is not None or not busy:
+            return conversation
+    return None
+
+
+def _assign_once(language):
+    """(assigned conversation or None, whether some free agent was skipped because another router held it)."""
+    busy = False
+    with transaction.atomic():
+        conversation = (Conversation.objects.select_for_update(skip_locked=True)
+                        .filter(_waiting_for(language), status=ConversationStatus.QUEUED)
+                        .order_by("queued_at", "id").first())
+        if conversation is None:
+            return None, False
+        for candidate in _candidates(language)[:20]:
+            profile = (AgentProfile.objects.select_for_update(skip_locked=True)
+                       .filter(pk=candidate.pk).select_related("user").first())
+            if profile is None:
+                busy = True
+                continue
+            if agent_has_seat_locked(profile, language):
+                chats_give_locked([conversation], profile)
+                return conversation, False
+        return None, busy
+
+
+def conversations_route(*, language):
+    """Assign waiting chats of the language while there are free agents; returns how many were assigned."""
+    assigned = 0
+    while conversation_assign_next(language=language) is not None:
+        assigned += 1
+    return assigned
+
+
+def conversations_route_all():
+    """Beat safety net: route every language with waiting chats (the doorbells are at-most-once)."""
+    languages = set(Conversation.objects.filter(status=ConversationStatus.QUEUED).order_by()
+                    .values_list("language", flat=True).distinct())
+    languages |= set(LanguageOverflow.objects.filter(is_active=True, language__in=languages)
+                     .values_list("overflow_to", flat=True))
+    return sum(conversations_route(language=language) for language in sorted(languages))
+
+
+def agent_route(*, agent):
+    """The agent has free seats (came online, closed or handed on a chat): they take the waiting chats of their
+    languages first, then chats overflowing into their languages, oldest first, up to their capacity, in one
+    transaction. Waiting chats exist only when every agent serving them is full, so the agent with the new free
+    seat is the one to take them."""
+    taken, languages = agent_take_waiting(agent=agent)
+    if taken is None:
+        # The agent's row was busy (another router is giving them a chat right now): fall back to routing their
+        # languages one chat at a time, which waits its turn on the locks.
+        for language in languages:
+            conversations_route(language=language)
+
+
+def agent_take_waiting(*, agent):
+    """Give the agent the oldest waiting chats they may take, as many as they have free seats. Locks: the agent's
+    profile row (SKIP LOCKED: if a router holds it, nothing is taken and (None, languages) is returned), then the
+    chats (SKIP LOCKED, so a chat another router is placing is left to it); the load is counted under the agent's
+    lock. Returns (number of chats taken, the agent's languages)."""
+    now = timezone.now()
+    with transaction.atomic():
+        profile = (AgentProfile.objects.select_for_update(skip_locked=True).select_related("user")
+                   .filter(user=agent).first())
+        if profile is None:
+            return None, list(AgentProfile.objects.filter(user=agent).values_list("languages", flat=True).first() or [])
+        languages = list(profile.languages)
+        if profile.presence != Presence.ONLINE or not languages:
+            return 0, languages
+        free = profile.capacity - _load_now(profile)
+        if free <= 0:
+            return 0, languages
+        eligible = Q()
+        for language in languages:
+            eligible |= _waiting_for(language, now)
+        own_first = Case(When(language__in=languages, then=Value(0)), default=Value(1))
+        chats = list(Conversation.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(eligible, status=ConversationStatus.QUEUED).select_related("customer")
+                     .order_by(own_first, "queued_at", "id")[:free])
+        if chats:
+            chats_give_locked(chats, profile, now=now)
+        return len(chats), languages
+
+
+def conversation_pick(*, conversation_id, agent):
+    """An agent takes a waiting chat from the queue by hand: only one of their languages, within their capacity.
+    Locks: the chat row (NOWAIT semantics through SKIP LOCKED: a chat being routed right now is not available),
+    then the agent's profile row."""
+    with transaction.atomic():
+        conversation = (Conversation.objects.select_for_update(skip_locked=True)
+                        .filter(pk=conversation_id, status=ConversationStatus.QUEUED).first())
+        if conversation is None:
+            raise ChatNotAvailable("Someone else has taken this chat, or it is no longer waiting.")
+        profile = AgentProfile.objects.select_for_update().select_related("user").get(user=agent)
+        if not agent_has_seat_locked(profile, conversation.language):
+            raise ChatNotAvailable("Be online, in one of your languages and with a free seat, to take a chat.",
+                                   code="no_free_seat")
+        chats_give_locked([conversation], profile)
+    return conversation
+
+
+def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=None):
+    """Hand an active chat to another agent (who serves its language and has a seat) or to another language's
+    queue, where it keeps its original place, so it is at the front. A system message records the transfer."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.status != ConversationStatus.ACTIVE or conversation.agent_id != by.pk:
+            raise ChatNotAvailable("Only the agent of an active chat can transfer it.")
+        if to_agent is not None:
+            profile = AgentProfile.objects.select_for_update().select_related("user").get(user=to_agent)
+            if not agent_has_seat_locked(profile, conversation.language):
+                raise ChatNotAvailable("That agent is not online in this language or has no free seat.",
+                                       code="no_free_seat")
+            chats_give_locked([conversation], profile)
+            message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")
+        else:
+            conversation_enqueue_locked(conversation, language=to_language)
+            message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_queue")
+            transaction.on_commit(lambda: queue_changed(to_language))
+        transaction.on_commit(lambda: events.chat_released(conversation_id, by.pk))
+        transaction.on_commit(lambda: agent_route(agent=by))
+    return conversation
