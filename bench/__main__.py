@@ -92,8 +92,9 @@ def _prepare_django():
 
 def _create_database(database_url):
     """CREATE DATABASE if a bench database is missing (connecting to the server's postgres database)."""
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     url = urlparse(database_url)
     name = url.path.lstrip("/")

@@ -8,7 +8,6 @@ import time
 
 from . import harness
 
-
 # --- load clients (run in separate processes) ------------------------------------------------------------------
 
 

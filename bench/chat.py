@@ -24,9 +24,9 @@ def setup(pairs):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django.utils import timezone
 
     from livechat.models import Conversation, ConversationStatus
     from livechat.tokens import visitor_token

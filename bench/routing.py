@@ -65,8 +65,8 @@ def agents_come_online(agent_ids):
     import django
 
     django.setup()
-    from support.models import User
     from livechat import services
+    from support.models import User
 
     users = list(User.objects.filter(pk__in=agent_ids).select_related("agent_profile"))
     started = time.time()  # wall clock: compared across processes

@@ -2,7 +2,8 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from support.urls import handler400, handler403, handler404, handler500, urlpatterns as desk_urls  # noqa: F401
+from support.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from support.urls import urlpatterns as desk_urls
 
 
 def trivial(request):

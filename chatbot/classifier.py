@@ -14,7 +14,6 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import numpy as np

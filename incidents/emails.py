@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .notifications import text_in_language, standard_resolution_message
+from .notifications import standard_resolution_message, text_in_language
 from .selectors import texts_by_language
 
 

@@ -17,6 +17,7 @@ from . import selectors
 from .matching import MAX_KEYWORDS, keyword_clean
 from .models import Incident, IncidentLink, IncidentNotice, IncidentStatus, LinkChannel, Severity
 
+
 # Work other apps do when an incident is resolved (tickets registers "solve the linked tickets" in its AppConfig):
 # the incidents app sits below tickets and cannot import it.
 class IncidentClosed(DomainError):

@@ -34,7 +34,6 @@ from .serializers import (
 )
 from .tokens import visitor_token
 
-
 # Visitors (no account) reach their own chat with the token POST /api/v1/chats/ gave them.
 CHAT_TOKEN = OpenApiParameter("X-Chat-Token", str, OpenApiParameter.HEADER,
                               description="visitors: the `token` their chat was started with")

@@ -23,24 +23,23 @@ import time
 import uuid
 from urllib.parse import parse_qs
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from redis.exceptions import RedisError
 
 from support.asyncdb import db
-from support.languages import LANGUAGE_CODES
 from support.events import user_group
+from support.languages import LANGUAGE_CODES
 from support.models import AgentProfile, Presence
 from support.roles import is_agent
-from support.twofactor import session_verified
 from support.services import DomainError
+from support.twofactor import session_verified
 from verification.selectors import conversation_code
 
 from . import events, selectors, services
 from .models import Conversation, ConversationStatus, SenderKind
-
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from support.audit import audit_read
 from support.filescan import (
     PROBLEMS,
     AttachmentWithheld,
@@ -16,7 +17,6 @@ from support.filescan import (
     withheld_page,
 )
 from support.languages import LANGUAGE_CODES, language_choices
-from support.audit import audit_read
 from support.models import AuditEvent, Presence, User
 from support.notifications import render_body, render_title
 from support.permissions import agent_required

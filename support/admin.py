@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .languages import LANGUAGE_CODES
-from .models import AuditEvent, AgentProfile, Notification, OutboundEmail, Team, User
+from .models import AgentProfile, AuditEvent, Notification, OutboundEmail, Team, User
 from .roles import Role, user_role
 
 

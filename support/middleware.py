@@ -68,8 +68,9 @@ class RateLimitMiddleware:
 
         if not isinstance(exception, RateLimited):
             return None
-        from .api_errors import json_error_response
         from django.shortcuts import render
+
+        from .api_errors import json_error_response
 
         if request.path.startswith("/api/"):
             response = json_error_response(exception.code, exception.detail, 429)

@@ -16,11 +16,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import ratelimit, selectors, services, twofactor
 from .api_errors import json_error_response

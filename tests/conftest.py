@@ -65,11 +65,10 @@ def staff_device(user):
 def staff_code(user):
     """A second-factor code the staff member could type now: what their authenticator shows, or, when that code was
     used already in this 30-second step (an authenticator code works once), a recovery code of theirs."""
+    from django_otp.oath import TOTP
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
     from support import twofactor
-
-    from django_otp.oath import TOTP
 
     device = staff_device(user)
     device.refresh_from_db()

@@ -7,11 +7,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from support import ratelimit
 from support.audit import audit_read
+from support.filescan import AttachmentWithheld
 from support.models import AuditEvent, Team, User
 from support.pagination import StandardPagination
-from support import ratelimit
-from support.filescan import AttachmentWithheld
 from support.permissions import IsAgent
 from support.roles import is_agent
 from support.schema import RETRY_AFTER, errors

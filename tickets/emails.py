@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from support.outbox import outbound_email_queue
 from incidents.selectors import open_incidents
+from support.outbox import outbound_email_queue
 from verification.selectors import conversation_code
 
 from . import mailaddr
 from .claims import claim_token
-from .selectors import agent_code_key
 from .models import Identity, Status
+from .selectors import agent_code_key
 
 
 def _shown_subject(ticket):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from support.models import Team
-
 from support.uploads import ALLOWED_EXTENSIONS
+
 from .models import Category, Macro, Priority, Status
 from .selectors import agent_list, parse_ref
 

@@ -10,8 +10,7 @@ from support.numbers import id_from_text
 from support.roles import PERM_AGENT, is_agent, is_desk_admin
 
 from .claims import ClaimLinkInvalid, claim_token_read
-from .models import (REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket,
-                     TicketEvent)
+from .models import REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
 from .sla import RUNNING, next_due_subquery
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)

@@ -9,7 +9,6 @@ from support.serializers import ScannedImageOutputSerializer, StrictInputSeriali
 from .models import Identity, Priority, SlaTimer, Status
 from .sla import timer_state
 
-
 # Statuses a change may set: a ticket is only ever "new" when it is created.
 SETTABLE_STATUSES = [s for s in Status.values if s != Status.NEW]
 

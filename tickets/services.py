@@ -10,8 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -27,13 +26,12 @@ from support.numbers import id_from_text
 from support.roles import is_agent
 from support.secretscan import secrets_mask
 from support.services import DomainError, notification_create
-
 from support.uploads import AttachmentRejected, check_upload, make_thumbnail
+
 from . import sla
 from .emails import email_requester
+from .models import REF_PREFIX, Attachment, Category, Channel, Identity, Message, Priority, Status, Ticket, TicketEvent
 from .selectors import ticket_get_for_claim
-from .models import (REF_PREFIX, Attachment, Category, Channel, Identity, Message, Priority, Status, Ticket,
-                     TicketEvent)
 
 MAX_SUBJECT = 200
 MAX_BODY = 50_000

@@ -5,15 +5,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from support import ratelimit
-from support.filescan import AttachmentWithheld, original_response, withheld_page
 from support.audit import audit_read
+from support.filescan import AttachmentWithheld, original_response, withheld_page
 from support.models import AuditEvent
 from support.permissions import agent_required
 from support.roles import is_agent

@@ -1,7 +1,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # TermStat follows ArticleTerm exactly, whatever writes it (the search service, a cascade from a deleted article):
 # statement-level triggers add and subtract the inserted and deleted rows per term, locking stat rows in term
 # order so two concurrent article saves cannot deadlock.

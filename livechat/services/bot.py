@@ -14,7 +14,6 @@ from ..models import Conversation, ConversationStatus, SenderKind
 from .messages import message_append_locked
 from .queue import conversation_enqueue_locked, queue_changed
 
-
 # Languages written in the Latin script: in a chat in another script, a line in one of them says little about what
 # the customer reads best ("agent please", "KYC stuck", "USDT" in a Japanese chat).
 LATIN_SCRIPT = {"en", "es"}

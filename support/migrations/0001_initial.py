@@ -5,10 +5,11 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import support.languages
-import support.models
 from django.conf import settings
 from django.db import migrations, models
+
+import support.languages
+import support.models
 
 
 class Migration(migrations.Migration):

@@ -6,8 +6,14 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from chatbot.evaluation import (calibrate, evaluate, evaluate_real_world, observe, precision_coverage,
-                                real_world_available)
+from chatbot.evaluation import (
+    calibrate,
+    evaluate,
+    evaluate_real_world,
+    observe,
+    precision_coverage,
+    real_world_available,
+)
 from helpcenter.evaluation import load_split
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 from chatbot import defaults
 from chatbot.models import BotText, HumanOnlyTopic, IntentExample, IntentPhrase
 from livechat import services
-from livechat.services import bot_feedback
 from livechat.models import Conversation, ConversationStatus, SenderKind
+from livechat.services import bot_feedback
 from support.models import AgentProfile, Presence
 from tests.factories import AgentFactory
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from reports import selectors
 from reports.selectors import Period
 
-from .conftest import make_chat, at
+from .conftest import at, make_chat
 
 
 def rows_by(table, key="language"):

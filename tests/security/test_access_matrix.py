@@ -690,8 +690,8 @@ def _build_world():
     from reports.models import ReviewCriterion
     from support.models import AgentProfile, Notification, Presence
     from tickets import csat
-    from tickets.claims import claim_token
     from tickets import services as ticket_services
+    from tickets.claims import claim_token
     from tickets.models import Attachment, TicketRating
 
     users = {

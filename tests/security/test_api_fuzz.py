@@ -109,7 +109,8 @@ def world(transactional_db, settings, tmp_path):
     persistent connections do in production, instead of reconnecting for each one (Django's test client does the
     same)."""
     from helpcenter import services as help_services
-    from helpcenter.models import Article, ArticleStatus, Category as HelpCategory, Section
+    from helpcenter.models import Article, ArticleStatus, Section
+    from helpcenter.models import Category as HelpCategory
     from livechat import services as chat_services
     from livechat.models import SenderKind
     from livechat.tokens import visitor_token

@@ -23,9 +23,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from helpcenter import services as help_services
-from helpcenter.models import Article, ArticleStatus
+from helpcenter.models import Article, ArticleStatus, Section
 from helpcenter.models import Category as HelpCategory
-from helpcenter.models import Section
 from livechat import services as chat_services
 from livechat.models import Conversation
 from reports import services as report_services

@@ -6,8 +6,15 @@ import hashlib
 import pytest
 from mnemonic import Mnemonic
 
-from support.secretscan import (API_SECRET, ONE_TIME_CODE, PRIVATE_KEY, RECOVERY_PHRASE, asks_for_code,
-                                secrets_find, secrets_mask)
+from support.secretscan import (
+    API_SECRET,
+    ONE_TIME_CODE,
+    PRIVATE_KEY,
+    RECOVERY_PHRASE,
+    asks_for_code,
+    secrets_find,
+    secrets_mask,
+)
 
 ENTROPY_12 = bytes(range(16))
 ENTROPY_24 = hashlib.sha256(b"corpus").digest()

@@ -1,17 +1,16 @@
 """`seed_demo` (run by `make run`) fills every app with demo data, and running it twice adds nothing."""
 import io
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from helpcenter.models import Article
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
-
 from livechat import selectors
+from livechat.models import Conversation, LanguageOverflow
 from reports import selectors as report_selectors
 from reports.selectors import Period
-from livechat.models import Conversation, LanguageOverflow
 from support.models import User
 from tickets.models import Ticket
 

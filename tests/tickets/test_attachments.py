@@ -4,8 +4,8 @@ import zipfile
 import pytest
 from rest_framework.test import APIClient
 
-from tickets import services
 from support.uploads import AttachmentRejected, check_upload, safe_filename
+from tickets import services
 from tickets.models import Attachment
 
 from .files import bomb_png, exe_bytes, pdf_bytes, png_bytes, upload, zip_of

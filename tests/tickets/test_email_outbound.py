@@ -9,9 +9,9 @@ from django.utils import timezone
 from support import outbox
 from support.models import OutboundEmail
 from support.tasks import outbound_email_send
+from tests.factories import AgentFactory, UserFactory
 from tickets import mailaddr, services
 from tickets.models import Identity
-from tests.factories import AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

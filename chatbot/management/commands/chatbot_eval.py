@@ -8,8 +8,15 @@ split, their test sets on the test split). The test split prints totals only.
 """
 from django.core.management.base import BaseCommand, CommandError
 
-from chatbot.evaluation import (calibrate, evaluate, evaluate_real_world, observe, precision_coverage,
-                                real_world_available, thresholds_store)
+from chatbot.evaluation import (
+    calibrate,
+    evaluate,
+    evaluate_real_world,
+    observe,
+    precision_coverage,
+    real_world_available,
+    thresholds_store,
+)
 from helpcenter.evaluation import SPLITS
 from support.charts import bar
 

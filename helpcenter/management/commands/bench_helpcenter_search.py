@@ -12,13 +12,12 @@ import statistics
 import sys
 import time
 
+import numpy as np
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from helpcenter.demo import load_articles, seed
-import numpy as np
-
 from helpcenter import semantic
+from helpcenter.demo import load_articles, seed
 from helpcenter.models import Article, ArticleEmbedding, ArticleStatus, ArticleTerm, Section, field_suffix
 from helpcenter.search import article_search, articles_index
 from support import embeddings

@@ -8,8 +8,8 @@ from binascii import hexlify
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from support import services
 from support.models import User

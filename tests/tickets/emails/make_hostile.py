@@ -28,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 from tests.tickets.files import bomb_png  # noqa: E402  (the same bomb the upload tests send)
+
 VICTIM = "victim@mail.example.net"
 SUPPORT = "support@support.example.com"
 FIXTURES = []
