@@ -11,5 +11,4 @@ urlpatterns = [
     path("chats/<uuid:conversation_id>/rating/", apis.ChatRatingApi.as_view(), name="api-chat-rating"),
     path("chats/<uuid:conversation_id>/transcript/", apis.ChatTranscriptApi.as_view(), name="api-chat-transcript"),
     path("chats/<uuid:conversation_id>/attachments/", apis.ChatAttachmentApi.as_view(), name="api-chat-attachments"),
-    path("agent/search/", apis.WorkspaceSearchApi.as_view(), name="api-agent-search"),
 ]

@@ -29,8 +29,6 @@ from .serializers import (
     MessageOutputSerializer,
     MessagesOutputSerializer,
     RatingInputSerializer,
-    WorkspaceSearchOutputSerializer,
-    WorkspaceSearchQuerySerializer,
 )
 from .tokens import visitor_token
 
@@ -222,18 +220,3 @@ class ChatAttachmentApi(APIView):
             client_msg_id=values["client_msg_id"], upload=values["file"])
         return Response(MessageOutputSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-class WorkspaceSearchApi(APIView):
-    """For agents: the workspace's search box (ticket reference, customer email, chat id, or ticket subject text)."""
-
-    permission_classes = [IsAgent]
-
-    @extend_schema(parameters=[WorkspaceSearchQuerySerializer],
-                   responses={200: WorkspaceSearchOutputSerializer, **errors(400, 401, 403)}, tags=["agent"],
-                   operation_id="agent_search")
-    def get(self, request):
-        query = WorkspaceSearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = selectors.workspace_search(user=request.user, q=query.validated_data["q"])
-        return Response(WorkspaceSearchOutputSerializer(found).data)

@@ -5,5 +5,4 @@ from . import consumers
 
 websocket_urlpatterns = [
     path("ws/chat/<uuid:conversation_id>/", consumers.CustomerChatConsumer.as_asgi()),
-    path("ws/agent/", consumers.AgentConsumer.as_asgi()),
 ]

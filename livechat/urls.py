@@ -9,5 +9,4 @@ urlpatterns = [
     path("chat/", views.chat_page, name="start"),
     path("chat/transcript/<str:token>/", views.transcript_page, name="transcript"),
     path("agent/chats/", views.console, name="console"),
-    path("agent/customers/<int:customer_id>/", views.customer_detail, name="customer"),
 ]

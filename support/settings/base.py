@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "chatbot",
     "tickets",
     "livechat",
+    "desk",
     "reports",
     "verification",
     "incidents",

@@ -7,6 +7,7 @@ from django.test import Client
 
 from livechat import services as chat_services
 from support.models import AuditEvent
+from support.services import agent_set_presence
 from tests.factories import AgentFactory, UserFactory
 from tests.tickets.files import png_bytes, upload
 from tickets import services as ticket_services
@@ -57,7 +58,7 @@ def test_staff_reads_of_a_customers_data_are_recorded_with_who_whose_and_where(c
 
 def test_chats_and_exports_are_recorded_too(customer):
     agent = AgentFactory(email="kim@example.com", languages=["en"])
-    chat_services.agent_set_presence(agent=agent, presence="online")
+    agent_set_presence(agent=agent, presence="online")
     chat = chat_services.conversation_start(language="en", customer=customer, topic="deposit")
     chat_services.conversation_pick(conversation_id=chat.pk, agent=agent)
     client = signed_in(agent)

@@ -13,7 +13,8 @@ FLOORS = {
     "chatbot": 2,
     "tickets": 3,
     "livechat": 4,
-    "reports": 5,
+    "desk": 5,
+    "reports": 6,
 }
 SHELL = {"support/urls.py", "support/asgi.py", "support/routing.py", "support/celery.py",
          "support/management/commands/seed_demo.py"}

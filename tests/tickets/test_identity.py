@@ -174,7 +174,7 @@ def test_a_visitors_typed_address_files_nothing_into_the_account_holding_it(by, 
     agent = None
     if by == "agent":
         agent = AgentFactory(languages=["en"])
-        chat_services.agent_set_presence(agent=agent, presence="online")
+        support_services.agent_set_presence(agent=agent, presence="online")
         chat_services.conversation_pick(conversation_id=chat.pk, agent=agent)
     ticket = chat_services.conversation_leave_message(conversation_id=chat.pk, by=by, actor=agent)
     assert ticket.requester == owner and ticket.identity == Identity.TYPED and not ticket.requester_proven

@@ -16,13 +16,12 @@ from support.asgi import application
 from support.models import AgentProfile, Notification, Presence
 from support.services import notification_create
 from tests.factories import AgentFactory, UserFactory
+from tests.livechat.test_agent_socket import agent_socket
+from tests.livechat.test_consumers import ORIGIN, receive_until
 from tickets import services as ticket_services
 from tickets import sla
 from tickets.models import SlaPolicy, Status
 from tickets.selectors import agent_worklist
-
-from .test_agent_socket import agent_socket
-from .test_consumers import ORIGIN, receive_until
 
 
 def online(agent):

@@ -1,0 +1,69 @@
+"""The workspace's reads: one customer's overview and the search box, over tickets and chats together."""
+import uuid
+
+from django.db.models import Q
+from django.urls import reverse
+
+from livechat.models import Conversation, ConversationStatus
+from support.models import User
+from tickets.models import Ticket, TicketRating
+from tickets.selectors import ticket_find_for_agent
+
+
+def customer_overview(*, customer_id, limit=50):
+    """Everything an agent needs about one customer, in a fixed number of queries: their tickets, their chats and
+    their satisfaction answers (tickets and chats), newest first. DoesNotExist for an unknown id."""
+    customer = User.objects.get(pk=customer_id)
+    tickets = list(Ticket.objects.filter(requester=customer).select_related("assignee", "category")
+                   .order_by("-created_at")[:limit])
+    chats = list(Conversation.objects.filter(customer=customer).select_related("agent")
+                 .order_by("-created_at")[:limit])
+    ratings = [{"when": r.rated_at, "score": r.score, "comment": r.comment, "ref": r.ticket.ref, "kind": "ticket",
+                "agent": r.agent}
+               for r in TicketRating.objects.filter(ticket__requester=customer, rated_at__isnull=False)
+               .select_related("ticket", "agent").order_by("-rated_at")[:limit]]
+    ratings += [{"when": c.rated_at, "score": c.csat_score, "comment": c.csat_comment, "ref": str(c.id)[:8],
+                 "kind": "chat", "agent": c.agent} for c in chats if c.csat_score]
+    ratings.sort(key=lambda r: r["when"], reverse=True)
+    return {"customer": customer, "tickets": tickets, "chats": chats, "ratings": ratings}
+
+
+def workspace_search(*, user, q, limit=10):
+    """The workspace's search box, for agents: a ticket reference, a customer's email (the customer, their tickets
+    and their chats, visitors' chats included) or a chat id (UUID), else ticket subjects. Each result has a `url`
+    to open, or an empty one where no page shows it (a visitor's chat that is not the agent's own); `jump` is the
+    only result's url when there is exactly one. At most three queries."""
+    q = (q or "").strip()
+    results = []
+    try:
+        chat_id = uuid.UUID(q)
+    except ValueError:
+        chat_id = None
+    if chat_id is not None:
+        chats = list(Conversation.objects.filter(pk=chat_id).select_related("customer", "agent", "ticket"))
+    else:
+        if "@" in q:
+            for customer in User.objects.filter(email__iexact=q)[:1]:
+                results.append({"kind": "customer", "title": customer.display_name, "subtitle": customer.email,
+                                "status": "", "language": customer.language,
+                                "url": reverse("agent:customer", args=[customer.pk])})
+        results += [{"kind": "ticket", "title": f"{t.ref} {t.subject}", "subtitle": t.requester.email,
+                     "status": t.get_status_display(), "language": t.language,
+                     "url": reverse("tickets:agent_detail", args=[t.ref])}
+                    for t in ticket_find_for_agent(q=q, limit=limit)]
+        chats = (list(Conversation.objects.filter(Q(customer__email__iexact=q) | Q(visitor_email__iexact=q))
+                      .select_related("customer", "agent", "ticket").order_by("-created_at")[:limit])
+                 if "@" in q else [])
+    for chat in chats:
+        if chat.status == ConversationStatus.ACTIVE and chat.agent_id == user.pk:
+            url = reverse("livechat:console") + f"#chat={chat.id}"  # the console opens it
+        elif chat.ticket_id:
+            url = reverse("tickets:agent_detail", args=[chat.ticket.ref])
+        elif chat.customer_id:
+            url = reverse("agent:customer", args=[chat.customer_id]) + f"#chat-{chat.id}"
+        else:
+            url = ""
+        results.append({"kind": "chat", "title": chat.customer_name or chat.visitor_email,
+                        "subtitle": chat.topic or (chat.customer.email if chat.customer_id else chat.visitor_email),
+                        "status": chat.get_status_display(), "language": chat.language, "url": url})
+    return {"query": q, "results": results, "jump": results[0]["url"] if len(results) == 1 else ""}

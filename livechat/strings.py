@@ -1,0 +1,65 @@
+"""What the chat scripts say, in the page's language: the customer's chat, the agent console, and (through
+desk.views) the workspace share these texts, system message codes included."""
+from django.utils.translation import gettext as _
+
+from support.filescan import PROBLEMS
+from support.secretscan import KIND_LABELS
+
+
+def chat_strings():
+    """What the scripts say, in the page's language (system message codes included)."""
+    return {
+        "position": _("You are number {position} in line."),
+        "eta": _("Estimated wait: about {low}–{high} minutes."),
+        "eta_soon": _("An agent should be with you in about a minute."),
+        "guess": _("(a rough guess: no recent chats to measure from)"),
+        "no_agents": _("No agent for your language is online right now. You can leave a message and we will "
+                       "answer by email, or keep waiting."),
+        "assigned": _("{agent} has joined the chat."),
+        "agent_code": _("{agent}'s verification code: {code}."),
+        "typing": _("{who} is typing…"),
+        "agent": _("Agent"), "you": _("You"), "bot": _("Assistant"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "connected": _("Connected."),
+        "closed_by_customer": _("You ended the chat."),
+        "closed_by_agent": _("The agent ended the chat."),
+        "closed_by_system": _("The chat was closed after a period without messages."),
+        "transferred_to_agent": _("You have been transferred to another agent."),
+        "transferred_to_queue": _("You have been transferred; you keep your place in line."),
+        "agent_left": _("The agent was disconnected. You are back at the front of the line."),
+        "secret_hidden": _("For your safety we hid a secret in your message (a recovery phrase, key or code). Our "
+                           "staff will never ask for it. If you have shared it anywhere, move your funds to a new "
+                           "wallet now."),
+        "secret_flag": _("Secret detected and hidden: {kinds}. Advise the customer to move their funds."),
+        "secret_kinds": {kind: str(label) for kind, label in KIND_LABELS.items()},
+        "scan_pending": _("Checking this picture for secrets…"),
+        "scan_failed": _("This picture could not be checked for secrets."),
+        "scan_pending_file": _("Checking this file for secrets…"),
+        "scan_problems": {code: str(notice) for code, notice in PROBLEMS.items()},
+        "withheld": _("File withheld: it is not shown to anyone."),
+        "original": _("Original (admins only)"),
+        "left_message": _("Thank you. Your message is request {ticket}; we will answer by email."),
+        "rated": _("Thank you for your rating."),
+        "transcript_sent": _("We are emailing you the transcript."),
+        "with_bot": _("You are chatting with our assistant. Type \"agent\" at any time to talk to a person."),
+        "yes": _("Yes"), "no": _("No"),
+        "card": _("Handed over by the assistant"),
+        "card_reason": _("Why: {reason}"), "card_asked": _("Asked:"), "card_offered": _("Offered:"),
+        "helped": _("helped"), "did_not_help": _("did not help"), "no_answer": _("no answer"),
+        "reason_requested": _("asked for a person"), "reason_human_only": _("a topic for people: {topic}"),
+        "reason_negative": _("the customer was frustrated"), "reason_low_confidence": _("no good answer found"),
+        "reason_unhelpful": _("answers did not help"),
+        "sending": _("Sending…"),
+        "error": _("Something went wrong: {detail}"),
+        "customer": _("Customer"), "waiting": _("waiting"), "longest": _("longest wait {minutes} min"),
+        "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),
+        "send": _("Send"), "close": _("End chat"), "transfer": _("Transfer"), "to_ticket": _("Convert to ticket"),
+        "canned": _("Canned reply"), "recent_tickets": _("Recent requests"), "none": _("None"),
+        "exchange_uid": _("Verified by the exchange · user ID {uid}"),
+        "unproven_email": _("Email not proven: typed by the visitor"),
+        "your_code": _("Your code in this chat: {code}. Tell it to the customer if they ask you to prove you are "
+                       "from our team."),
+        "overflowed": _("from another language's queue (overflow)"),
+        "incident": _("Incident: {title}"),
+        "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),
+    }
