@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Min, Q, Sum, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -13,6 +15,7 @@ from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
 from support.roles import is_agent, is_desk_admin
+from tickets.models import Macro, Ticket
 
 from .models import ChatAttachment, Conversation, ConversationStatus, SenderKind
 from .tokens import transcript_token_conversation, visitor_token_conversation
@@ -124,9 +127,6 @@ def queue_estimate(*, language, position):
 def queue_overview(*, languages, shown=10):
     """Per language: how many chats wait, the longest wait, and the first `shown` waiting chats (for picking by
     hand). Two queries whatever the number of languages."""
-    from django.db.models import Count, Min, Window
-    from django.db.models.functions import RowNumber
-
     waiting = Conversation.objects.filter(status=ConversationStatus.QUEUED, language__in=list(languages))
     rows = waiting.order_by().values("language").annotate(count=Count("id"), oldest=Min("queued_at"))
     found = {row["language"]: row for row in rows}
@@ -160,8 +160,6 @@ def conversation_context(*, conversation):
     """What an agent needs beside the messages: the customer, their five latest requests, and canned replies in
     the chat's language (English where a macro has no translation), and the incident it is linked to. Four
     queries."""
-    from tickets.models import Macro, Ticket
-
     customer = conversation.customer
     tickets = (list(Ticket.objects.filter(requester=customer).order_by("-updated_at")[:5]) if customer else [])
     with translation.override(conversation.language):
@@ -196,10 +194,6 @@ def bot_metrics(*, start, end):
     """Per language, for chats started with the bot in [start, end): how many, how many the bot resolved without a
     person (closed and never handed over: the deflection rate), handovers by reason, and the bot's average last
     confidence. Two grouped queries."""
-    from django.db.models import Avg, Count, FloatField, Q
-    from django.db.models.fields.json import KeyTextTransform
-    from django.db.models.functions import Cast
-
     chats = Conversation.objects.filter(with_bot=True, created_at__gte=start, created_at__lt=end)
     handed_over = Q(handover__has_key="reason")
     rows = (chats.order_by().values("language").annotate(

@@ -1,5 +1,6 @@
 """Input and output shapes of the chat API."""
 from django.conf import settings
+from django.urls import reverse
 from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
@@ -61,8 +62,6 @@ class ChatAttachmentOutputSerializer(ScannedImageOutputSerializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, attachment) -> str:
-        from django.urls import reverse
-
         return reverse("chat-attachment", args=[attachment.pk])
 
 

@@ -150,7 +150,7 @@ def _attachment_store(checked, *, message_id):
 
 def attachment_scans_enqueue(attachment_ids):
     """Queue the scans of these chat files (one Celery task each)."""
-    # The Celery task <-> service pair: livechat.tasks calls this package, which enqueues its tasks.
+    # cycle: the Celery task <-> service pair (livechat.tasks calls this package, which enqueues its tasks).
     from ..tasks import chat_attachment_scan
 
     for attachment_id in attachment_ids:
