@@ -2,6 +2,8 @@
 import csv
 import io
 
+from .templatetags.reports import UNIT_HINTS
+
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Google Sheets (CSV injection):
 # text cells that do are prefixed with an apostrophe, which spreadsheets show as plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +31,5 @@ def table_csv(table):
 
 
 def _header(column):
-    from .templatetags.reports import UNIT_HINTS
-
     hint = UNIT_HINTS.get(column.kind)
     return f"{column.label} ({hint})" if hint else str(column.label)

@@ -10,7 +10,7 @@ from support.notifications import register_kind
 from support.numbers import id_from_text
 from support.roles import is_supervisor
 from support.services import DomainError, notification_create
-from tickets.models import Status, Ticket
+from tickets.models import REF_PREFIX, Status, Ticket
 
 from .models import QualityReview, ReviewCriterion, ReviewScore
 
@@ -74,8 +74,6 @@ def review_subject_get(*, chat_id=None, ticket_ref=None):
     """The chat or ticket named by a review form's query (DoesNotExist when there is none)."""
     if chat_id:
         return Conversation.objects.select_related("agent").get(pk=chat_id), None
-    from tickets.models import REF_PREFIX
-
     number = id_from_text(str(ticket_ref or "").upper().removeprefix(REF_PREFIX))
     if number is None:
         raise Ticket.DoesNotExist

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from livechat.models import Conversation
@@ -51,8 +52,6 @@ def reports_page(request):
 
 
 def _weekday_names():
-    from django.utils.dates import WEEKDAYS_ABBR
-
     return [WEEKDAYS_ABBR[i] for i in range(7)]
 
 

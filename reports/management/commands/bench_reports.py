@@ -19,13 +19,14 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from livechat.models import ChatMessage
+from livechat.models import ChatMessage, Conversation
 from reports import selectors
 from reports.history import History
 from reports.selectors import Period
 from support import services
 from support.models import User
 from support.progress import bench_results_dir, draw_progress
+from tickets.models import Ticket
 
 TARGET_SECONDS = 2.0
 
@@ -89,9 +90,6 @@ class Command(BaseCommand):
         self._report(results)
 
     def _counts(self):
-        from livechat.models import Conversation
-        from tickets.models import Ticket
-
         return {"messages": ChatMessage.objects.count(), "chats": Conversation.objects.count(),
                 "tickets": Ticket.objects.count()}
 
