@@ -12,6 +12,7 @@ class TicketsConfig(AppConfig):
         from incidents.signals import incident_resolved_solve
         from verification.selectors import register_customer_conversations
 
+        from . import notifications  # noqa: F401  (registers the notification kinds)
         from .selectors import agents_in_customer_tickets
         from .services import incident_tickets_solve
 

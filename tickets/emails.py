@@ -13,6 +13,7 @@ from verification.selectors import conversation_code
 
 from . import mailaddr
 from .claims import claim_token
+from .csat import rating_url
 from .models import Identity, Status
 from .selectors import agent_code_key
 
@@ -112,8 +113,6 @@ def claim_url(ticket):
 
 def _rating_url(ticket):
     """The open "how did we do?" link of a just-solved ticket (tickets.csat), for the solved email."""
-    from .csat import rating_url
-
     rating = ticket.ratings.filter(rated_at__isnull=True).order_by("-requested_at").first()
     return f"{settings.SITE_URL}{rating_url(rating)}" if rating else ""
 

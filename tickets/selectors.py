@@ -11,7 +11,8 @@ from support.roles import PERM_AGENT, is_agent, is_desk_admin
 
 from .claims import ClaimLinkInvalid, claim_token_read
 from .models import REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
-from .sla import RUNNING, next_due_subquery
+from .sla_reading import next_due_subquery
+from .sla_timers import RUNNING
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 

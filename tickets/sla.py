@@ -1,245 +1,59 @@
-"""SLA timers: working-time arithmetic, the timer lifecycle the ticket services drive, the beat scan, and reports.
+"""SLA: the beat scan that records warnings and breaches, tells the people concerned (the kinds of notification
+are in tickets.notifications) and escalates; and the public face of the SLA modules, which callers import as
+`tickets.sla`:
 
-A timer's due time is always `started_at + target + time spent paused`, measured in the policy's working time
-(calendar time, or a business calendar's hours in its time zone, skipping holidays). Storing `paused_seconds`
-instead of a moving due time means pausing, resuming and re-evaluating a policy all use that one formula.
-Callers hold the ticket's row lock (the ticket services do), so two processes never move one ticket's timers.
+    working_time  working-time arithmetic (calendar time, or a business calendar's hours)
+    sla_timers    which policy applies, and the timer lifecycle the ticket services drive with the row locked
+    sla_reading   timer states, the soonest due time, and the achievement report
+    sla (this)    the beat scan, its alerts and escalations (it calls tickets.services, so nothing below imports it)
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Extract
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from support.aggregates import Percentile
 from support.models import User
-from support.notifications import register_kind
 from support.outbox import outbound_emails_queue_many
 from support.roles import PERM_SUPERVISOR
 from support.services import notifications_create_many
 
-from .models import PRIORITY_RANK, REF_PREFIX, Priority, SlaPolicy, SlaTimer, Status
+from . import services
+from .models import PRIORITY_RANK, REF_PREFIX, Priority, SlaPolicy, SlaTimer
+from .sla_reading import (
+    TIMER_FINISHED,
+    TIMER_MET,
+    TimerView,
+    next_due_subquery,
+    sla_report,
+    timer_state,
+    timers_for_ticket,
+)
+from .sla_timers import (
+    DONE_STATUSES,
+    PAUSED_STATUSES,
+    RUNNING,
+    Kind,
+    policy_for,
+    sla_agent_replied,
+    sla_cancel,
+    sla_customer_replied,
+    sla_reevaluate,
+    sla_status_changed,
+    sla_ticket_created,
+)
+from .working_time import MAX_DAYS, WorkingTime
 
-Kind = SlaTimer.Kind
-RUNNING = Q(fulfilled_at__isnull=True, cancelled_at__isnull=True)
-PAUSED_STATUSES = (Status.PENDING, Status.ON_HOLD)
-DONE_STATUSES = (Status.SOLVED, Status.CLOSED)
-MAX_DAYS = 3700  # a target that cannot be met within ten years of working days is a configuration error
-
-register_kind("sla_warning", title=gettext_lazy("%(ref)s: %(timer)s due soon"),
-              body=gettext_lazy("“%(subject)s” — due %(due)s (UTC)."),
-              prepare=lambda p: {**p, "timer": Kind(p["timer"]).label})
-register_kind("sla_breach", title=gettext_lazy("%(ref)s: %(timer)s target breached"),
-              body=gettext_lazy("“%(subject)s” — was due %(due)s (UTC)."),
-              prepare=lambda p: {**p, "timer": Kind(p["timer"]).label})
-# When one scan has many alerts for one person (a surge, or a backlog after downtime), they get one digest instead.
-register_kind("sla_warning_digest", title=gettext_lazy("Tickets due soon: %(count)s"),
-              body=gettext_lazy("Including %(refs)s."))
-register_kind("sla_breach_digest", title=gettext_lazy("Tickets past their targets: %(count)s"),
-              body=gettext_lazy("Including %(refs)s."))
+__all__ = [
+    "DIGEST_LINES", "DONE_STATUSES", "MAX_DAYS", "PAUSED_STATUSES", "RUNNING", "TIMER_FINISHED", "TIMER_MET", "Kind",
+    "TimerView", "WorkingTime", "next_due_subquery", "policy_for", "sla_agent_replied", "sla_cancel",
+    "sla_customer_replied", "sla_reevaluate", "sla_report", "sla_scan", "sla_status_changed", "sla_ticket_created",
+    "timer_state", "timers_for_ticket",
+]
 
 DIGEST_LINES = 20  # tickets named in a digest email (the link lists them all)
-
-
-# --- working time --------------------------------------------------------------------------------------------
-
-
-class WorkingTime:
-    """Seconds of work between instants, and the instant a number of working seconds after another."""
-
-    def __init__(self, calendar=None):
-        self.calendar = calendar
-        if calendar is None:
-            return
-        self.tz = ZoneInfo(calendar.timezone)
-        self.hours = {day: [] for day in range(7)}
-        for row in calendar.hours.all():
-            self.hours[row.weekday].append((row.start, row.end))
-        for day in self.hours.values():
-            day.sort()
-        self.holidays = {h.date for h in calendar.holidays.all()}
-        if not any(self.hours.values()):
-            raise ValueError(f"business calendar {calendar.name!r} has no working hours")
-
-    def _intervals(self, start_date):
-        """Working intervals (UTC datetimes) from a local date on. Local wall-clock hours, so DST is respected."""
-        for offset in range(MAX_DAYS):
-            day = start_date + timedelta(days=offset)
-            if day in self.holidays:
-                continue
-            for begin, end in self.hours[day.weekday()]:
-                yield (datetime.combine(day, begin, tzinfo=self.tz).astimezone(UTC),
-                       datetime.combine(day, end, tzinfo=self.tz).astimezone(UTC))
-
-    def add(self, start, seconds):
-        if self.calendar is None:
-            return start + timedelta(seconds=seconds)
-        start = start.astimezone(UTC)
-        remaining = max(0.0, float(seconds))
-        for begin, end in self._intervals(start.astimezone(self.tz).date() - timedelta(days=1)):
-            if end <= start:
-                continue
-            begin = max(begin, start)
-            available = (end - begin).total_seconds()
-            if remaining <= available:
-                return begin + timedelta(seconds=remaining)
-            remaining -= available
-        raise ValueError("no working time within ten years")
-
-    def between(self, a, b):
-        if b <= a:
-            return 0
-        if self.calendar is None:
-            return int((b - a).total_seconds())
-        a, b = a.astimezone(UTC), b.astimezone(UTC)
-        total = 0.0
-        for begin, end in self._intervals(a.astimezone(self.tz).date() - timedelta(days=1)):
-            if begin >= b:
-                break
-            overlap = (min(end, b) - max(begin, a)).total_seconds()
-            if overlap > 0:
-                total += overlap
-        return int(total)
-
-
-def _working_time(policy):
-    calendar = policy.calendar if policy is not None else None
-    return WorkingTime(calendar)
-
-
-# --- policies ------------------------------------------------------------------------------------------------
-
-
-def policy_for(ticket):
-    """The first active policy, by position, whose conditions the ticket meets (None: no SLA)."""
-    policies = (SlaPolicy.objects.filter(is_active=True).select_related("calendar")
-                .prefetch_related("categories", "calendar__hours", "calendar__holidays").order_by("position", "id"))
-    for policy in policies:
-        if policy.priorities and ticket.priority not in policy.priorities:
-            continue
-        if policy.languages and ticket.language not in policy.languages:
-            continue
-        if policy.channels and ticket.channel not in policy.channels:
-            continue
-        category_ids = {c.pk for c in policy.categories.all()}
-        if category_ids and ticket.category_id not in category_ids:
-            continue
-        return policy
-    return None
-
-
-def _target(policy, kind):
-    return {Kind.FIRST_RESPONSE: policy.first_response_minutes, Kind.NEXT_RESPONSE: policy.next_response_minutes,
-            Kind.RESOLUTION: policy.resolution_minutes}[kind]
-
-
-def _schedule(timer, policy, *, paused):
-    """Set due and warning times from the one formula (or clear them while paused)."""
-    if paused:
-        timer.due_at = timer.warn_at = None
-        return
-    work = _working_time(policy)
-    target = timer.target_minutes * 60
-    timer.due_at = work.add(timer.started_at, target + timer.paused_seconds)
-    percent = policy.warning_percent if policy is not None else 80
-    timer.warn_at = work.add(timer.started_at, target * percent / 100 + timer.paused_seconds)
-
-
-# --- lifecycle (called by tickets.services with the ticket row locked) ---------------------------------------
-
-
-def _start(ticket, kind, now, policy):
-    minutes = _target(policy, kind) if policy is not None else None
-    if not minutes:
-        return None
-    timer = SlaTimer(ticket=ticket, policy=policy, kind=kind, target_minutes=minutes, started_at=now)
-    paused = ticket.status in PAUSED_STATUSES
-    if paused:
-        timer.paused_at = now
-    _schedule(timer, policy, paused=paused)
-    timer.save()
-    return timer
-
-
-def _running(ticket, *kinds):
-    qs = SlaTimer.objects.filter(RUNNING, ticket=ticket).select_related("policy__calendar")
-    return list(qs.filter(kind__in=kinds) if kinds else qs)
-
-
-def _finish(timers, now, *, cancelled=False):
-    for timer in timers:
-        if cancelled:
-            timer.cancelled_at = now
-        else:
-            timer.fulfilled_at = now
-        if timer.paused_at is not None:
-            timer.paused_seconds += _working_time(timer.policy).between(timer.paused_at, now)
-            timer.paused_at = None
-        timer.save(update_fields=["fulfilled_at", "cancelled_at", "paused_at", "paused_seconds"])
-
-
-def sla_ticket_created(ticket, now):
-    policy = policy_for(ticket)
-    _start(ticket, Kind.FIRST_RESPONSE, now, policy)
-    _start(ticket, Kind.RESOLUTION, now, policy)
-
-
-def sla_agent_replied(ticket, now):
-    """A public agent reply fulfils the first response and the pending next response (internal notes do not)."""
-    _finish(_running(ticket, Kind.FIRST_RESPONSE, Kind.NEXT_RESPONSE), now)
-
-
-def sla_customer_replied(ticket, now):
-    """Each customer reply after the first response starts a next-response timer."""
-    if _running(ticket, Kind.FIRST_RESPONSE, Kind.NEXT_RESPONSE):
-        return  # a response is already owed; its clock keeps running
-    _start(ticket, Kind.NEXT_RESPONSE, now, policy_for(ticket))
-
-
-def sla_status_changed(ticket, old, new, now):
-    if new in DONE_STATUSES:
-        _finish(_running(ticket), now)
-        return
-    if old in DONE_STATUSES and new not in DONE_STATUSES:
-        # Reopened: the resolution clock starts again.
-        _start(ticket, Kind.RESOLUTION, now, policy_for(ticket))
-        return
-    was_paused, paused = old in PAUSED_STATUSES, new in PAUSED_STATUSES
-    if was_paused == paused:
-        return
-    for timer in _running(ticket):
-        if paused and timer.paused_at is None:
-            timer.paused_at = now
-        elif not paused and timer.paused_at is not None:
-            timer.paused_seconds += _working_time(timer.policy).between(timer.paused_at, now)
-            timer.paused_at = None
-        _schedule(timer, timer.policy, paused=paused)
-        timer.save(update_fields=["paused_at", "paused_seconds", "due_at", "warn_at"])
-
-
-def sla_reevaluate(ticket, now):
-    """Priority or category changed: running timers take the targets of the policy that matches now."""
-    policy = policy_for(ticket)
-    for timer in _running(ticket):
-        minutes = _target(policy, timer.kind) if policy is not None else None
-        if not minutes:
-            timer.cancelled_at = now
-            timer.save(update_fields=["cancelled_at"])
-            continue
-        timer.policy, timer.target_minutes = policy, minutes
-        if timer.breached_at is None:
-            _schedule(timer, policy, paused=timer.paused_at is not None)
-        timer.save(update_fields=["policy", "target_minutes", "due_at", "warn_at"])
-
-
-def sla_cancel(ticket, now):
-    _finish(_running(ticket), now, cancelled=True)
 
 
 # --- the beat scan -------------------------------------------------------------------------------------------
@@ -313,8 +127,6 @@ _CLAIM_SQL = {
 
 def _claim(kind, now, batch):
     """Mark up to `batch` due timers (warned or breached) and return them as _Due rows, soonest first."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(f"""
             WITH claimed AS ({_CLAIM_SQL[kind]})
@@ -390,8 +202,6 @@ def _digest(user, timers, kind, notifications, emails):
 
 
 def _escalate(timer, now):
-    from . import services
-
     policy = timer.policy
     if policy is None:
         return
@@ -445,65 +255,3 @@ def _escalate_many(due, now):
     for timer in timers:
         timer.policy = policies[timer.policy_id]
         _escalate(timer, now)
-
-
-# --- reading -------------------------------------------------------------------------------------------------
-
-
-def next_due_subquery():
-    """For annotating tickets: the soonest due time of a running, unpaused timer."""
-    return Subquery(SlaTimer.objects.filter(RUNNING, ticket=OuterRef("pk"), due_at__isnull=False)
-                    .order_by("due_at").values("due_at")[:1])
-
-
-@dataclass
-class TimerView:
-    timer: SlaTimer
-    state: str  # running, paused, met, missed, breached, cancelled
-
-
-def timer_state(timer):
-    """running, paused, met, missed, breached or cancelled."""
-    if timer.cancelled_at:
-        return "cancelled"
-    if timer.fulfilled_at:
-        return "met" if timer.met else "missed"
-    if timer.breached_at:
-        return "breached"
-    if timer.paused_at:
-        return "paused"
-    return "running"
-
-
-def timers_for_ticket(ticket):
-    return [TimerView(timer, timer_state(timer))
-            for timer in SlaTimer.objects.filter(ticket=ticket).select_related("policy").order_by("started_at", "id")]
-
-
-# A finished timer was met when it was fulfilled without a breach, by its due time; reports share this definition.
-TIMER_FINISHED = Q(fulfilled_at__isnull=False) | Q(breached_at__isnull=False)
-TIMER_MET = Q(fulfilled_at__isnull=False, breached_at__isnull=True) & (Q(due_at__isnull=True)
-                                                                      | Q(fulfilled_at__lte=F("due_at")))
-
-
-def sla_report(*, start, end, group_by="policy"):
-    """Achievement and times per policy or language, for first response and resolution timers started in the
-    period and finished (met, missed or breached). Rows: {group, kind, total, met, rate, p50_minutes, p90_minutes}
-    where the times are from start to fulfilment in calendar minutes."""
-    group_field = {"policy": "policy__name", "language": "ticket__language"}[group_by]
-    finished, met = TIMER_FINISHED, TIMER_MET
-    seconds = Extract(F("fulfilled_at") - F("started_at"), "epoch")
-    rows = (SlaTimer.objects.filter(finished, cancelled_at__isnull=True, started_at__gte=start, started_at__lt=end,
-                                    kind__in=[Kind.FIRST_RESPONSE, Kind.RESOLUTION])
-            .values(group_field, "kind")
-            .annotate(total=Count("id"), met=Count("id", filter=met),
-                      p50=Percentile(seconds, 0.5, filter=Q(fulfilled_at__isnull=False)),
-                      p90=Percentile(seconds, 0.9, filter=Q(fulfilled_at__isnull=False)))
-            .order_by(group_field, "kind"))
-    return [
-        {"group": row[group_field] or "—", "kind": row["kind"], "total": row["total"], "met": row["met"],
-         "rate": row["met"] / row["total"] if row["total"] else None,
-         "p50_minutes": round(row["p50"] / 60, 1) if row["p50"] is not None else None,
-         "p90_minutes": round(row["p90"] / 60, 1) if row["p90"] is not None else None}
-        for row in rows
-    ]

@@ -22,7 +22,7 @@ from support.services import DomainError
 from support.shortcuts import shortcut_config
 from verification.selectors import conversation_code
 
-from . import selectors, services, sla
+from . import csat, selectors, services, sla
 from .downloads import attachment_response
 from .filters import SORTS, TicketFilter
 from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
@@ -300,8 +300,6 @@ def agent_ticket_merge(request, ref):
 
 def ticket_rate(request, token):
     """The rating page a solved ticket's link opens: no login needed, the signed link is the permission."""
-    from . import csat
-
     context = {"token": token, "scores": range(1, 6)}
     try:
         rating = csat.rating_for_token(token)

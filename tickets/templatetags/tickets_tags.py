@@ -6,6 +6,10 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from support.filescan import PROBLEMS
+from support.secretscan import KIND_LABELS
+from tickets.selectors import attachment_shown_to
+
 register = template.Library()
 
 
@@ -26,22 +30,16 @@ def sla_badge(due_at, now=None):
 @register.filter
 def secret_kinds(kinds):
     """The kinds of secrets masked in a message, as the reader's language names them ("recovery phrase, ...")."""
-    from support.secretscan import KIND_LABELS
-
     return ", ".join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)
 
 
 @register.filter
 def scan_problem(code):
     """Why a file could not be checked for secrets (support.filescan.PROBLEMS), in the reader's language."""
-    from support.filescan import PROBLEMS
-
     return str(PROBLEMS.get(code, ""))
 
 
 @register.filter
 def shown_to(attachment, user):
     """Is the attachment's file shown to this reader yet (a picture being read for secrets: its uploader alone)?"""
-    from tickets.selectors import attachment_shown_to
-
     return attachment_shown_to(attachment=attachment, user=user)

@@ -1,0 +1,40 @@
+"""Inbound email as received: one row per mail that reached us, with its raw bytes and what became of it."""
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .ticket import Message, Ticket
+
+
+def inbound_raw_path(instance, filename):
+    return f"inbound/{instance.created_at:%Y/%m}/{instance.id.hex}.eml"
+
+
+class InboundEmail(models.Model):
+    """Every mail that reached us, kept as received, with what became of it. The raw bytes are never dropped."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        IGNORED = "ignored", _("Ignored")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message_id = models.CharField(max_length=255, unique=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    raw = models.FileField(upload_to=inbound_raw_path, max_length=200)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound")
+    ticket_message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="inbound_status_created")]
+
+    def __str__(self):
+        return f"{self.message_id} ({self.status})"

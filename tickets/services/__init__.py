@@ -1,0 +1,35 @@
+"""Every write on tickets: create, reply, change, merge, auto-close. One path per action, whoever calls it.
+
+Rows two processes can touch at once (a ticket being replied to, changed and merged) are locked with
+SELECT ... FOR UPDATE inside the service's transaction; notifications are created in the same transaction, so
+they exist exactly when the change does.
+
+A package in layers, each module with one job (lower ones never import higher ones):
+
+    common       domain errors, text and tag rules, secret masking, ticket numbers, notifying, audit events
+    attachments  storing files, removing them on rollback, the scan for secrets and its sweep
+    claim        the owner of an address claims a request filed under it
+    changes      applying changes to a locked ticket; update, bulk update, SLA escalation
+    create       opening a ticket, whatever the channel
+    reply        replies and internal notes (a reply to a closed ticket opens a follow-up)
+    merge        merging a duplicate into another ticket
+    batches      solving an incident's tickets, closing solved tickets
+
+Callers import `tickets.services`; the names below are its public face."""
+from support.services import DomainError
+
+from .attachments import attachment_scan, attachment_scans_sweep
+from .batches import incident_tickets_solve, tickets_close_solved
+from .changes import AGENT_FIELDS, CUSTOMER_STATUSES, sla_escalate, ticket_bulk_update, ticket_update
+from .claim import ClaimRefused, ticket_claim
+from .common import MAX_BODY, MAX_SUBJECT, TAG_RE, NotAllowed, TicketClosed, normalize_tags
+from .create import ticket_create
+from .merge import ticket_merge
+from .reply import ticket_reply
+
+__all__ = [
+    "AGENT_FIELDS", "CUSTOMER_STATUSES", "MAX_BODY", "MAX_SUBJECT", "TAG_RE", "ClaimRefused", "DomainError",
+    "NotAllowed", "TicketClosed", "attachment_scan", "attachment_scans_sweep", "incident_tickets_solve",
+    "normalize_tags", "sla_escalate", "ticket_bulk_update", "ticket_claim", "ticket_create", "ticket_merge",
+    "ticket_reply", "ticket_update", "tickets_close_solved",
+]
