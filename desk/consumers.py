@@ -4,12 +4,12 @@ owns the socket because it is the one connection of the agent's workspace; live 
 knows nothing of tickets' worklist or notifications. The contract is in docs/api.md."""
 from django.utils import translation
 
+from desk.selectors import agent_worklist
 from livechat.consumers import AgentChatConsumer
 from support.asyncdb import db
 from support.events import user_group
 from support.selectors import notification_list_for_user, notification_unread_count
 from support.serializers import NotificationOutputSerializer
-from tickets.selectors import agent_worklist
 
 
 def _tickets_frame(agent):

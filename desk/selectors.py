@@ -1,13 +1,17 @@
-"""The workspace's reads: one customer's overview and the search box, over tickets and chats together."""
+"""The workspace's reads: the agent's ticket worklist, one customer's overview and the search box, over tickets and
+chats together."""
 import uuid
 
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from livechat.models import Conversation, ConversationStatus
 from support.models import User
-from tickets.models import Ticket, TicketRating
-from tickets.selectors import ticket_find_for_agent
+from tickets.models import SlaTimer, Ticket, TicketRating
+from tickets.selectors import OPEN_STATUSES, ticket_find_for_agent
+from tickets.sla_reading import next_due_subquery
+from tickets.sla_timers import RUNNING
 
 
 def customer_overview(*, customer_id, limit=50):
@@ -67,3 +71,18 @@ def workspace_search(*, user, q, limit=10):
                         "subtitle": chat.topic or (chat.customer.email if chat.customer_id else chat.visitor_email),
                         "status": chat.get_status_display(), "language": chat.language, "url": url})
     return {"query": q, "results": results, "jump": results[0]["url"] if len(results) == 1 else ""}
+
+
+def agent_worklist(*, agent, now=None, limit=10):
+    """What needs this agent now, for the workspace: their open tickets (soonest SLA due time first), those of them
+    with a running SLA timer past its warning time (breaching soon, or breached), and those where the customer wrote
+    last. Counts plus the first `limit` of each list, in four queries however many tickets there are."""
+    now = now or timezone.now()
+    mine = Ticket.objects.filter(assignee=agent, status__in=OPEN_STATUSES)
+    warned = Exists(SlaTimer.objects.filter(RUNNING, ticket=OuterRef("pk"), warn_at__lte=now))
+    counts = mine.aggregate(assigned=Count("id"), breaching=Count("id", filter=warned),
+                            replied=Count("id", filter=Q(awaiting_agent=True)))
+    ordered = (mine.select_related("requester").annotate(next_due=next_due_subquery())
+               .order_by(F("next_due").asc(nulls_last=True), "-updated_at", "-id"))
+    return {"counts": counts, "assigned": list(ordered[:limit]), "breaching": list(ordered.filter(warned)[:limit]),
+            "replied": list(ordered.filter(awaiting_agent=True)[:limit])}

@@ -2,8 +2,7 @@
 
 Someone else's ticket raises Ticket.DoesNotExist exactly like a missing one, so references cannot be probed.
 """
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.utils import timezone
+from django.db.models import Prefetch, Q
 
 from support.models import User
 from support.numbers import id_from_text
@@ -12,7 +11,6 @@ from support.roles import PERM_AGENT, is_agent, is_desk_admin
 from .claims import ClaimLinkInvalid, claim_token_read
 from .models import REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
 from .sla_reading import next_due_subquery
-from .sla_timers import RUNNING
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
@@ -128,21 +126,6 @@ INBOX_VIEWS = {
     "solved": lambda user: Q(status=Status.SOLVED),
     "all": lambda user: Q(),
 }
-
-
-def agent_worklist(*, agent, now=None, limit=10):
-    """What needs this agent now, for the workspace: their open tickets (soonest SLA due time first), those of them
-    with a running SLA timer past its warning time (breaching soon, or breached), and those where the customer wrote
-    last. Counts plus the first `limit` of each list, in four queries however many tickets there are."""
-    now = now or timezone.now()
-    mine = Ticket.objects.filter(assignee=agent, status__in=OPEN_STATUSES)
-    warned = Exists(SlaTimer.objects.filter(RUNNING, ticket=OuterRef("pk"), warn_at__lte=now))
-    counts = mine.aggregate(assigned=Count("id"), breaching=Count("id", filter=warned),
-                            replied=Count("id", filter=Q(awaiting_agent=True)))
-    ordered = (mine.select_related("requester").annotate(next_due=next_due_subquery())
-               .order_by(F("next_due").asc(nulls_last=True), "-updated_at", "-id"))
-    return {"counts": counts, "assigned": list(ordered[:limit]), "breaching": list(ordered.filter(warned)[:limit]),
-            "replied": list(ordered.filter(awaiting_agent=True)[:limit])}
 
 
 def ticket_find_for_agent(*, q, limit=10):

@@ -9,6 +9,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from desk.selectors import agent_worklist
 from livechat import services
 from livechat.models import Conversation
 from livechat.tokens import visitor_token
@@ -21,7 +22,6 @@ from tests.livechat.test_consumers import ORIGIN, receive_until
 from tickets import services as ticket_services
 from tickets import sla
 from tickets.models import SlaPolicy, Status
-from tickets.selectors import agent_worklist
 
 
 def online(agent):
