@@ -96,6 +96,7 @@ def ship(rows):
 
 
 def _fit(rows):
+    # on first use: scikit-learn loads in ~1 s; only a fit needs it, and the shipped weights usually spare that
     from sklearn.linear_model import LogisticRegression
 
     digest = examples_digest(rows)

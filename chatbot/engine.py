@@ -18,7 +18,10 @@ or after too many unhelpful answers in a row. Every threshold is data in BotSett
 The answer source sits behind one small interface (`AnswerSource.find(text, language) -> [Candidate]`): the
 default searches the help center offline; a language-model backend could implement the same method later.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from django.urls import reverse
+from django.utils import translation
 
 from helpcenter.search import article_search
 from incidents.selectors import incident_matching
@@ -91,9 +94,6 @@ class HelpCenterSource:
 
 
 def _article_url(article, language):
-    from django.urls import reverse
-    from django.utils import translation
-
     with translation.override(language):
         return reverse("helpcenter:article", args=[article.pk])
 
@@ -195,6 +195,4 @@ def reply_text(decision, *, with_links=True):
 
 
 def _without_incident(decision):
-    from dataclasses import replace
-
     return replace(decision, incident=None)

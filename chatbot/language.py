@@ -8,6 +8,8 @@ Short or ambiguous text ("ok", "USDT", "2FA") keeps the conversation's or the us
 import re
 import threading
 
+from lingua import Language, LanguageDetectorBuilder
+
 from support.languages import LANGUAGE_CODES
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -43,8 +45,6 @@ def _lingua():
     if _detector is None:
         with _lock:
             if _detector is None:
-                from lingua import Language, LanguageDetectorBuilder
-
                 _detector = LanguageDetectorBuilder.from_languages(
                     Language.ENGLISH, Language.CHINESE, Language.SPANISH, Language.RUSSIAN, Language.JAPANESE,
                     Language.KOREAN).with_preloaded_language_models().build()

@@ -7,6 +7,7 @@ from support.secretscan import secrets_mask
 
 from .intents import normalize
 from .models import BotSettings, MissingAnswer
+from .tasks import intent_classifier_train
 
 # Two questions are the same gap when most of the shorter one's terms are in the other (overlap coefficient).
 SIMILAR = 0.6
@@ -60,6 +61,4 @@ def intent_examples_changed():
 
 
 def _train_later():
-    from .tasks import intent_classifier_train  # inside: tasks imports this module (Celery's task <-> service pair)
-
     intent_classifier_train.delay()

@@ -10,11 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support.languages import LANGUAGE_CODES, normalize_language
+from support.markdown import render_markdown
+from support.permissions import IsSupervisor
 from support.schema import errors
 from support.serializers import StrictInputSerializer
 
 from . import search, selectors, services
-from .models import Article, ArticleStatus
+from .models import Article, ArticleStatus, Section, field_suffix
 
 
 def _lang(request):
@@ -110,8 +112,6 @@ class ArticleDetailApi(APIView):
                    responses={200: ArticleOutputSerializer, **errors(401, 404)}, tags=["help center"])
     def get(self, request, article_id):
         """One published article in the asked language (English, flagged, when it has no translation)."""
-        from support.markdown import render_markdown
-
         try:
             article = selectors.article_get_published(article_id=article_id)
         except Article.DoesNotExist as exc:
@@ -149,8 +149,6 @@ class ArticleFeedbackApi(APIView):
 
 
 def _translated_fields():
-    from .models import field_suffix
-
     return [f"{name}_{field_suffix(lang)}" for name in ("title", "summary", "keywords", "body")
             for lang in LANGUAGE_CODES]
 
@@ -175,8 +173,6 @@ class ArticleCreateApi(ArticleSearchApi):
     """Search for everyone (GET); create for staff with the admin permission (POST)."""
 
     def get_permissions(self):
-        from support.permissions import IsSupervisor
-
         return [IsSupervisor()] if self.request.method == "POST" else [AllowAny()]
 
     @extend_schema(request=ArticleWriteSerializer,
@@ -200,8 +196,6 @@ class ArticleCreateApi(ArticleSearchApi):
 
 class ArticleUpdateApi(ArticleDetailApi):
     def get_permissions(self):
-        from support.permissions import IsSupervisor
-
         return [IsSupervisor()] if self.request.method == "PATCH" else [AllowAny()]
 
     @extend_schema(request=ArticleWriteSerializer,
@@ -234,8 +228,6 @@ def _save(article, previous=None):
 
 
 def _apply(article, values):
-    from .models import Section
-
     if "section" in values:
         section = Section.objects.filter(slug=values.pop("section")).first()
         if section is None:

@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,8 +155,6 @@ class ArticleImage(models.Model):
 
     @property
     def url(self):
-        from django.urls import reverse
-
         return reverse("help-image", args=[self.pk])
 
     def markdown(self):

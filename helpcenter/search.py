@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils.html import escape
 
 from support.languages import LANGUAGE_CODES
-from support.markdown import render_markdown
+from support.markdown import markdown_words, render_markdown
 
 from . import semantic
 from .models import Article, ArticleStatus, ArticleTerm, TermStat, field_suffix
@@ -57,18 +57,6 @@ def cjk_query_terms(query):
 
 def plain_text(markdown):
     return html.unescape(re.sub(r"<[^>]+>", " ", render_markdown(markdown)))
-
-
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_MARKUP = re.compile(r"<[^>]+>|^\s{0,3}(?:#{1,6}\s|>\s?|[-*+]\s|\d+[.)]\s)|[*_`~]+|^\s*\|?[-:| ]+\|?\s*$", re.M)
-
-
-def markdown_words(markdown):
-    """The readable words of a Markdown text, for excerpts: much cheaper than rendering it. The result is plain
-    text and must still be escaped."""
-    text = _MD_MARKUP.sub(" ", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(" ", markdown or "")))
-    return re.sub(r"\s+", " ", html.unescape(text).replace("|", " ")).strip()
 
 
 def article_index(article):

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from support import embeddings
 from support.languages import LANGUAGE_CODES
+from support.markdown import markdown_words
 
 from .models import ArticleEmbedding, ArticleStatus
 
@@ -39,8 +40,6 @@ def model_name():
 
 def article_passages(article, lang):
     """The two passages an article-language is embedded from, or None when it has no text in the language."""
-    from .search import markdown_words  # inside: search imports this module (its hybrid ranking)
-
     if not article.has_language(lang):
         return None
     title, summary = article.text(lang, "title"), article.text(lang, "summary")

@@ -43,7 +43,8 @@ def article_save(*, article, previous=None):
 
 
 def _embed_later(article_id):
-    from .tasks import article_embed as task  # inside: tasks imports this module (Celery's task <-> service pair)
+    # cycle: the Celery task <-> service pair (tasks call this module)
+    from .tasks import article_embed as task
 
     task.delay(article_id)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from support.languages import LANGUAGE_CODES
+from support.markdown import render_markdown
 from support.uploads import stored_file_response
 
 from . import search, selectors, services
@@ -42,8 +43,6 @@ def article_detail(request, article_id, slug=""):
     services.article_viewed(article=article)
     alternates = [(code, reverse("helpcenter:article", kwargs={"article_id": article.pk}).replace(
         f"/{lang}/", f"/{code}/", 1)) for code in LANGUAGE_CODES if article.has_language(code)]
-    from support.markdown import render_markdown
-
     return render(request, "helpcenter/article.html", {
         "article": article, "shown_language": shown, "fallback": shown != lang,
         "title": article.text(shown, "title"), "body_html": render_markdown(article.text(shown, "body")),

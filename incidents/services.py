@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from support.languages import LANGUAGE_CODES
 from support.models import User
-from support.services import DomainError
+from support.outbox import outbound_emails_queue_many
+from support.services import DomainError, notifications_create_many
 
 from . import selectors
+from .emails import resolved_email
 from .matching import MAX_KEYWORDS, keyword_clean
 from .models import Incident, IncidentLink, IncidentNotice, IncidentStatus, LinkChannel, Severity
 
@@ -187,6 +189,7 @@ def _notices_write(incident, now):
 
 
 def _after_resolve(incident_id, *, notify, solve_tickets):
+    # cycle: the Celery task <-> service pair (tasks call this module)
     from .tasks import incident_notify, incident_solve_tickets
 
     if notify:
@@ -202,11 +205,6 @@ def incident_notices_send(*, incident_id, batch_size=None):
     Exactly once per person: the batch's rows are claimed FOR UPDATE SKIP LOCKED (two workers take different
     rows), and the notifications, the outbox rows and `sent_at` are written in one transaction (a worker killed
     mid-batch leaves every row of its batch pending, and a redelivered task finds the sent ones done)."""
-    from support.outbox import outbound_emails_queue_many
-    from support.services import notifications_create_many
-
-    from .emails import resolved_email
-
     batch_size = batch_size or settings.INCIDENT_NOTIFY_BATCH
     with transaction.atomic():
         rows = list(IncidentNotice.objects.select_for_update(skip_locked=True, of=("self",))

@@ -2,6 +2,8 @@
 from celery import shared_task
 
 from . import services
+from .models import Incident, IncidentNotice
+from .signals import incident_resolved_solve
 
 
 @shared_task(acks_late=True)
@@ -17,8 +19,6 @@ def incident_notify(incident_id):
 @shared_task
 def incident_notices_sweep():
     """Beat: a resolution whose notification chain was lost (broker restart) is picked up again."""
-    from .models import IncidentNotice
-
     pending = (IncidentNotice.objects.filter(sent_at__isnull=True).values_list("incident_id", flat=True)
                .distinct()[:100])
     for incident_id in pending:
@@ -29,9 +29,6 @@ def incident_notices_sweep():
 @shared_task(acks_late=True)
 def incident_solve_tickets(incident_id):
     """Tell the apps above (signals.incident_resolved_solve; tickets solves the linked tickets)."""
-    from .models import Incident
-    from .signals import incident_resolved_solve
-
     incident = Incident.objects.get(pk=incident_id)
     if not incident.solve_tickets:
         return 0

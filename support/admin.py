@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from . import services
 from .languages import LANGUAGE_CODES
 from .models import AgentProfile, AuditEvent, Notification, OutboundEmail, Team, User
+from .outbox import outbound_email_retry
 from .roles import Role, user_role
 
 
@@ -182,8 +183,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again"))
     def retry(self, request, queryset):
-        from .outbox import outbound_email_retry
-
         count = outbound_email_retry(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s emails queued again.") % {"count": count})
 

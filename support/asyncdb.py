@@ -10,6 +10,7 @@ skips Django's health check (a `SELECT 1` round trip before each call, since eve
 7 % of the chat server's CPU under load); one idle longer, or that saw an error, is checked as before. Every call is one unit of work (one service call, its own transaction), and a
 consumer awaits its calls one at a time, so the frames of one socket are still handled in order.
 """
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,8 +26,6 @@ _lock = threading.Lock()
 
 
 def _executor():
-    import os
-
     with _lock:
         if _pool["executor"] is None or _pool["pid"] != os.getpid():  # a forked worker starts its own threads
             _pool.update(executor=ThreadPoolExecutor(max_workers=settings.ASYNC_DB_THREADS,

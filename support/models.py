@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .languages import LANGUAGE_CODES, language_choices
+from .roles import Role
 
 
 class UserManager(BaseUserManager):
@@ -22,12 +23,13 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
     def create_user(self, email, password=None, **extra_fields):
+        # cycle: support.services imports support.models; the manager creates users through it
         from .services import user_create
 
         return user_create(email=email, password=password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
-        from .roles import Role
+        # cycle: support.services imports support.models; the manager creates users through it
         from .services import user_create
 
         return user_create(email=email, password=password, role=Role.ADMIN, **extra_fields)

@@ -10,6 +10,7 @@ sent again, with the same Message-ID, which mail clients show once. (tests/relia
 """
 import smtplib
 import socket
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,8 +47,6 @@ def outbound_email_queue(*, to_email, subject, body_text, body_html="", user=Non
 def outbound_emails_queue_many(emails):
     """Write many outbox rows (dicts of outbound_email_queue's arguments) in one INSERT, and enqueue their delivery
     once the transaction commits."""
-    import uuid
-
     rows = [OutboundEmail(
         user=e.get("user"), to_email=e["to_email"], from_email=e.get("from_email") or settings.DEFAULT_FROM_EMAIL,
         reply_to=e.get("reply_to", ""), subject=e["subject"][:300], body_text=e["body_text"],
@@ -66,6 +65,7 @@ BATCH = 100  # outbox rows per delivery task when many are queued at once
 def _enqueue(outbound_ids):
     """One task for a single row (retried on its own); batches of BATCH rows per task for many (each publish to the
     broker costs about a millisecond, which a scan alerting thousands would otherwise pay per email)."""
+    # cycle: the Celery task <-> service pair (tasks call this module)
     from .tasks import outbound_email_send, outbound_emails_send
 
     ids = [str(outbound_id) for outbound_id in outbound_ids]

@@ -7,14 +7,14 @@ nothing itself. (Sessions end by Django's own rule: their hash no longer matches
 """
 from django.utils.translation import gettext as _
 
+from .services import api_token_revoke
+
 
 class RevokeTokensOnPasswordChange:
     def validate(self, password, user=None):
         return None
 
     def password_changed(self, password, user):
-        from .services import api_token_revoke
-
         if user is not None and user.pk is not None:
             api_token_revoke(user=user)
 

@@ -12,6 +12,8 @@ import logging
 import resource
 import sys
 
+from pypdf import PdfReader
+
 COMPLETE, PARTIAL, ENCRYPTED, UNREADABLE = 0, 3, 4, 5
 
 
@@ -22,8 +24,6 @@ def _limit(memory_bytes, cpu_seconds):
 
 def pdf_text(data, *, max_pages, max_chars, out):
     """Write the text of at most max_pages pages and max_chars characters to `out`; return the exit status."""
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

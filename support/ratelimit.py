@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from .roles import is_agent
+
 
 class RateLimited(Exception):
     code = "rate_limited"
@@ -117,8 +119,6 @@ def login_succeeded(email):
 
 def ticket_create_attempt(request):
     """A customer's new request, from the form or the API (agents filing for customers are not limited)."""
-    from .roles import is_agent
-
     if is_agent(request.user):
         return
     hit("ticket_create_ip", client_ip(request))

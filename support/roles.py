@@ -41,6 +41,12 @@ def ensure_role_groups():
     return groups
 
 
+def ensure_role_groups_after_migrate(sender, **kwargs):
+    """post_migrate receiver (SupportConfig.ready): after migrate and after a test database flush, the role groups
+    must always exist with their permissions."""
+    ensure_role_groups()
+
+
 def user_role(user):
     """The user's role, read from their groups (prefetched groups are used when present)."""
     if not user.is_authenticated:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
+from mnemonic import Mnemonic
 
 RECOVERY_PHRASE, PRIVATE_KEY, API_SECRET, ONE_TIME_CODE = "recovery_phrase", "private_key", "api_secret", "one_time_code"
 KIND_LABELS = {RECOVERY_PHRASE: _("recovery phrase"), PRIVATE_KEY: _("private key"), API_SECRET: _("API secret"),
@@ -69,8 +70,6 @@ def _without_accents(word):
 
 @lru_cache(maxsize=1)
 def _wordlists():
-    from mnemonic import Mnemonic
-
     lists = {}
     for language in WORDLISTS:
         words = {_key(word) for word in Mnemonic(language).wordlist}
@@ -132,8 +131,6 @@ def _phrase_spans(text):
 @lru_cache(maxsize=len(WORDLISTS))
 def _positions(language):
     """{word: its index in the official list} (the words as listed, not their accent-less variants)."""
-    from mnemonic import Mnemonic
-
     return {_key(word): index for index, word in enumerate(Mnemonic(language).wordlist)}
 
 
@@ -167,8 +164,6 @@ def _trimmed(language, run):
 
 def _unspaced_chinese_phrase(text):
     """A whole message that is a checksum-valid Chinese phrase written without spaces."""
-    from mnemonic import Mnemonic
-
     compact = re.sub(r"[\s,，、。.0-9]", "", text)
     if len(compact) not in PHRASE_LENGTHS or not all("\u4e00" <= c <= "\u9fff" for c in compact):
         return False

@@ -1,5 +1,5 @@
 """Reads of the shared core, scoped to the user who asks."""
-from .models import Notification
+from .models import Notification, OutboundEmail
 
 
 def notification_list_for_user(*, user, unread_only=False):
@@ -17,7 +17,5 @@ def notification_unread_count(*, user):
 
 def outbound_failures_for_topic(*, topic, limit=10):
     """Emails about one thing (e.g. a ticket) that could not be delivered, newest first."""
-    from .models import OutboundEmail
-
     return list(OutboundEmail.objects.filter(topic=topic, status=OutboundEmail.Status.FAILED)
                 .order_by("-created_at")[:limit])

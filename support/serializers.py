@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from .languages import LANGUAGE_CODES
 from .models import ScanState
+from .notifications import render_body, render_title
 from .roles import user_role
 
 
@@ -76,13 +77,9 @@ class NotificationOutputSerializer(serializers.Serializer):
     read = serializers.SerializerMethodField()
 
     def get_title(self, obj) -> str:
-        from .notifications import render_title
-
         return render_title(obj)
 
     def get_body(self, obj) -> str:
-        from .notifications import render_body
-
         return render_body(obj)
 
     def get_read(self, obj) -> bool:

@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from . import events
+from .authentication import token_expires_at
 from .languages import LANGUAGE_CODES, normalize_language
-from .models import AgentProfile, Notification, Presence, Team, User
+from .models import AgentProfile, Notification, Presence, Team, User, new_verification_code
 from .notifications import is_registered
 from .outbox import outbound_email_queue
 from .roles import STAFF_ROLES, Role, ensure_role_groups
@@ -73,10 +76,6 @@ def user_create(
 
 def api_token_issue(*, user):
     """The user's API token: the current one, or a new one when there is none or it has expired."""
-    from rest_framework.authtoken.models import Token
-
-    from .authentication import token_expires_at
-
     token = Token.objects.filter(user=user).first()
     if token is not None and token_expires_at(token) <= timezone.now():
         token.delete()
@@ -86,8 +85,6 @@ def api_token_issue(*, user):
 
 def api_token_revoke(*, user):
     """Revoke the user's API token; True if there was one."""
-    from rest_framework.authtoken.models import Token
-
     return Token.objects.filter(user=user).delete()[0] > 0
 
 
@@ -235,8 +232,6 @@ def user_set_language(*, user, language):
 
 
 def team_get_or_create(*, name):
-    from django.utils.text import slugify
-
     team, _created = Team.objects.get_or_create(name=name, defaults={"slug": slugify(name) or "team"})
     return team
 
@@ -280,8 +275,6 @@ def agent_set_presence(*, agent, presence):
 def agent_verification_code_rotate(*, profile):
     """Give an agent a new public verification code (their old one stops being official at once): after a code
     was shown in a scam, or when someone leaves a team. A clash with another agent's code is drawn again."""
-    from .models import new_verification_code
-
     for _attempt in range(5):
         code = new_verification_code()
         try:

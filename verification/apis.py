@@ -1,11 +1,13 @@
 """GET /api/v1/verify/: is this email address, website, phone number, social account or agent code ours? Public."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support import ratelimit
+from support.authentication import ExpiringTokenAuthentication
 from support.schema import RETRY_AFTER, errors
 
 from . import selectors
@@ -38,10 +40,6 @@ class VerifyOutputSerializer(serializers.Serializer):
 def _signed_in_customer(request):
     """Who asks, for an agent code (checked against their own conversations): the session's user or a valid token's;
     None otherwise. Never an error: a stale token must not stand between a worried customer and an answer."""
-    from rest_framework.exceptions import AuthenticationFailed
-
-    from support.authentication import ExpiringTokenAuthentication
-
     user = getattr(request._request, "user", None)
     if user is not None and user.is_authenticated:
         return user

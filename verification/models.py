@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from support.services import DomainError
+
 
 class ChannelKind(models.TextChoices):
     EMAIL = "email", _("Email address")
@@ -85,8 +87,7 @@ class OfficialChannel(models.Model):
 
     def clean(self):
         """Normalise the value as checks will; refuse what no check could ever match."""
-        from support.services import DomainError
-
+        # cycle: verification.normalize imports verification.models (its channel kinds and platforms)
         from .normalize import normalize_channel
 
         errors = {}

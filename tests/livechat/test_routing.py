@@ -172,3 +172,43 @@ def test_overflow_offers_a_long_waiting_chat_to_another_language_only_if_the_cus
     accepts.refresh_from_db(), refuses.refresh_from_db()
     assert accepts.agent == english_agent and accepts.overflowed and accepts.language == "ko"
     assert refuses.status == ConversationStatus.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_wake_up_is_lost_when_agents_come_online_while_chats_join_the_queue():
+    """The two wake-ups race: agents coming online take waiting chats (agent_route locks the agent, then chats,
+    skipping locked ones) while chats joining the queue look for agents (conversations_route locks a chat, then an
+    agent, skipping locked ones). Each may skip what the other holds; neither may leave a chat waiting beside a free
+    seat (no safety-net beat runs here). 12 agents of three languages, 60 chats, 60 seats: all routed."""
+    from tests.livechat.test_bot_stage import free_seat_waits
+
+    languages = ("ja", "ko", "en")
+    agents = [AgentFactory(email=f"{lang}{n}@example.com", languages=[lang], capacity=5)
+              for lang in languages for n in range(4)]
+    barrier = threading.Barrier(len(agents) + 2 * len(languages))
+    errors = []
+
+    def run(work):
+        try:
+            barrier.wait(timeout=30)
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def come_online(agent):
+        return lambda: services.agent_presence_set(agent=agent, presence=Presence.ONLINE)
+
+    def customers(language):
+        return lambda: [start(language) for _ in range(10)]
+
+    threads = [threading.Thread(target=run, args=(come_online(agent),)) for agent in agents]
+    threads += [threading.Thread(target=run, args=(customers(lang),)) for lang in languages for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert free_seat_waits() == []
+    assert Conversation.objects.filter(status=ConversationStatus.ACTIVE).count() == 60

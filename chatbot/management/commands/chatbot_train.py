@@ -2,7 +2,8 @@
 runs it after `migrate`, so no customer's first message waits for training)."""
 from django.core.management.base import BaseCommand
 
-from chatbot.classifier import intent_train
+from chatbot.classifier import intent_train, ship
+from chatbot.models import IntentExample
 
 
 class Command(BaseCommand):
@@ -15,9 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("Training the intent classifier (embedding every example once) ...")
         if options["ship"]:
-            from chatbot.classifier import ship
-            from chatbot.models import IntentExample
-
             ship(list(IntentExample.objects.filter(is_active=True).values_list("text", "label")))
         stored = intent_train()
         self.stdout.write(f"Trained version {stored.version} on {stored.examples} examples "

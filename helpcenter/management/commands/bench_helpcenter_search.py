@@ -15,6 +15,7 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from helpcenter import semantic
 from helpcenter.demo import load_articles, seed
@@ -166,8 +167,6 @@ class Command(BaseCommand):
     def _database_floor(self, demo, per_language=8):
         """The database's own share: the exact SQL each search ran, replayed under EXPLAIN ANALYZE (Postgres'
         execution time, without the round trips and Python); the median per language, in ms."""
-        from django.test.utils import CaptureQueriesContext
-
         floors = {}
         for lang in LANGUAGE_CODES:
             questions = [q for d in demo for q in d["questions"].get(lang, [])][:per_language]

@@ -3,6 +3,7 @@ progress bar. Texts embedded before are skipped unless --force (after changing S
 skipped: vectors are stored per model)."""
 from django.core.management.base import BaseCommand
 
+from helpcenter.demo import vectors_write
 from helpcenter.models import Article, ArticleEmbedding, ArticleStatus
 from helpcenter.search import SEARCH_COLUMNS
 from helpcenter.semantic import articles_embed, model_name
@@ -32,7 +33,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{embedded} article-languages embedded with {model_name()!r} "
                           f"({len(ids)} published articles).")
         if options["write_demo_vectors"]:
-            from helpcenter.demo import vectors_write
-
             vectors_write()
             self.stdout.write("Wrote the demo content's vector cache.")

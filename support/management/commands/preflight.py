@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
+from support.screenshots import TESSERACT_PACKS, tesseract_missing, tesseract_packages
+
 HOW_TO_START = "Start them with `docker compose up -d db redis`, or set DATABASE_URL / REDIS_URL to reachable servers."
 
 
@@ -21,8 +23,6 @@ class Command(BaseCommand):
     def _check_tesseract(self):
         """A warning, not a failure: the desk runs without it, but every screenshot's scan then ends "failed" (and
         is shown to agents unchecked), so a deployment needs it on the worker (docs/security.md)."""
-        from support.screenshots import TESSERACT_PACKS, tesseract_missing, tesseract_packages
-
         missing = tesseract_missing()
         if missing:
             what = "Tesseract is not installed" if missing == ["tesseract"] else f"Tesseract lacks {', '.join(missing)}"
