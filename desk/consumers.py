@@ -12,8 +12,8 @@ from support.selectors import notification_list_for_user, notification_unread_co
 from support.serializers import NotificationOutputSerializer
 
 
-def _tickets_frame(agent):
-    """The agent's ticket worklist (agent_worklist), in their language."""
+def _tickets_frame(agent, language):
+    """The agent's ticket worklist (agent_worklist), in the socket's language."""
 
     def item(ticket):
         return {"ref": ticket.ref, "subject": ticket.subject, "status": ticket.get_status_display(),
@@ -21,18 +21,19 @@ def _tickets_frame(agent):
                 "awaiting_agent": ticket.awaiting_agent,
                 "next_due": ticket.next_due.isoformat() if ticket.next_due else None}
 
-    with translation.override(agent.language):
+    with translation.override(language):
         worklist = agent_worklist(agent=agent)
         return {"type": "tickets", "counts": worklist["counts"],
                 **{name: [item(t) for t in worklist[name]] for name in ("assigned", "breaching", "replied")}}
 
 
-def _notification_frame(agent, notification_id):
-    """A new notification of this agent, rendered in their language, with their unread count; None if it is gone."""
+def _notification_frame(agent, notification_id, language):
+    """A new notification of this agent, rendered in the socket's language, with their unread count; None if it is
+    gone."""
     notification = notification_list_for_user(user=agent).filter(pk=notification_id).first()
     if notification is None:
         return None
-    with translation.override(agent.language):
+    with translation.override(language):
         return {"type": "notification", **NotificationOutputSerializer(notification).data,
                 "unread": notification_unread_count(user=agent)}
 
@@ -54,7 +55,7 @@ class DeskConsumer(AgentChatConsumer):
         await self.send_tickets()
 
     async def send_tickets(self):
-        await self.send_json(await db(_tickets_frame)(self.agent))
+        await self.send_json(await db(_tickets_frame)(self.agent, self.language))
 
     handlers = {**AgentChatConsumer.handlers, "ping": on_ping, "tickets": on_tickets}
 
@@ -63,7 +64,7 @@ class DeskConsumer(AgentChatConsumer):
         if frame["type"] != "notification":
             return await super().frame(event)
         # Assignments, customer replies and SLA alerts all notify the agent: the one doorbell for the worklist.
-        shown = await db(_notification_frame)(self.agent, frame["notification"])
+        shown = await db(_notification_frame)(self.agent, frame["notification"], self.language)
         if shown is not None:
             await self.send_json(shown)
         if self.watching_tickets:

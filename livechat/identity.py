@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from support.services import DomainError
 
@@ -43,12 +44,12 @@ def identity_signature(uid, email, ts, *, secret=None):
 def widget_identity_read(data, *, now=None):
     """The identity a widget passed (uid, email, name, ts, signature), checked; IdentityRefused with a reason."""
     if not settings.LIVECHAT_IDENTITY_SECRET:
-        raise IdentityRefused("This site does not accept signed identities.", code="identity_not_configured")
+        raise IdentityRefused(_("This site does not accept signed identities."), code="identity_not_configured")
     uid, email, ts = str(data["uid"]).strip(), str(data["email"]).strip(), data["ts"]
     expected = identity_signature(uid, email, ts)
     if not hmac.compare_digest(expected, str(data["signature"]).strip().lower()):
-        raise IdentityRefused("The identity's signature does not match.", field="identity")
+        raise IdentityRefused(_("The identity's signature does not match."), field="identity")
     if abs((now or time.time()) - ts) > settings.LIVECHAT_IDENTITY_MAX_AGE:
-        raise IdentityRefused("The identity's signature has expired; reload the page.", code="identity_expired",
+        raise IdentityRefused(_("The identity's signature has expired; reload the page."), code="identity_expired",
                               field="identity")
     return WidgetIdentity(uid=uid, email=email.lower(), name=str(data.get("name") or "").strip()[:150])

@@ -2,6 +2,7 @@
 desk.views) the workspace share these texts, system message codes included."""
 from django.utils.translation import gettext as _
 
+from chatbot.models import Label
 from support.filescan import PROBLEMS
 from support.secretscan import KIND_LABELS
 
@@ -49,6 +50,8 @@ def chat_strings():
         "reason_requested": _("asked for a person"), "reason_human_only": _("a topic for people: {topic}"),
         "reason_negative": _("the customer was frustrated"), "reason_low_confidence": _("no good answer found"),
         "reason_unhelpful": _("answers did not help"),
+        # What the bot took the last message for, on the handover card.
+        "intents": {**{value: str(label) for value, label in Label.choices}, "human_only": _("a topic for people")},
         "sending": _("Sending…"),
         "error": _("Something went wrong: {detail}"),
         "customer": _("Customer"), "waiting": _("waiting"), "longest": _("longest wait {minutes} min"),

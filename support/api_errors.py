@@ -2,6 +2,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,11 +71,11 @@ def exception_handler(exc, context):
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = non_field[0] if non_field else "The request has invalid fields."
+            message = non_field[0] if non_field else _("The request has invalid fields.")
             body = error_body("invalid", message, fields or None)
         else:
             messages = _flatten(detail)
-            body = error_body("invalid", messages[0] if messages else "Invalid request.")
+            body = error_body("invalid", messages[0] if messages else _("Invalid request."))
     else:
         code = getattr(exc, "default_code", "error")
         if isinstance(exc.detail, (list, dict)):

@@ -1,5 +1,6 @@
 """REST endpoints of the shared core: register, token, the current user and notifications."""
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -85,18 +86,18 @@ class TokenApi(APIView):
             request, username=data.validated_data["email"], password=data.validated_data["password"]
         )
         if user is None:
-            raise AuthenticationFailed("Email or password is wrong, or the account is disabled.",
+            raise AuthenticationFailed(_("Email or password is wrong, or the account is disabled."),
                                        code="invalid_credentials")
         if twofactor.required_for(user):
             # Staff: the password and a current code (or a recovery code), as in the browser.
             if not twofactor.has_device(user):
-                raise PermissionDenied("Set up two-step sign-in in the browser first (sign in at /accounts/login/).",
+                raise PermissionDenied(_("Set up two-step sign-in in the browser first (sign in at /accounts/login/)."),
                                        code="two_factor_setup_required")
             if not data.validated_data.get("otp"):
-                raise AuthenticationFailed("Staff accounts need a code from their authenticator app: send `otp`.",
+                raise AuthenticationFailed(_("Staff accounts need a code from their authenticator app: send `otp`."),
                                            code="two_factor_required")
             if twofactor.verify(user=user, code=data.validated_data["otp"]) is None:
-                raise AuthenticationFailed("That code is not right, or it has expired.", code="invalid_otp")
+                raise AuthenticationFailed(_("That code is not right, or it has expired."), code="invalid_otp")
         token = services.api_token_issue(user=user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 
@@ -109,14 +110,14 @@ class CurrentTokenApi(APIView):
     def get(self, request):
         token = Token.objects.filter(user=request.user).first()
         if token is None:
-            raise NotFound("You have no API token.")
+            raise NotFound(_("You have no API token."))
         return Response(TokenInfoOutputSerializer({"created": token.created,
                                                    "expires_at": token_expires_at(token)}).data)
 
     @extend_schema(responses={204: None, **errors(401, 404)}, tags=["auth"])
     def delete(self, request):
         if not services.api_token_revoke(user=request.user):
-            raise NotFound("You have no API token.")
+            raise NotFound(_("You have no API token."))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,6 +5,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
@@ -13,7 +15,7 @@ from rest_framework.authentication import TokenAuthentication
 
 class CsrfFailed(exceptions.PermissionDenied):
     default_code = "csrf_failed"
-    default_detail = "CSRF check failed; send the X-CSRFToken header."
+    default_detail = _("CSRF check failed; send the X-CSRFToken header.")
 
 
 class SessionAuthentication(DrfSessionAuthentication):
@@ -21,7 +23,7 @@ class SessionAuthentication(DrfSessionAuthentication):
         try:
             super().enforce_csrf(request)
         except exceptions.PermissionDenied as exc:
-            raise CsrfFailed(f"{CsrfFailed.default_detail} ({exc.detail})") from exc
+            raise CsrfFailed(format_lazy("{} ({})", CsrfFailed.default_detail, exc.detail)) from exc
 
 
 
@@ -37,7 +39,7 @@ def token_expires_at(token):
 
 class TokenExpired(exceptions.AuthenticationFailed):
     default_code = "token_expired"
-    default_detail = "This token has expired; request a new one (POST /api/v1/auth/token/)."
+    default_detail = _("This token has expired; request a new one (POST /api/v1/auth/token/).")
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):

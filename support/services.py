@@ -50,7 +50,8 @@ def user_create(
     email = normalize_email(email)
     lang = normalize_language(language)
     if lang is None:
-        raise DomainError(f"language must be one of {', '.join(LANGUAGE_CODES)}", code="invalid_language",
+        raise DomainError(_("The language must be one of %(languages)s.") % {"languages": ", ".join(LANGUAGE_CODES)},
+                          code="invalid_language",
                           field="language")
     user = User(email=email, name=name.strip(), language=lang, email_verified=email_verified)
     if password:
@@ -68,7 +69,7 @@ def user_create(
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
         if constraint in {"user_email_unique_ci", "support_user_email_key"}:
-            raise EmailTaken("an account with this email already exists", field="email") from exc
+            raise EmailTaken(_("an account with this email already exists"), field="email") from exc
         raise
     user_set_role(user=user, role=role)
     return user
@@ -129,7 +130,7 @@ def customer_for_exchange_identity(*, uid, email, name="", language="en"):
             except EmailTaken:  # created meanwhile by a concurrent request
                 user = User.objects.select_for_update().get(email__iexact=normalize_email(email))
         if user.exchange_uid and user.exchange_uid != uid:
-            raise DomainError("this address belongs to another exchange account", code="identity_conflict")
+            raise DomainError(_("this address belongs to another exchange account"), code="identity_conflict")
         if not user.email_verified:
             user.set_unusable_password()
             api_token_revoke(user=user)
@@ -223,7 +224,8 @@ def user_set_language(*, user, language):
     """Remember the user's preferred language (it drives emails and the pages after login)."""
     lang = normalize_language(language)
     if lang is None:
-        raise DomainError(f"language must be one of {', '.join(LANGUAGE_CODES)}", code="invalid_language",
+        raise DomainError(_("The language must be one of %(languages)s.") % {"languages": ", ".join(LANGUAGE_CODES)},
+                          code="invalid_language",
                           field="language")
     if user.language != lang:
         User.objects.filter(pk=user.pk).update(language=lang)
@@ -239,12 +241,13 @@ def team_get_or_create(*, name):
 def agent_create(*, email, password, languages, capacity=3, supervisor=False, name="", team=None, language=None):
     """Create an agent (or supervisor) account with the profile routing needs."""
     if not languages:
-        raise DomainError("an agent must serve at least one language", code="invalid_languages", field="languages")
+        raise DomainError(_("an agent must serve at least one language"), code="invalid_languages", field="languages")
     bad = [code for code in languages if code not in LANGUAGE_CODES]
     if bad:
-        raise DomainError(f"unknown language(s): {', '.join(bad)}", code="invalid_languages", field="languages")
+        raise DomainError(_("Unknown languages: %(languages)s.") % {"languages": ", ".join(bad)},
+                          code="invalid_languages", field="languages")
     if not 1 <= capacity <= 50:
-        raise DomainError("capacity must be between 1 and 50", code="invalid_capacity", field="capacity")
+        raise DomainError(_("capacity must be between 1 and 50"), code="invalid_capacity", field="capacity")
     with transaction.atomic():
         user = user_create(
             email=email,
@@ -284,7 +287,7 @@ def agent_verification_code_rotate(*, profile):
             continue
         profile.verification_code = code
         return code
-    raise DomainError("could not draw a unique verification code", code="code_clash")
+    raise DomainError(_("could not draw a unique verification code"), code="code_clash")
 
 
 def notification_create(*, user, kind, params=None, url=""):

@@ -1,5 +1,6 @@
 """REST endpoints for tickets. Each validates input, calls one selector or service, and serializes."""
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -130,7 +131,7 @@ class TicketDetailApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if not values:
-            raise ValidationError("Send at least one field to change.")
+            raise ValidationError(_("Send at least one field to change."))
         if not is_agent(request.user):
             forbidden = sorted(set(values) - {"status"})
             if forbidden:

@@ -4,6 +4,7 @@ ticket, read marks, and the queue and assignment frames. The agent's socket, /ws
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from support.asyncdb import db
 from support.languages import LANGUAGE_CODES
@@ -13,7 +14,7 @@ from support.twofactor import session_verified
 
 from .. import events, selectors, services
 from ..models import Conversation, SenderKind
-from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay
+from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay, socket_language_activate
 
 
 def _agent_snapshot(agent):
@@ -28,14 +29,14 @@ def _agent_chat(agent, content):
     try:
         return selectors.conversation_get_for_agent(agent=agent, conversation_id=conversation_id)
     except (Conversation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise FrameError("not_your_chat", "This chat is not one of your active chats.") from exc
+        raise FrameError("not_your_chat", _("This chat is not one of your active chats.")) from exc
 
 
 def _conversation_id(content):
     try:
         return uuid.UUID(str(content.get("conversation")))
     except ValueError as exc:
-        raise FrameError("invalid_conversation", "conversation must be a chat id.") from exc
+        raise FrameError("invalid_conversation", _("conversation must be a chat id.")) from exc
 
 
 class AgentChatConsumer(FrameConsumer):
@@ -55,6 +56,7 @@ class AgentChatConsumer(FrameConsumer):
             await self.close(code=4403)
             return
         self.agent = user
+        self.language = socket_language_activate(self.scope, user.language)
         snapshot = await db(_agent_snapshot)(user)
         self.languages = snapshot["languages"]
         await self.join(events.agent_group(user.pk), *self.extra_groups(),
@@ -76,7 +78,7 @@ class AgentChatConsumer(FrameConsumer):
     async def on_presence(self, content):
         presence = content.get("presence")
         if presence not in Presence.values:
-            raise FrameError("invalid_presence", "presence is online, away or offline.")
+            raise FrameError("invalid_presence", _("presence is online, away or offline."))
         await db(services.agent_presence_set)(agent=self.agent, presence=presence)
 
     async def on_message(self, content):
@@ -106,7 +108,7 @@ class AgentChatConsumer(FrameConsumer):
         to_language, to_agent_email = content.get("to_language"), content.get("to_agent")
         if to_language is not None:
             if to_language not in LANGUAGE_CODES:
-                raise FrameError("invalid_language", "Unknown language.")
+                raise FrameError("invalid_language", _("Unknown language."))
             await db(services.conversation_transfer)(
                 conversation_id=conversation.id, by=self.agent, to_language=to_language)
             return
@@ -146,5 +148,5 @@ class AgentChatConsumer(FrameConsumer):
 def _agent_by_email(email):
     user = User.objects.filter(email__iexact=str(email or ""), is_active=True).first()
     if user is None or not is_agent(user):
-        raise FrameError("unknown_agent", "No agent with this email.")
+        raise FrameError("unknown_agent", _("No agent with this email."))
     return user

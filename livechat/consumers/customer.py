@@ -2,13 +2,14 @@
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from support.asyncdb import db
 from verification.selectors import conversation_code
 
 from .. import events, selectors, services
 from ..models import Conversation, ConversationStatus
-from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay
+from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay, socket_language_activate
 
 
 def _open_chat(scope, conversation_id):
@@ -57,6 +58,7 @@ class CustomerChatConsumer(FrameConsumer):
             await self.accept()
             await self.close(code=4404)
             return
+        self.language = socket_language_activate(self.scope, self.conversation.language)
         await self.join(events.chat_group(self.conversation.id), events.queue_group(self.conversation.language))
         await self.accept()
         # Where the chat stands, so a page that reconnects or reloads shows it at once.
@@ -65,7 +67,7 @@ class CustomerChatConsumer(FrameConsumer):
     def frame_check(self, content):
         # A customer's socket belongs to one chat: a frame naming another is refused, never quietly applied here.
         if "conversation" in content and str(content["conversation"]) != str(self.conversation.id):
-            raise FrameError("not_your_chat", "This socket belongs to another chat.")
+            raise FrameError("not_your_chat", _("This socket belongs to another chat."))
 
     async def on_message(self, content):
         body, client_msg_id = parse_body(content)
@@ -78,7 +80,7 @@ class CustomerChatConsumer(FrameConsumer):
     async def on_bot_feedback(self, content):
         helpful = content.get("helpful")
         if not isinstance(helpful, bool):
-            raise FrameError("invalid_helpful", "helpful must be true or false.")
+            raise FrameError("invalid_helpful", _("helpful must be true or false."))
         await db(services.bot_feedback)(conversation_id=self.conversation.id, helpful=helpful)
 
     async def on_resume(self, content):
@@ -96,7 +98,7 @@ class CustomerChatConsumer(FrameConsumer):
     async def on_leave_message(self, content):
         body = content.get("body", "")
         if not isinstance(body, str) or len(body) > settings.LIVECHAT_MESSAGE_MAX_CHARS:
-            raise FrameError("invalid_body", "The message must be text within the length limit.")
+            raise FrameError("invalid_body", _("The message must be text within the length limit."))
         ticket = await db(services.conversation_leave_message)(
             conversation_id=self.conversation.id, body=body)
         await self.send_json({"type": "left_message", "ticket": ticket.ref})
@@ -104,7 +106,7 @@ class CustomerChatConsumer(FrameConsumer):
     async def on_csat(self, content):
         comment = content.get("comment", "")
         if not isinstance(comment, str):
-            raise FrameError("invalid_comment", "comment must be text.")
+            raise FrameError("invalid_comment", _("comment must be text."))
         await db(services.conversation_rate)(
             conversation_id=self.conversation.id, score=content.get("score"), comment=comment)
         await self.send_json({"type": "rated", "score": content.get("score")})

@@ -5,13 +5,17 @@ import json
 import logging
 import re
 import time
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from support.asyncdb import db
+from support.languages import normalize_language
 from support.services import DomainError
 
 from .. import events, selectors
@@ -42,13 +46,24 @@ class FrameError(Exception):
 def parse_body(content):
     body = content.get("body")
     if not isinstance(body, str) or not body.strip():
-        raise FrameError("invalid_body", "A message needs a non-empty text body.")
+        raise FrameError("invalid_body", _("A message needs a non-empty text body."))
     if len(body) > settings.LIVECHAT_MESSAGE_MAX_CHARS:
-        raise FrameError("body_too_long", f"Messages are limited to {settings.LIVECHAT_MESSAGE_MAX_CHARS} characters.")
+        raise FrameError("body_too_long", _("Messages are limited to %(count)s characters.") % {"count": settings.LIVECHAT_MESSAGE_MAX_CHARS})
     client_msg_id = content.get("client_msg_id", "")
     if not isinstance(client_msg_id, str) or len(client_msg_id) > 64:
-        raise FrameError("invalid_client_msg_id", "client_msg_id must be a string of at most 64 characters.")
+        raise FrameError("invalid_client_msg_id", _("client_msg_id must be a string of at most 64 characters."))
     return body.strip(), client_msg_id
+
+
+def socket_language_activate(scope, fallback):
+    """Speak the language of the page that opened the socket (`?lang=`, which the pages send), else `fallback` (the
+    agent's preference, the chat's language), for the whole connection: error details and every label a frame
+    carries. A consumer runs in a task of its own, so this holds for its handlers and the database calls they make
+    (which run in copies of its context), and for nobody else's."""
+    asked = parse_qs(scope.get("query_string", b"").decode()).get("lang", [""])[0]
+    language = normalize_language(asked) or normalize_language(fallback) or settings.LANGUAGE_CODE
+    translation.activate(language)
+    return language
 
 
 class FrameConsumer(AsyncJsonWebsocketConsumer):
@@ -84,18 +99,18 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         allowed, retry_after = self._allowed()
         if not allowed:
             return await self.send_json({"type": "error", "code": "rate_limited",
-                                         "detail": "Too many frames; slow down.", "retry_after": round(retry_after, 1)})
+                                         "detail": _("Too many frames; slow down."), "retry_after": round(retry_after, 1)})
         try:
             content = json.loads(text_data or "")
         except (TypeError, ValueError, RecursionError):  # RecursionError: nested deeper than Python reads
-            return await self.send_error("malformed", "Frames are JSON objects.")
+            return await self.send_error("malformed", _("Frames are JSON objects."))
         if not isinstance(content, dict):
-            return await self.send_error("malformed", "Frames are JSON objects.")
+            return await self.send_error("malformed", _("Frames are JSON objects."))
         if unstorable(content):
-            return await self.send_error("invalid_text", "Text must not contain NUL characters or lone surrogates.")
+            return await self.send_error("invalid_text", _("Text must not contain NUL characters or lone surrogates."))
         handler = self.handlers.get(content.get("type"))
         if handler is None:
-            return await self.send_error("unknown_type", "Unknown frame type.")
+            return await self.send_error("unknown_type", _("Unknown frame type."))
         try:
             self.frame_check(content)
             await handler(self, content)
@@ -111,7 +126,7 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=1013)
         except Exception:  # noqa: BLE001 - a bug must cost one frame, not the customer's connection
             logger.exception("chat frame %s failed", content.get("type"))
-            await self.send_error("internal_error", "Something went wrong on our side; please try again.")
+            await self.send_error("internal_error", _("Something went wrong on our side; please try again."))
 
     def frame_check(self, content):
         """Refuse (FrameError) a frame this socket may not send at all, before its handler runs."""
@@ -145,7 +160,7 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
 def after_seq(content):
     after = content.get("after_seq", 0)
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise FrameError("invalid_after_seq", "after_seq must be a whole number.")
+        raise FrameError("invalid_after_seq", _("after_seq must be a whole number."))
     return after
 
 

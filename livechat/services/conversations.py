@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
@@ -94,7 +95,7 @@ def conversation_mark_read(*, conversation_id, agent, seq):
     message, and only for the agent who has the chat (a conditional update, so concurrent marks from two tabs keep
     the highest). Returns the read mark, or None when the chat is not this agent's active chat."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise DomainError("seq must be a whole number.", code="invalid_seq", field="seq")
+        raise DomainError(_("seq must be a whole number."), code="invalid_seq", field="seq")
     mine = Conversation.objects.filter(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
     mine.filter(agent_read_seq__lt=Least(seq, F("last_seq"))).update(agent_read_seq=Least(seq, F("last_seq")))
     read_seq = mine.values_list("agent_read_seq", flat=True).first()
@@ -167,7 +168,7 @@ def conversation_leave_message(*, conversation_id, body="", by="customer", actor
         if conversation.ticket_id:
             return conversation.ticket
         if conversation.status == ConversationStatus.CLOSED:
-            raise ChatClosed("This chat is closed.")
+            raise ChatClosed(_("This chat is closed."))
         if by == "agent":
             agent_owns_check(conversation, actor)
         requester = conversation.customer or _visitor_requester(conversation)
@@ -188,12 +189,12 @@ def conversation_rate(*, conversation_id, score, comment=""):
     """CSAT for a closed chat: 1-5 and an optional comment, once (a conditional update, so two tabs cannot both
     rate)."""
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise RatingRefused("A rating is a whole number from 1 to 5.", code="invalid_score", field="score")
+        raise RatingRefused(_("A rating is a whole number from 1 to 5."), code="invalid_score", field="score")
     updated = Conversation.objects.filter(pk=conversation_id, status=ConversationStatus.CLOSED,
                                           csat_score__isnull=True).update(
         csat_score=score, csat_comment=(comment or "").strip()[:2000], rated_at=timezone.now())
     if not updated:
-        raise RatingRefused("This chat cannot be rated (not closed yet, or already rated).")
+        raise RatingRefused(_("This chat cannot be rated (not closed yet, or already rated)."))
     return Conversation.objects.get(pk=conversation_id)
 
 
@@ -205,7 +206,7 @@ def conversation_transcript_send(*, conversation_id):
                                               transcript_sent_at__isnull=True).update(
             transcript_sent_at=timezone.now())
         if not updated:
-            raise TranscriptRefused("The transcript can be sent once, after the chat has ended.")
+            raise TranscriptRefused(_("The transcript can be sent once, after the chat has ended."))
         conversation = Conversation.objects.select_related("customer").get(pk=conversation_id)
         email_transcript(conversation=conversation)
     return conversation

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from support.filescan import scan_needed
 from support.models import ScanState
@@ -185,5 +186,5 @@ def _refused_post(conversation_id, sender_kind, client_msg_id):
             return existing
     status = Conversation.objects.filter(pk=conversation_id).values_list("status", flat=True).first()
     if status == ConversationStatus.CLOSED:
-        raise ChatClosed("This chat is closed.")
-    raise ChatNotAvailable("This chat is not one of your active chats.", code="not_your_chat")
+        raise ChatClosed(_("This chat is closed."))
+    raise ChatNotAvailable(_("This chat is not one of your active chats."), code="not_your_chat")

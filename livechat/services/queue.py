@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from support.models import AgentProfile, Presence
 from verification.selectors import conversation_code
@@ -206,10 +207,10 @@ def conversation_pick(*, conversation_id, agent):
         conversation = (Conversation.objects.select_for_update(skip_locked=True)
                         .filter(pk=conversation_id, status=ConversationStatus.QUEUED).first())
         if conversation is None:
-            raise ChatNotAvailable("Someone else has taken this chat, or it is no longer waiting.")
+            raise ChatNotAvailable(_("Someone else has taken this chat, or it is no longer waiting."))
         profile = AgentProfile.objects.select_for_update().select_related("user").get(user=agent)
         if not agent_has_seat_locked(profile, conversation.language):
-            raise ChatNotAvailable("Be online, in one of your languages and with a free seat, to take a chat.",
+            raise ChatNotAvailable(_("Be online, in one of your languages and with a free seat, to take a chat."),
                                    code="no_free_seat")
         chats_give_locked([conversation], profile)
     return conversation
@@ -221,11 +222,11 @@ def conversation_transfer(*, conversation_id, by, to_agent=None, to_language=Non
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
         if conversation.status != ConversationStatus.ACTIVE or conversation.agent_id != by.pk:
-            raise ChatNotAvailable("Only the agent of an active chat can transfer it.")
+            raise ChatNotAvailable(_("Only the agent of an active chat can transfer it."))
         if to_agent is not None:
             profile = AgentProfile.objects.select_for_update().select_related("user").get(user=to_agent)
             if not agent_has_seat_locked(profile, conversation.language):
-                raise ChatNotAvailable("That agent is not online in this language or has no free seat.",
+                raise ChatNotAvailable(_("That agent is not online in this language or has no free seat."),
                                        code="no_free_seat")
             chats_give_locked([conversation], profile)
             message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body="transferred_to_agent")

@@ -37,6 +37,7 @@ import threading
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import translation
 
 from .chats import HANDOVER_REASONS, bot_by_language, chats_by_language, handover_reasons, wait_heatmap
 from .csat import csat_by_language
@@ -105,8 +106,12 @@ def _build_in_parallel(period, snapshot, workers):
     for index, build in enumerate(REPORT_TABLES):
         todo.put((index, build))
     results, errors = {}, []
+    # Threads do not inherit the request's language: each builds its tables in it (row labels such as a language's
+    # name or a handover reason were English on every page, while the CSV, built in the request's thread, was not).
+    language = translation.get_language()
 
     def work():
+        translation.activate(language)
         try:
             while True:
                 try:
@@ -122,6 +127,7 @@ def _build_in_parallel(period, snapshot, workers):
         except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             errors.append(exc)
         finally:
+            translation.deactivate()
             connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=work, name=f"report-{n}") for n in range(workers)]

@@ -11,7 +11,8 @@ window.AgentSocket = function (options) {
     return false;
   }
   function connect() {
-    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent/");
+    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/agent/" +
+                               "?lang=" + encodeURIComponent(document.documentElement.lang));
     state.socket = socket;
     socket.onopen = function () {
       state.retry = 0;

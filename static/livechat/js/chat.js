@@ -184,8 +184,10 @@
   }
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var url = scheme + location.host + "/ws/chat/" + state.id + "/" +
-              (state.token ? "?token=" + encodeURIComponent(state.token) : "");
+    // The page's language: error details and labels in frames come in it (docs/api.md).
+    var url = scheme + location.host + "/ws/chat/" + state.id + "/?lang=" +
+              encodeURIComponent(document.documentElement.lang) +
+              (state.token ? "&token=" + encodeURIComponent(state.token) : "");
     var socket = new WebSocket(url);
     state.socket = socket;
     socket.onopen = function () {

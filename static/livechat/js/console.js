@@ -259,7 +259,7 @@
     box.appendChild(title);
     var reason = document.createElement("p");
     reason.textContent = fmt(S.card_reason, { reason: fmt(S["reason_" + card.reason] || card.reason, { topic: card.topic }) }) +
-      (card.intent ? " · " + card.intent + " " + Math.round((card.confidence || 0) * 100) + "%" : "");
+      (card.intent ? " · " + ((S.intents || {})[card.intent] || card.intent) + " " + Math.round((card.confidence || 0) * 100) + "%" : "");
     box.appendChild(reason);
     if (card.questions && card.questions.length) {
       var asked = document.createElement("p");
