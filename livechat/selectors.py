@@ -174,7 +174,8 @@ def conversation_context(*, conversation):
             "email_proven": bool(customer and customer.email_verified),
             "handover": conversation.handover,
             "incident": _incident(conversation),
-            "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status, "updated_at": t.updated_at}
+            "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status,
+                                "status_label": t.get_status_display(), "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}
 

@@ -111,6 +111,7 @@ class RecentTicketSerializer(serializers.Serializer):
     ref = serializers.CharField()
     subject = serializers.CharField()
     status = serializers.CharField()
+    status_label = serializers.CharField(help_text="the status in the request's language")
     updated_at = serializers.DateTimeField()
 
 

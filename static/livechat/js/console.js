@@ -236,7 +236,7 @@
         if (!context.recent_tickets.length) tickets.textContent = S.none;
         context.recent_tickets.forEach(function (ticket) {
           var li = document.createElement("li");
-          li.textContent = ticket.ref + " · " + ticket.subject + " · " + ticket.status;
+          li.textContent = ticket.ref + " · " + ticket.subject + " · " + (ticket.status_label || ticket.status);
           tickets.appendChild(li);
         });
         var canned = node.querySelector(".js-canned");
