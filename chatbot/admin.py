@@ -66,7 +66,7 @@ class IntentExampleAdmin(admin.ModelAdmin):
 
 
 @admin.register(HumanOnlyTopic)
-class HumanOnlyTopicAdmin(admin.ModelAdmin):
+class HumanOnlyTopicAdmin(TabbedTranslationAdmin):
     list_display = ["name", "is_active"]
     list_editable = ["is_active"]
 

@@ -149,6 +149,15 @@ HUMAN_ONLY_TOPICS = {
 }
 
 
+# What the agent reads on the handover card, in the agent's language.
+HUMAN_ONLY_TOPIC_NAMES = {
+    "Account frozen": {"en": "Account frozen", "zh-hans": "账户冻结", "es": "Cuenta congelada", "ru": "Аккаунт заморожен",
+                       "ja": "アカウント凍結", "ko": "계정 동결"},
+    "Suspected fraud": {"en": "Suspected fraud", "zh-hans": "疑似欺诈", "es": "Sospecha de fraude",
+                        "ru": "Подозрение на мошенничество", "ja": "不正の疑い", "ko": "사기 의심"},
+}
+
+
 EXAMPLES_DIR = Path(__file__).resolve().parent / "intent_examples"
 
 
@@ -178,4 +187,8 @@ def install(BotText, IntentPhrase, HumanOnlyTopic):
         for phrase in phrases:
             IntentPhrase.objects.get_or_create(intent=intent, phrase=phrase, defaults={"language": language})
     for name, keywords in HUMAN_ONLY_TOPICS.items():
-        HumanOnlyTopic.objects.get_or_create(name=name, defaults={"keywords": keywords})
+        # Migrations before the names were translated install these with the model of their day (no name_<lang>).
+        translated = any(field.name == "name_en" for field in HumanOnlyTopic._meta.get_fields())
+        names = ({f"name_{lang.replace('-', '_')}": text for lang, text in HUMAN_ONLY_TOPIC_NAMES[name].items()}
+                 if translated else {})
+        HumanOnlyTopic.objects.get_or_create(name=name, defaults={"keywords": keywords, **names})

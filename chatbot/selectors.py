@@ -17,11 +17,19 @@ def intent_phrases(language):
 
 
 def human_only_topic(text):
-    """The name of the first active human-only topic one of whose keywords the text contains, or ""."""
-    for topic in HumanOnlyTopic.objects.filter(is_active=True).only("name", "keywords"):
+    """The English name (its key on the handover card) of the first active human-only topic one of whose keywords
+    the text contains, or ""."""
+    for topic in HumanOnlyTopic.objects.filter(is_active=True).only("name_en", "name", "keywords"):
         if matching(text, topic.keywords):
-            return topic.name
+            return topic.name_en or topic.name
     return ""
+
+
+def human_only_topic_label(key):
+    """A human-only topic's name in the active language, from the English name a handover card keeps (the key
+    itself when the topic is gone)."""
+    topic = HumanOnlyTopic.objects.filter(name_en=key).first() if key else None
+    return topic.name if topic is not None else key
 
 
 def bot_text(key, language):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from chatbot.selectors import human_only_topic_label
 from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
@@ -172,12 +173,20 @@ def conversation_context(*, conversation):
             "customer_url": reverse("agent:customer", args=[customer.pk]) if customer else "",
             "exchange_uid": (customer.exchange_uid or "") if customer else "",
             "email_proven": bool(customer and customer.email_verified),
-            "handover": conversation.handover,
+            "handover": _card_for_reader(conversation.handover),
             "incident": _incident(conversation),
             "recent_tickets": [{"ref": t.ref, "subject": t.subject, "status": t.status,
                                 "status_label": t.get_status_display(), "updated_at": t.updated_at}
                                for t in tickets],
             "canned_replies": canned}
+
+
+def _card_for_reader(card):
+    """The bot's handover card as the reader's language shows it: the human-only topic by its name in that
+    language (the card keeps the English name)."""
+    if not card or not card.get("topic"):
+        return card
+    return {**card, "topic": human_only_topic_label(card["topic"])}
 
 
 def _incident(conversation):
