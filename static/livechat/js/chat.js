@@ -299,7 +299,7 @@
     if (identity) payload.identity = JSON.parse(identity.textContent);
     var error = $("prechat-error");
     error.hidden = true;
-    fetch(app.dataset.api, {
+    fetch(window.inPageLanguage(app.dataset.api), {
       method: "POST", credentials: "same-origin", body: JSON.stringify(payload),
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
     }).then(function (response) {
@@ -340,7 +340,7 @@
     data.append("file", file);
     data.append("client_msg_id", newId());
     status(S.sending);
-    fetch(app.dataset.api + state.id + "/attachments/", {
+    fetch(window.inPageLanguage(app.dataset.api + state.id + "/attachments/"), {
       method: "POST", credentials: "same-origin", body: data,
       headers: { Accept: "application/json", "X-CSRFToken": csrf(), "X-Chat-Token": state.token || "" },
     }).then(function (response) {
@@ -375,7 +375,7 @@
     var chosen = event.target.querySelector("input[name=score]:checked");
     if (!chosen) return;
     // The socket is closed once the chat ends: rate through the API (same service).
-    fetch(app.dataset.api + state.id + "/rating/", {
+    fetch(window.inPageLanguage(app.dataset.api + state.id + "/rating/"), {
       method: "POST", credentials: "same-origin",
       body: JSON.stringify({ score: parseInt(chosen.value, 10), comment: $("csat-comment").value }),
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(),
@@ -388,7 +388,7 @@
   $("chat-transcript").addEventListener("click", function (event) {
     var button = event.target;
     button.disabled = true;
-    fetch(app.dataset.api + state.id + "/transcript/", {
+    fetch(window.inPageLanguage(app.dataset.api + state.id + "/transcript/"), {
       method: "POST", credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrf(), "X-Chat-Token": state.token || "" },
     }).then(function (response) {

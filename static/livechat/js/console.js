@@ -201,7 +201,7 @@
     place(chat, messageNode(frame, false), frame.seq);
   }
   function loadContext(chat) {
-    fetch(app.dataset.context + chat.id + "/context/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(window.inPageLanguage(app.dataset.context + chat.id + "/context/"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (context) {
         if (!context) return;

@@ -37,7 +37,7 @@
     updated.textContent = strings.updated.replace("{time}", new Date(data.at).toLocaleTimeString());
   }
   function refresh() {
-    fetch(board.dataset.api, {credentials: "same-origin", headers: {Accept: "application/json"}})
+    fetch(window.inPageLanguage(board.dataset.api), {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(apply)
       .catch(function () { updated.textContent = strings.offline; });

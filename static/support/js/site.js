@@ -1,6 +1,11 @@
 // Small progressive enhancements shared by every page. Pages work without it.
 (function () {
   "use strict";
+  // API calls from a page answer in the page's language (error details, labels): the API takes ?lang= before the
+  // user's saved preference (docs/api.md, Language). Page scripts load after this one.
+  window.inPageLanguage = function (url) {
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(document.documentElement.lang);
+  };
   // The language menu submits itself when changed; the "Change" button remains for keyboard users without JS.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     var button = select.form && select.form.querySelector(".js-hide");
