@@ -53,6 +53,7 @@ def chat_strings():
         # What the bot took the last message for, on the handover card.
         "intents": {**{value: str(label) for value, label in Label.choices}, "human_only": _("a topic for people")},
         "sending": _("Sending…"),
+        "fix_fields": _("Please check the fields marked below."),
         "error": _("Something went wrong: {detail}"),
         "customer": _("Customer"), "waiting": _("waiting"), "longest": _("longest wait {minutes} min"),
         "take": _("Take"), "no_chats": _("No active chats. Chats are assigned to you when you are online."),

@@ -288,6 +288,36 @@
     connect();
     $("chat-input").focus();
   }
+  function showFieldErrors(form, fields, detail, summary) {
+    // Each message beside its field (and read out with it: aria-describedby), the summary above the button says
+    // there are some; a problem with no field of the form (a signed identity) goes in the summary itself.
+    form.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("aria-describedby");
+    });
+    var unplaced = [], first = null;
+    Object.keys(fields).forEach(function (name) {
+      var input = form.elements[name];
+      var single = input && input.tagName ? input : null;
+      var box = single ? single.closest("div") : input && input.length ? input[0].closest("fieldset") : null;
+      if (!box) { unplaced.push(fields[name].join(" ")); return; }
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "prechat-" + name + "-error";
+      note.textContent = fields[name].join(" ");
+      box.appendChild(note);
+      if (single) {
+        single.setAttribute("aria-invalid", "true");
+        single.setAttribute("aria-describedby", note.id);
+        first = first || single;
+      }
+    });
+    var placed = Object.keys(fields).length > unplaced.length;
+    summary.textContent = [placed ? S.fix_fields : "", unplaced.join(" ") || (placed ? "" : detail)].join(" ").trim();
+    summary.hidden = !summary.textContent;
+    if (first) first.focus();
+  }
   $("prechat").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;
@@ -306,10 +336,8 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok) {
-        var fields = (result.body.error && result.body.error.fields) || {};
-        error.textContent = Object.keys(fields).map(function (k) { return fields[k].join(" "); }).join(" ") ||
-                            (result.body.error && result.body.error.detail) || "";
-        error.hidden = false;
+        showFieldErrors(form, (result.body.error && result.body.error.fields) || {},
+                        (result.body.error && result.body.error.detail) || "", error);
         return;
       }
       state.id = result.body.id;
