@@ -78,7 +78,8 @@ def summarize(runs_by_side):
         ratio = head / base if base else None
         unit = entry["unit"]
         better = None
-        if ratio is not None:
+        # The baselines are the machine's own speed (the same code on both sides): shown, never judged.
+        if ratio is not None and not name.startswith("baseline:"):
             if unit in HIGHER_IS_BETTER:
                 better = ratio >= 1
             elif unit in LOWER_IS_BETTER:
@@ -102,7 +103,8 @@ def svg(summary, base_rev, head_rev):
     """A horizontal bar per figure: head / base - 1 (right of the line: head is higher), green where that is
     better, red where worse; a thin line spans the lowest to the highest ratio of single runs."""
     rows = [(name, row) for name, row in summary.items() if row["ratio"] is not None]
-    label_w, plot_w, row_h, top = 430, 360, 22, 48
+    label_w = 20 + 7 * max((len(f"{name} ({row['unit']})") for name, row in rows), default=40)
+    plot_w, row_h, top = 360, 22, 48
     height = top + row_h * len(rows) + 30
     centre = label_w + plot_w / 2
     limit = max([0.25, *(abs(r["ratio"] - 1) for _n, r in rows),

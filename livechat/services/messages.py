@@ -43,17 +43,22 @@ WITH chat AS (
 )
 INSERT INTO livechat_chatmessage (conversation_id, seq, sender_kind, sender_id, body, client_msg_id, meta, created_at)
 SELECT id, last_seq, %(kind)s, %(sender)s, %(body)s, %(mid)s, %(meta)s::jsonb, %(now)s FROM chat
-RETURNING id, seq, (SELECT status FROM chat), (SELECT last_customer_message_at FROM chat),
-          (SELECT first_agent_reply_at FROM chat), (SELECT agent_read_seq FROM chat)
+RETURNING id, seq, (SELECT status FROM chat){counters}
 """
+# message_post needs the chat's status only; a caller holding the chat in memory also reads back the counters the
+# statement set. (Reading those back, two timestamps among them, cost a posted message a tenth of its time.)
+_POST_SQL = _STORE_SQL.format(counters="")
+_APPEND_SQL = _STORE_SQL.format(counters=", (SELECT last_customer_message_at FROM chat), "
+                                         "(SELECT first_agent_reply_at FROM chat), (SELECT agent_read_seq FROM chat)")
 
 
 def _store(*, conversation_id, sender_kind, body, sender, client_msg_id, meta, now, decided):
-    """Run _STORE_SQL; the returned row, or None when the checks refused it."""
+    """Run _STORE_SQL (with the counters when `decided`: the caller holds the chat); the returned row, or None when
+    the checks refused it."""
     params = {"chat": str(conversation_id), "kind": sender_kind, "sender": sender.pk if sender is not None else None,
               "body": body, "mid": client_msg_id, "meta": json.dumps(meta), "now": now, "decided": decided}
     with connection.cursor() as cursor:
-        cursor.execute(_STORE_SQL, params)
+        cursor.execute(_APPEND_SQL if decided else _POST_SQL, params)
         return cursor.fetchone()
 
 
