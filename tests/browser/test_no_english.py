@@ -23,6 +23,9 @@ LANGS = ["zh-hans", "es", "ru", "ja", "ko"]
 TYPED = {"zh-hans": ("提现卡住了", "我的提现一直在处理中。"), "es": ("Retiro atascado", "Mi retiro sigue pendiente."),
          "ru": ("Вывод завис", "Мой вывод всё ещё в обработке."), "ja": ("出金が止まっています", "出金が処理中のままです。"),
          "ko": ("출금이 멈췄어요", "출금이 계속 처리 중입니다.")}
+# Asking for a person, as a customer of each language would.
+PERSON = {"zh-hans": "转人工", "es": "quiero hablar con un agente", "ru": "позовите оператора",
+          "ja": "オペレーターと話したいです", "ko": "상담원 연결해 주세요"}
 
 
 def _data(lang):
@@ -40,7 +43,7 @@ def _data(lang):
     AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
     chat = chat_services.conversation_start(language=lang, customer=customer, with_bot=True)
     chat_services.customer_message_post(conversation_id=chat.pk, body=body, sender=customer)
-    chat_services.customer_message_post(conversation_id=chat.pk, body="agent", sender=customer)
+    chat_services.customer_message_post(conversation_id=chat.pk, body=PERSON[lang], sender=customer)
     chat.refresh_from_db()
     assert chat.status == ConversationStatus.ACTIVE, chat.status
     return customer, agent, ticket, chat
