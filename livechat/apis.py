@@ -69,7 +69,7 @@ class ChatStartApi(APIView):
                    tags=["chat"], operation_id="chats_start")
     def post(self, request):
         ratelimit.hit("chat_start", ratelimit.client_ip(request))
-        data = ChatStartInputSerializer(data=request.data)
+        data = ChatStartInputSerializer(data=request.data, context={"signed_in": request.user.is_authenticated})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         customer = request.user if request.user.is_authenticated else None
@@ -80,10 +80,6 @@ class ChatStartApi(APIView):
             customer = customer_for_exchange_identity(uid=found.uid, email=found.email, name=found.name,
                                                       language=values["language"])
             vouched = True
-        if customer is None:
-            missing = {f: ["Required for visitors."] for f in ("name", "email") if not values[f].strip()}
-            if missing:
-                raise ValidationError(missing)
         conversation = services.conversation_start(
             language=values["language"], topic=values["topic"], customer=customer,
             visitor_name=values["name"].strip() if customer is None else "",

@@ -1,6 +1,7 @@
 """Input and output shapes of the chat API."""
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
@@ -27,6 +28,21 @@ class ChatStartInputSerializer(StrictInputSerializer):
                                         help_text="other languages the customer can chat in, for overflow")
     identity = WidgetIdentityInputSerializer(required=False, help_text="the exchange's signed identity of its "
                                              "logged-in user (livechat/identity.py): the chat is that account's")
+
+    def _visitor(self):
+        """Neither signed in (context "signed_in") nor vouched for by the exchange's site: name and email needed."""
+        return not self.context.get("signed_in") and not self.initial_data.get("identity")
+
+    # Checked per field, so a missing name and a wrong address are both reported at once, each on its own field.
+    def validate_name(self, value):
+        if self._visitor() and not value.strip():
+            raise serializers.ValidationError(_("Please enter your name."))
+        return value
+
+    def validate_email(self, value):
+        if self._visitor() and not value.strip():
+            raise serializers.ValidationError(_("Please enter your email address."))
+        return value
 
 
 def _chat_text(**kwargs):

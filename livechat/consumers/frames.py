@@ -99,7 +99,7 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         allowed, retry_after = self._allowed()
         if not allowed:
             return await self.send_json({"type": "error", "code": "rate_limited",
-                                         "detail": _("Too many frames; slow down."), "retry_after": round(retry_after, 1)})
+                                         "detail": str(_("Too many frames; slow down.")), "retry_after": round(retry_after, 1)})
         try:
             content = json.loads(text_data or "")
         except (TypeError, ValueError, RecursionError):  # RecursionError: nested deeper than Python reads

@@ -39,7 +39,8 @@ def _data(lang):
                                        name_es="Retiros", name_ru="Вывод", name_ja="出金", name_ko="출금")
     ticket = services.ticket_create(requester=customer, subject=subject, body=body, category=category,
                                     priority=Priority.HIGH, language=lang)
-    services.ticket_update(ticket=ticket, actor=agent, assignee=agent)
+    boss = AgentFactory(email=f"jefe.{lang}@example.com", name="陈 静", supervisor=True)
+    services.ticket_update(ticket=ticket, actor=boss, assignee=agent)
     AgentProfile.objects.filter(user=agent).update(presence=Presence.ONLINE)
     chat = chat_services.conversation_start(language=lang, customer=customer, with_bot=True)
     chat_services.customer_message_post(conversation_id=chat.pk, body=body, sender=customer)

@@ -33,7 +33,8 @@ def _work_for(agent):
     customer = UserFactory(email="kunde@example.com", name="林 美")
     ticket = ticket_services.ticket_create(requester=customer, subject="出金", body="出金が止まっています",
                                            priority=Priority.HIGH)
-    ticket_services.ticket_update(ticket=ticket, actor=agent, assignee=agent)  # a notification and a worklist line
+    boss = AgentFactory(email="jefa@example.com", name="陈 静", supervisor=True)
+    ticket_services.ticket_update(ticket=ticket, actor=boss, assignee=agent)  # a notification and a worklist line
 
 
 async def _agent_frames(language):

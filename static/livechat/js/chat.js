@@ -340,6 +340,7 @@
                         (result.body.error && result.body.error.detail) || "", error);
         return;
       }
+      showFieldErrors(form, {}, "", error);  // started: nothing is wrong any more
       state.id = result.body.id;
       state.token = result.body.token || null;
       save();
