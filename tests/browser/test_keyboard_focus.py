@@ -26,7 +26,8 @@ CONTRAST_JS = """([selector, around]) => {
 
 
 @pytest.mark.parametrize("lang", ["ja", "ru"])
-def test_the_paper_clip_is_reached_by_tab_and_the_focus_ring_contrasts(page, lang):
+def test_the_paper_clip_is_reached_by_tab_and_the_focus_ring_contrasts(new_page, asgi_server, lang):
+    page = new_page(base_url=asgi_server.start())
     page.goto(f"/{lang}/chat/")
     page.locator("#prechat-name").fill("美咲")
     page.locator("#prechat-email").fill("misaki@example.com")

@@ -188,3 +188,21 @@ def test_tables_built_in_parallel_on_one_snapshot_equal_the_sequential_report(se
     assert parallel == sequential and sequential["chats"][-1]["offered"] == 12
     assert list(parallel) == [build.table_key for build in selectors.REPORT_TABLES]
     Conversation.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_built_in_threads_are_in_the_readers_language(settings):
+    """Issue #24, defect 1: the threads that build the tables did not carry the page's language, so a Japanese page
+    showed "English" and "All languages" as row labels (the CSV, built in the request's thread, was translated)."""
+    from django.utils import translation
+
+    from livechat.models import Conversation
+
+    make_chat("en", at(0, 10), wait=5, handle=60)
+    week = Period(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 8), tz=ZoneInfo("UTC"))
+    settings.REPORTS_PARALLEL = 4
+    with translation.override("ja"):
+        labels = [row["language"] for row in selectors.report(week)["chats"].rows]
+        expected = [str(translation.gettext("English")), str(translation.gettext("All languages"))]
+    assert labels == expected and expected != ["English", "All languages"]
+    Conversation.objects.all().delete()
