@@ -2,6 +2,8 @@
 import json
 from pathlib import Path
 
+from django.utils import translation
+
 TEXTS = {
     "greeting": {
         "en": "Hi! I'm the assistant. Ask me anything about your account, deposits, withdrawals or trading. "
@@ -186,9 +188,13 @@ def install(BotText, IntentPhrase, HumanOnlyTopic):
     for intent, language, phrases in PHRASES:
         for phrase in phrases:
             IntentPhrase.objects.get_or_create(intent=intent, phrase=phrase, defaults={"language": language})
+    # Migrations before the names were translated install these with the model of their day (no name_<lang>); after,
+    # a topic is found by its English name whatever language is active (modeltranslation reads `name` in it).
+    translated = any(field.name == "name_en" for field in HumanOnlyTopic._meta.get_fields())
     for name, keywords in HUMAN_ONLY_TOPICS.items():
-        # Migrations before the names were translated install these with the model of their day (no name_<lang>).
-        translated = any(field.name == "name_en" for field in HumanOnlyTopic._meta.get_fields())
-        names = ({f"name_{lang.replace('-', '_')}": text for lang, text in HUMAN_ONLY_TOPIC_NAMES[name].items()}
-                 if translated else {})
-        HumanOnlyTopic.objects.get_or_create(name=name, defaults={"keywords": keywords, **names})
+        if not translated:
+            HumanOnlyTopic.objects.get_or_create(name=name, defaults={"keywords": keywords})
+            continue
+        names = {f"name_{lang.replace('-', '_')}": text for lang, text in HUMAN_ONLY_TOPIC_NAMES[name].items()}
+        with translation.override("en"):
+            HumanOnlyTopic.objects.get_or_create(name_en=name, defaults={"keywords": keywords, "name": name, **names})

@@ -144,6 +144,16 @@ def demo_help_center(_demo_help_center_module, db):
     index_changed()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request handled in the test's own thread (the test client; the API's ?lang=) leaves its language active:
+    the next test starts in the default language, as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 # The data migrations that install rows a new desk starts with (each adds only what is missing).
 DATA_MIGRATIONS = ("chatbot.migrations.0002_defaults", "chatbot.migrations.0005_intent_examples",
                    "chatbot.migrations.0007_more_intent_examples", "reports.migrations.0002_default_rubric")

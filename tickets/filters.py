@@ -1,6 +1,7 @@
 """The ticket filters, shared by the agent inbox page and GET /api/v1/tickets/ so both mean the same thing."""
 import django_filters
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from support.languages import language_choices
@@ -9,7 +10,8 @@ from .models import Category, Priority, Status, Ticket
 from .selectors import parse_ref
 
 SORTS = {
-    "due": (F("next_due").asc(nulls_last=True), "-updated_at", "-id"),
+    "due": ("due_group", F("due_ahead").asc(nulls_last=True), F("next_due").desc(nulls_last=True), "-updated_at",
+            "-id"),
     "-updated": ("-updated_at", "-id"),
     "updated": ("updated_at", "id"),
     "-created": ("-created_at", "-id"),
@@ -64,6 +66,15 @@ class TicketFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         # Declared last, so it orders the already filtered queryset. Without ?sort the selector's order holds.
         order = SORTS[value]
+        if value == "due":
+            # What is about to breach comes first, soonest first; what has breached already is a group of its own
+            # after it, the latest breach first (a ticket breached two weeks ago is not the next thing to do); then
+            # tickets with no running timer.
+            now = timezone.now()
+            queryset = queryset.annotate(
+                due_group=Case(When(next_due__gte=now, then=Value(0)), When(next_due__lt=now, then=Value(1)),
+                               default=Value(2), output_field=IntegerField()),
+                due_ahead=Case(When(next_due__gte=now, then=F("next_due"))))
         if order[0] in ("priority_rank", "-priority_rank"):
             rank = Case(*[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
                         output_field=IntegerField())

@@ -320,7 +320,8 @@ def test_inbox_sorts_by_due_and_shows_breaches(client, db, customer, agent, poli
         client.force_login(agent)
         html = client.get("/en/agent/tickets/?view=all").content.decode()
         ticket_page = client.get(f"/en/agent/tickets/{urgent.ref}/").content.decode()
-    assert html.index(urgent.ref) < html.index(low.ref)
+    # Issue #24: what can still be answered in time comes first; the breached ones are a group of their own after it.
+    assert html.index(low.ref) < html.index(urgent.ref)
     assert "Breached 5\xa0minutes ago" in html and "Due in 23\xa0hours" in html
     assert 'data-testid="sla-timers"' in ticket_page and "First response" in ticket_page
     assert Ticket.objects.count() == 2
@@ -371,3 +372,46 @@ def test_the_ticket_api_shows_agents_the_due_times_and_customers_nothing_of_them
     api.force_authenticate(customer)
     own = api.get(f"/api/v1/tickets/{ticket.ref}/").json()
     assert "sla" not in own and "next_due_at" not in own
+
+
+def _tickets_due_at_several_times(customer):
+    """Five tickets: due in 1 and 3 hours, breached 1 hour and 2 weeks ago, and one without a running timer."""
+    refs = {}
+    for name in ("in_1h", "in_3h", "late_1h", "late_2w", "no_timer"):
+        refs[name] = services.ticket_create(requester=customer, subject=name, body="?", priority="high")
+    now = datetime.now(UTC)
+    due = {"in_1h": now + timedelta(hours=1), "in_3h": now + timedelta(hours=3), "late_1h": now - timedelta(hours=1),
+           "late_2w": now - timedelta(days=14)}
+    for name, ticket in refs.items():
+        timers = SlaTimer.objects.filter(ticket=ticket)
+        if name == "no_timer":
+            timers.delete()
+        else:
+            timers.update(due_at=due[name])
+
+
+def test_due_soonest_puts_what_is_about_to_breach_first_and_breaches_in_their_own_group(customer, agent, policies):
+    """Issue #24: "due soonest" put tickets breached two weeks ago first. Now: not yet due, soonest first; then the
+    breached ones, latest breach first; then tickets without a running timer."""
+    from rest_framework.test import APIClient
+
+    _tickets_due_at_several_times(customer)
+    api = APIClient()
+    api.force_authenticate(agent)
+    listed = [row["subject"] for row in api.get("/api/v1/tickets/?sort=due").json()["results"]]
+    assert listed == ["in_1h", "in_3h", "late_1h", "late_2w", "no_timer"]
+
+
+def test_the_inbox_heads_the_breached_group_in_the_pages_language(client, customer, agent, policies):
+    """The inbox (sorted by due time by default) shows the breached tickets and those without a timer under their
+    own headings, after what is still due."""
+    from django.utils import translation
+
+    _tickets_due_at_several_times(customer)
+    client.force_login(agent)
+    page = client.get("/ja/agent/tickets/?view=all").content.decode()
+    with translation.override("ja"):
+        breached, no_timer = translation.gettext("Breached"), translation.gettext("no SLA timer")
+    assert breached != "Breached" and page.count('data-testid="inbox-group"') == 2
+    assert page.index("in_3h") < page.index(breached) < page.index("late_1h") < page.index(no_timer)
+
