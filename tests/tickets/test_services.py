@@ -236,3 +236,21 @@ def test_invalid_tags_are_refused(ticket, agent):
     with pytest.raises(services.DomainError) as exc:
         services.ticket_update(ticket=ticket, actor=agent, tags=["<script>"])
     assert exc.value.code == "invalid_tag"
+
+
+def test_an_agents_public_reply_takes_an_unassigned_ticket_and_a_note_does_not(customer, agent):
+    """Issue #24: replying did not take the ticket, so a colleague could answer the same customer a minute later."""
+    from tests.factories import AgentFactory
+
+    ticket = services.ticket_create(requester=customer, subject="Deposit", body="Where is it?")
+    services.ticket_reply(ticket=ticket, author=agent, body="Checking the chain.", internal=True)
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    services.ticket_reply(ticket=ticket, author=agent, body="It arrived.")
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert TicketEvent.objects.filter(ticket=ticket, field="assignee").exists()
+    other = AgentFactory(email="second@example.com")
+    services.ticket_reply(ticket=ticket, author=other, body="Anything else?")
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent  # an assigned ticket stays with its agent

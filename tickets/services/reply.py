@@ -21,7 +21,8 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
     """Add a reply or internal note. Returns the message (on a follow-up ticket if the ticket was closed).
 
     Customer replies reopen pending and solved tickets; a reply to a closed ticket opens a follow-up. Agent
-    replies may set a status and apply a macro's status and tags. Internal notes are for agents only.
+    replies may set a status and apply a macro's status and tags; an agent's public reply on an unassigned ticket
+    assigns it to them (an internal note does not). Internal notes are for agents only.
     """
     body, secrets = text_masked(text_clean(body, field="body", limit=MAX_BODY))
     agent = is_agent(author)
@@ -66,6 +67,8 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                 sla_agent_replied(locked, now)
                 if locked.status == Status.NEW:
                     changes["status"] = Status.OPEN
+                if locked.assignee_id is None:
+                    changes["assignee"] = author  # who answers an unassigned request takes it (recorded as a change)
             if macro is not None:
                 if macro.set_status:
                     changes["status"] = macro.set_status
