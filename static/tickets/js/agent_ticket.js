@@ -7,10 +7,20 @@
   var body = document.getElementById("id_body");
   if (!data || !select || !body) return;
   var internal = document.getElementById("id_internal");
+  // Note mode looks unlike a reply: another colour, a banner, and the button says what will happen. Notes on a
+  // crypto desk carry AML and risk remarks; sending one to the customer by mistake is the error to design out.
+  var form = body.form, banner = document.getElementById("note-banner"), submit = document.getElementById("reply-submit");
+  function showMode() {
+    var note = internal && internal.checked;
+    form.classList.toggle("is-note", !!note);
+    if (banner) banner.hidden = !note;
+    if (submit) submit.textContent = note ? form.dataset.noteLabel : form.dataset.replyLabel;
+  }
+  if (internal) internal.addEventListener("change", showMode);
   if (window.Shortcuts) {
     var write = function (asNote) {
       return function () {
-        if (internal) internal.checked = asNote;
+        if (internal) { internal.checked = asNote; showMode(); }
         body.focus();
       };
     };
