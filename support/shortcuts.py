@@ -24,5 +24,9 @@ def shortcut_config():
             "macro": _("Choose a macro"),
             "close_chat": _("End the chat"),
             "solve": _("Solve the ticket (sends the reply you typed)"),
+            "next_row": _("Next ticket in the list"),
+            "previous_row": _("Previous ticket in the list"),
+            "open_row": _("Open the ticket"),
+            "select_row": _("Select or unselect the ticket"),
         },
     }

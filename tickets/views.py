@@ -177,6 +177,7 @@ def inbox(request):
         "page": page, "filterset": filterset, "view": view, "views": [(k, str(v)) for k, v in INBOX_LABELS.items()],
         "query": query.urlencode(), "view_query": view_query.urlencode(), "sorts": list(SORTS),
         "bulk_form": BulkForm(), "status_choices": [(v, label) for v, label in Status.choices if v != Status.NEW],
+        "shortcuts": shortcut_config(),
     })
 
 
