@@ -290,6 +290,11 @@ def agent_ticket_merge(request, ref):
         messages.error(request, _("No such ticket."))
         return redirect("tickets:agent_detail", ref=ticket.ref)
     try:
+        if request.POST.get("confirm") != "1":
+            # A typed number is easy to get wrong and a merge cannot be undone: show both tickets and ask first.
+            services.ticket_merge_check(source=ticket, target=target)
+            return render(request, "tickets/merge_confirm.html", {
+                "source": ticket, "target": target, "moving": ticket.messages.count()})
         services.ticket_merge(source=ticket, target=target, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)

@@ -182,7 +182,7 @@ def test_agent_sees_the_customers_other_open_tickets_and_merges(client, agent, m
     client.force_login(agent)
     html = client.get(f"/en/agent/tickets/{second.ref}/").content.decode()
     assert 'data-testid="other-tickets"' in html and first.ref in html
-    response = client.post(f"/en/agent/tickets/{second.ref}/merge/", {"into": first.ref})
+    response = client.post(f"/en/agent/tickets/{second.ref}/merge/", {"into": first.ref, "confirm": "1"})
     assert response["Location"] == f"/en/agent/tickets/{first.ref}/"
     second.refresh_from_db()
     assert second.merged_into == first
@@ -208,3 +208,23 @@ def test_ticket_references_made_of_other_digits_are_not_found(client, agent):
     client.force_login(agent)
     assert client.get("/en/agent/tickets/T-²/").status_code == 404
     assert client.get("/en/agent/tickets/", {"q": "①"}).status_code == 200
+
+
+def test_a_merge_asks_first_showing_both_tickets_in_the_pages_language(client, agent, make_ticket):
+    """Issue #24: a merge on a typed number happened at once. The first POST shows both tickets and what will happen;
+    only the confirmation merges."""
+    from django.utils import translation
+
+    first, second = make_ticket(subject="First"), make_ticket(subject="Second")
+    client.force_login(agent)
+    page = client.post(f"/ja/agent/tickets/{second.ref}/merge/", {"into": first.ref})
+    html = page.content.decode()
+    assert page.status_code == 200 and "First" in html and "Second" in html
+    with translation.override("ja"):
+        assert translation.gettext("Cancel") in html and translation.gettext("Cancel") != "Cancel"
+    second.refresh_from_db()
+    assert second.merged_into is None
+    own = make_ticket(subject="Own")
+    response = client.post(f"/ja/agent/tickets/{own.ref}/merge/", {"into": own.ref})  # the rules answer at once
+    assert response.status_code == 302 and response["Location"] == f"/ja/agent/tickets/{own.ref}/"
+

@@ -24,12 +24,12 @@ from .changes import AGENT_FIELDS, CUSTOMER_STATUSES, sla_escalate, ticket_bulk_
 from .claim import ClaimRefused, ticket_claim
 from .common import MAX_BODY, MAX_SUBJECT, TAG_RE, NotAllowed, TicketClosed, normalize_tags
 from .create import ticket_create
-from .merge import ticket_merge
+from .merge import ticket_merge, ticket_merge_check
 from .reply import ticket_reply
 
 __all__ = [
     "AGENT_FIELDS", "CUSTOMER_STATUSES", "MAX_BODY", "MAX_SUBJECT", "TAG_RE", "ClaimRefused", "DomainError",
     "NotAllowed", "TicketClosed", "attachment_scan", "attachment_scans_sweep", "incident_tickets_solve",
-    "normalize_tags", "sla_escalate", "ticket_bulk_update", "ticket_claim", "ticket_create", "ticket_merge",
+    "normalize_tags", "sla_escalate", "ticket_bulk_update", "ticket_claim", "ticket_create", "ticket_merge", "ticket_merge_check",
     "ticket_reply", "ticket_update", "tickets_close_solved",
 ]

@@ -13,6 +13,18 @@ from .changes import ticket_changes_apply_locked
 from .common import NotAllowed, TicketClosed, audit_event
 
 
+def ticket_merge_check(*, source, target):
+    """The merge rules, for the page that asks the agent to confirm and for ticket_merge itself: another ticket, of
+    the same requester, neither closed. Raises the domain error that breaks."""
+    if source.pk == target.pk:
+        raise DomainError(_("A ticket cannot be merged into itself."), code="merge_same", field="target")
+    if source.requester_id != target.requester_id:
+        raise DomainError(_("Only tickets from the same requester can be merged."), code="merge_requester",
+                          field="target")
+    if source.status == Status.CLOSED or target.status == Status.CLOSED:
+        raise TicketClosed(_("Closed tickets cannot be merged."), field="target")
+
+
 def ticket_merge(*, source, target, actor):
     """Merge a duplicate into another ticket of the same requester: messages move, the duplicate closes.
 
@@ -21,17 +33,12 @@ def ticket_merge(*, source, target, actor):
     """
     if not is_agent(actor):
         raise NotAllowed(_("Only agents can merge tickets."))
-    if source.pk == target.pk:
-        raise DomainError(_("A ticket cannot be merged into itself."), code="merge_same", field="target")
+    ticket_merge_check(source=source, target=target)
     with transaction.atomic():
         locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
                   .order_by("pk")}
         src, dst = locked[source.pk], locked[target.pk]
-        if src.requester_id != dst.requester_id:
-            raise DomainError(_("Only tickets from the same requester can be merged."), code="merge_requester",
-                              field="target")
-        if src.status == Status.CLOSED or dst.status == Status.CLOSED:
-            raise TicketClosed(_("Closed tickets cannot be merged."), field="target")
+        ticket_merge_check(source=src, target=dst)  # again under the locks: either may have changed meanwhile
         now = timezone.now()
         Message.objects.filter(ticket=src).update(ticket=dst)
         Attachment.objects.filter(ticket=src).update(ticket=dst)
