@@ -65,5 +65,4 @@ def chat_strings():
                        "from our team."),
         "overflowed": _("from another language's queue (overflow)"),
         "incident": _("Incident: {title}"),
-        "transfer_prompt": _("Transfer to a language code (en, zh-hans, es, ru, ja, ko) or an agent's email:"),
     }

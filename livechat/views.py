@@ -48,6 +48,7 @@ def chat_page(request):
 def console(request):
     return render(request, "livechat/console.html", {
         "strings": chat_strings(), "presences": Presence.choices, "languages": LANGUAGE_CODES,
+        "language_names": language_choices(),
         "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS, "shortcuts": shortcut_config()})
 
 

@@ -313,11 +313,21 @@
     });
     node.querySelector(".js-close").addEventListener("click", function () { send({ type: "close", conversation: chat.id }); });
     node.querySelector(".js-ticket").addEventListener("click", function () { send({ type: "to_ticket", conversation: chat.id }); });
+    // Transfer: a small form under the chat (a language's queue, or a colleague by email), not a browser prompt.
+    var transfer = node.querySelector(".js-transfer-form");
+    var toLanguage = transfer.querySelector(".js-transfer-language"), toAgent = transfer.querySelector(".js-transfer-agent");
     node.querySelector(".js-transfer").addEventListener("click", function () {
-      var target = (window.prompt(S.transfer_prompt) || "").trim();
-      if (!target) return;
-      send(target.indexOf("@") > 0 ? { type: "transfer", conversation: chat.id, to_agent: target }
-                                   : { type: "transfer", conversation: chat.id, to_language: target });
+      transfer.hidden = !transfer.hidden;
+      if (!transfer.hidden) toLanguage.focus();
+    });
+    transfer.querySelector(".js-transfer-cancel").addEventListener("click", function () { transfer.hidden = true; });
+    transfer.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var agent = toAgent.value.trim(), language = toLanguage.value;
+      if (!agent && !language) { toLanguage.focus(); return; }
+      send(agent ? { type: "transfer", conversation: chat.id, to_agent: agent }
+                 : { type: "transfer", conversation: chat.id, to_language: language });
+      transfer.hidden = true;
     });
     node.addEventListener("focusin", function () { state.current = chat.id; markRead(chat); });
     $("chats").appendChild(node);
