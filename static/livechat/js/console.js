@@ -335,6 +335,9 @@
     if (state.focusOnOpen === chat.id) { state.focusOnOpen = null; focusChat(chat); }
     $("no-chats").hidden = true;
     loadContext(chat);
+    // Other scripts on the page (profile sidebar, who else is here) add to a chat through this event and its
+    // .js-extras box; "console:chat-closed" tells them it went away.
+    document.dispatchEvent(new CustomEvent("console:chat-open", { detail: { conversation: chat.id, node: node } }));
     send({ type: "resume", conversation: chat.id, after_seq: 0 });  // the conversation so far, bot part included
     return chat;
   }
@@ -343,6 +346,7 @@
     if (!chat) return;
     chat.node.remove();
     delete state.chats[id];
+    document.dispatchEvent(new CustomEvent("console:chat-closed", { detail: { conversation: id } }));
     if (state.current === id) state.current = null;
     $("no-chats").hidden = Object.keys(state.chats).length > 0;
   }
