@@ -121,6 +121,23 @@ class Article(models.Model):
         return bool(source and translated and translated < source)
 
 
+class ArticleSourceSnapshot(models.Model):
+    """The English source (title, summary, body) as it was when one language of an article was last translated:
+    what "needs update" is measured against, so a translator sees what changed in English since (helpcenter/
+    translator.py). Written by `article_save` whenever that language's text changes; no row means it is unknown
+    (translated before snapshots were kept)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="source_snapshots")
+    language = models.CharField(max_length=8)
+    title = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="article_source_snapshot_once")]
+
+
 def _image_path(image, filename):
     # Opaque names: what an editor called the file never reaches the disk or the URL.
     return f"help/images/{image.pk}.{image.extension}"

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from support.languages import LANGUAGE_CODES
 from support.uploads import check_upload
 
-from .models import Article, ArticleImage, ArticleVote, field_suffix
+from .models import Article, ArticleImage, ArticleSourceSnapshot, ArticleVote, field_suffix
 from .search import article_index
 from .semantic import articles_embed
 
@@ -20,10 +20,12 @@ def _fingerprint(article, lang):
 
 
 def article_save(*, article, previous=None):
-    """Save an article: readable slugs per language, a fresh 'translated at' per language whose text changed, and
-    the six search columns recomputed in the same transaction."""
+    """Save an article: readable slugs per language, a fresh 'translated at' per language whose text changed (with a
+    snapshot of the English source it was translated from), and the six search columns recomputed in the same
+    transaction."""
     now = timezone.now()
     dates = dict(article.translated_at or {})
+    retranslated = []
     for lang in LANGUAGE_CODES:
         suffix = field_suffix(lang)
         title = article.text(lang, "title")
@@ -33,13 +35,28 @@ def article_save(*, article, previous=None):
         changed = previous is None or _fingerprint(previous, lang) != _fingerprint(article, lang)
         if title and changed:
             dates[lang] = now.isoformat()
+            if lang != "en":
+                retranslated.append(lang)
     article.translated_at = dates
     article.updated_at = now
     with transaction.atomic():
         article.save()
+        _source_snapshots_take(article, retranslated, now)
         article_index(article)
         transaction.on_commit(lambda: _embed_later(article.pk))
     return article
+
+
+def _source_snapshots_take(article, languages, now):
+    # What each newly translated language was translated from: the diff a translator sees once English moves on.
+    # One upsert; the unique (article, language) keeps a single, latest snapshot per language.
+    if not languages:
+        return
+    source = {field: article.text("en", field) for field in TRANSLATED_FIELDS}
+    ArticleSourceSnapshot.objects.bulk_create(
+        [ArticleSourceSnapshot(article=article, language=lang, taken_at=now, **source) for lang in languages],
+        update_conflicts=True, unique_fields=["article", "language"],
+        update_fields=[*TRANSLATED_FIELDS, "taken_at"])
 
 
 def _embed_later(article_id):
