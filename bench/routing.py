@@ -21,7 +21,7 @@ SELECT p.user_id AS agent FROM support_agentprofile p JOIN support_user u ON u.i
   FOR UPDATE OF p SKIP LOCKED \\gset
 SELECT count(*) AS load FROM livechat_conversation WHERE agent_id = :agent AND status = 'active' \\gset
 SELECT quote_literal(id) AS chat FROM livechat_conversation WHERE status = 'queued' AND topic = 'bench-routing'
-  ORDER BY queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED \\gset
+  ORDER BY coalesce(queue_key, queued_at), id LIMIT 1 FOR UPDATE SKIP LOCKED \\gset
 UPDATE livechat_conversation SET status = 'active', agent_id = :agent, assigned_at = now(),
   answered_at = coalesce(answered_at, now()) WHERE id = :chat;
 UPDATE support_agentprofile SET last_chat_at = now() WHERE user_id = :agent;

@@ -6,9 +6,19 @@ Routing is correct with any number of ASGI processes and Celery workers routing 
 is taken under row locks in Postgres: the waiting chat is claimed with FOR UPDATE SKIP LOCKED (two routers never
 take the same chat), then an agent's profile row is locked the same way and their load is counted again after the
 lock (so two routers never fill the same free seat twice).
+
+The VIP rule (issue #24): a waiting chat is served in the order of its queue key (models.QUEUE_ORDER, then id),
+which is the time it joined the queue moved earlier by its customer's VIP boost: LIVECHAT_VIP_BOOST_MINUTES per tier
+(0, 1, 2, 3, 4, 5 minutes for tiers 0-5 by default), never more than LIVECHAT_VIP_BOOST_MAX_MINUTES (5). So a VIP
+chat passes only chats that joined less than its boost before it: a tier-5 chat passes one that has waited two
+minutes more, never one that has waited ten. The tier comes from the cached exchange profile only (support.profiles);
+the provider is never called under the queue's locks. A chat whose profile was not cached when it joined gets no key
+(it is served by queued_at alone) until the beat's queue_keys_fill fetches the profile, outside any lock, and sets
+the key with a conditional update. Waits (reports, overflow, the wait shown) are always measured from queued_at.
 """
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -16,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from support.models import AgentProfile, Presence
+from support.profiles import OK, UNAVAILABLE, customer_profile_cached, customer_profile_get
 from verification.selectors import conversation_code
 
 from .. import events, selectors
-from ..models import Conversation, ConversationStatus, LanguageOverflow, SenderKind
+from ..models import QUEUE_ORDER, Conversation, ConversationStatus, LanguageOverflow, SenderKind
 from .errors import ChatNotAvailable
 from .messages import message_append_locked
 
@@ -36,10 +47,54 @@ def conversation_enqueue_locked(conversation, *, language=None, now=None, also_s
         fields.append("language")
     if now is not None or conversation.queued_at is None:
         conversation.queued_at = now or timezone.now()
-        fields.append("queued_at")
+        # The VIP rule, from the cache alone: this runs under the chat's row lock.
+        conversation.queue_key = queue_key_for(
+            customer_profile_cached(customer=conversation.customer), conversation.queued_at)
+        fields += ["queued_at", "queue_key"]
     conversation.save(update_fields=fields)
     conversation_id, queue = conversation.id, conversation.language
     transaction.on_commit(lambda: events.chat_requeued(conversation_id, queue))
+
+
+def vip_boost(tier):
+    """How much earlier than its queued_at a chat of this VIP tier is served: the tier's minutes, capped."""
+    minutes = settings.LIVECHAT_VIP_BOOST_MINUTES
+    if tier <= 0 or not minutes:
+        return timedelta(0)
+    boost = min(minutes[min(tier, len(minutes) - 1)], settings.LIVECHAT_VIP_BOOST_MAX_MINUTES)
+    return timedelta(minutes=max(boost, 0))
+
+
+def queue_key_for(profile_result, queued_at):
+    """The queue key of a chat that joined at `queued_at`, given what is known of its customer's profile (a
+    support.profiles.ProfileResult): boosted for a VIP; queued_at itself when there is nothing to boost (a visitor,
+    an account the exchange does not know, no provider); None while the profile is not known (not cached, or the
+    provider unavailable), for queue_keys_fill to settle later."""
+    if profile_result is None or profile_result.state == UNAVAILABLE:
+        return None
+    if profile_result.state == OK:
+        return queued_at - vip_boost(profile_result.profile.vip_tier)
+    return queued_at
+
+
+def queue_keys_fill(*, limit=20):
+    """Beat: waiting chats without a queue key (their profile was not cached when they joined, or they started
+    straight in the queue) get one, oldest first. Each profile is fetched outside any lock, within its deadline, and
+    the key is written by a conditional update (still waiting, same queued_at, still no key), so a chat taken or
+    requeued meanwhile is left alone. Stops at the first unavailable answer: a provider that is down is not asked
+    again for every chat. Returns how many keys were set."""
+    waiting = (Conversation.objects.filter(status=ConversationStatus.QUEUED, queue_key__isnull=True,
+                                           queued_at__isnull=False)
+               .select_related("customer").order_by("queued_at", "id")[:limit])
+    filled = 0
+    for chat in list(waiting):
+        result = customer_profile_get(customer=chat.customer)
+        if result.state == UNAVAILABLE:
+            break
+        key = queue_key_for(result, chat.queued_at)
+        filled += Conversation.objects.filter(pk=chat.pk, status=ConversationStatus.QUEUED, queued_at=chat.queued_at,
+                                              queue_key__isnull=True).update(queue_key=key)
+    return filled
 
 
 def queue_changed(language):
@@ -125,7 +180,7 @@ def _assign_once(language):
     with transaction.atomic():
         conversation = (Conversation.objects.select_for_update(skip_locked=True)
                         .filter(_waiting_for(language), status=ConversationStatus.QUEUED)
-                        .order_by("queued_at", "id").first())
+                        .order_by(QUEUE_ORDER, "id").first())
         if conversation is None:
             return None, False
         for candidate in _candidates(language)[:20]:
@@ -149,7 +204,9 @@ def conversations_route(*, language):
 
 
 def conversations_route_all():
-    """Beat safety net: route every language with waiting chats (the doorbells are at-most-once)."""
+    """Beat safety net: settle the VIP rule's missing queue keys, then route every language with waiting chats (the
+    doorbells are at-most-once)."""
+    queue_keys_fill()
     languages = set(Conversation.objects.filter(status=ConversationStatus.QUEUED).order_by()
                     .values_list("language", flat=True).distinct())
     languages |= set(LanguageOverflow.objects.filter(is_active=True, language__in=languages)
@@ -193,7 +250,7 @@ def agent_take_waiting(*, agent):
         own_first = Case(When(language__in=languages, then=Value(0)), default=Value(1))
         chats = list(Conversation.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(eligible, status=ConversationStatus.QUEUED).select_related("customer")
-                     .order_by(own_first, "queued_at", "id")[:free])
+                     .order_by(own_first, QUEUE_ORDER, "id")[:free])
         if chats:
             chats_give_locked(chats, profile, now=now)
         return len(chats), languages
