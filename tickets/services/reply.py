@@ -7,22 +7,28 @@ from django.utils.translation import gettext_lazy as _
 from support.markdown import render_markdown
 from support.roles import is_agent
 
+from .. import events
 from ..emails import email_requester
 from ..models import Channel, Message, Status, Ticket
 from ..sla_timers import sla_agent_replied, sla_customer_replied
 from .attachments import attachment_files_cleanup, attachments_count_check, attachments_store
 from .changes import ticket_changes_apply_locked
+from .collision import replies_since_check_locked
 from .common import MAX_BODY, NotAllowed, TicketClosed, text_clean, text_masked, ticket_notify
 from .create import ticket_create
 
 
 def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channel=Channel.WEB, status=None,
-                 macro=None, email_message_id=""):
+                 macro=None, email_message_id="", seen=None):
     """Add a reply or internal note. Returns the message (on a follow-up ticket if the ticket was closed).
 
     Customer replies reopen pending and solved tickets; a reply to a closed ticket opens a follow-up. Agent
     replies may set a status and apply a macro's status and tags; an agent's public reply on an unassigned ticket
     assigns it to them (an internal note does not). Internal notes are for agents only.
+
+    `seen`: the id of the last public message the author had on screen (0: none). A public reply is then not sent
+    if someone else wrote in public after it (collision.RepliedMeanwhile names them). Staff on the ticket's page
+    hear of every stored message (events.message_added, after commit).
     """
     body, secrets = text_masked(text_clean(body, field="body", limit=MAX_BODY))
     agent = is_agent(author)
@@ -47,11 +53,14 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                                           priority=locked.priority, attachments=files, follow_up_of=locked,
                                           email_message_id=email_message_id, identity=locked.identity)
                 return follow_up.messages.get()
+            if seen is not None and not internal:
+                replies_since_check_locked(locked, author=author, seen=seen)
             now = timezone.now()
             message = Message.objects.create(ticket=locked, author=author, is_internal=internal, body=body,
                                              body_html=render_markdown(body), channel=channel, created_at=now,
                                              email_message_id=email_message_id, secrets=secrets)
             stored = attachments_store(ticket=locked, message=message, uploader=author, files=files)
+            transaction.on_commit(lambda: events.message_added(message), robust=True)  # a doorbell may fail alone
             changes = {}
             if not agent:
                 locked.awaiting_agent = True
