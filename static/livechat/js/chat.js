@@ -105,8 +105,10 @@
         if (other !== item && (!other.dataset.seq || +other.dataset.seq > seq)) { next = other; break; }
       }
     }
+    var stick = atEnd(log) || item.classList.contains("chat-mine");  // someone reading older lines stays there
     log.insertBefore(item, next);
-    item.scrollIntoView({ block: "end" });
+    if (!phone.matches) item.scrollIntoView({ block: "end" });
+    else if (stick) log.scrollTop = log.scrollHeight;  // the phone screen: the log scrolls, never the page
   }
   function attachmentNode(file, sender) {
     // Visitors prove they belong to the chat with their token; the server checks it for every file. A picture is
@@ -227,6 +229,7 @@
     message: onMessage,
     queue: function (frame) {
       $("chat-agent-code").hidden = true;  // waiting again: no agent yet
+      $("messenger-agent").hidden = true;
       var text = fmt(S.position, { position: frame.position }) + " ";
       if (frame.eta_seconds == null) {
         if (state.declined) text += S.no_agents;  // otherwise the offer below says it
@@ -245,6 +248,8 @@
     assigned: function (frame) {
       status(fmt(S.assigned, { agent: frame.agent }));
       $("chat-offer").hidden = true;
+      $("messenger-agent").textContent = frame.agent;  // the phone screen's bar names who you talk to
+      $("messenger-agent").hidden = false;
       var line = $("chat-agent-code");
       if (frame.agent_code) {  // the agent's public code: the customer can check they talk to real staff
         line.querySelector("span").textContent = fmt(S.agent_code, { agent: frame.agent, code: frame.agent_code });
@@ -280,10 +285,49 @@
     error: function (frame) { status(fmt(S.error, { detail: frame.detail })); },
   };
 
+  // --- the phone screen (static/livechat/css/messenger.css) -------------------------------------------------------
+  // An open chat fills a small screen. Where the on-screen keyboard shrinks only the visual viewport (Safari; any
+  // browser without interactive-widget), the page is sized to what is visible, so the composer stays above it.
+  var phone = window.matchMedia("(max-width: 640px), (max-height: 480px)");
+  function atEnd(log) { return log.scrollHeight - log.scrollTop - log.clientHeight < 48; }
+  function fitViewport() {
+    var viewport = window.visualViewport, root = document.documentElement, log = $("chat-log");
+    if (!viewport || !document.body.classList.contains("messenger")) return;
+    var stick = atEnd(log);
+    root.style.setProperty("--vv-height", viewport.height + "px");
+    root.style.setProperty("--vv-top", viewport.offsetTop + "px");
+    document.body.classList.add("vv-fit");
+    if (stick) log.scrollTop = log.scrollHeight;  // the keyboard opened: the last lines stay in view
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitViewport);
+    window.visualViewport.addEventListener("scroll", fitViewport);
+  }
+  if (window.ResizeObserver) {  // the log shrinks (the rating form, the offer, the keyboard): the end stays in view
+    var logHeight = 0;
+    new ResizeObserver(function () {
+      var log = $("chat-log"), before = logHeight;
+      logHeight = log.clientHeight;
+      if (phone.matches && log.scrollHeight - log.scrollTop - before < 48) log.scrollTop = log.scrollHeight;
+    }).observe($("chat-log"));
+  }
+  function grow() {  // the composer grows with its text to about five lines (max-height), then scrolls
+    var input = $("chat-input");
+    input.style.height = "";
+    if (phone.matches) input.style.height = (input.scrollHeight + 2) + "px";  // + its borders
+  }
+  var closeButton = $("chat-close");  // in the widget's frame: hand the panel back to the page (widget.js)
+  if (closeButton && window.parent !== window) {
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", function () { window.parent.postMessage({ type: "support-chat:close" }, "*"); });
+  }
+
   // --- the page ------------------------------------------------------------------------------------------------
   function open() {
     $("prechat").hidden = true;
     $("chat-panel").hidden = false;
+    document.body.classList.add("messenger");  // full screen on a phone (messenger.css); the form was a page
+    fitViewport();
     if (state.closed) { finish(); return; }
     connect();
     $("chat-input").focus();
@@ -360,6 +404,7 @@
     place(render({ sender: "customer", body: body, client_msg_id: frame.client_msg_id }, true), null);
     send(frame);  // if the socket is down, the pending message goes out when it is back
     input.value = "";
+    grow();
     input.focus();
   });
   $("chat-file").addEventListener("change", function (event) {
@@ -385,6 +430,7 @@
     }
   });
   $("chat-input").addEventListener("input", function () {
+    grow();
     var now = Date.now();
     if (now - state.typingAt > 2000) { state.typingAt = now; send({ type: "typing" }); }
   });

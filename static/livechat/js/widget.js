@@ -6,6 +6,8 @@
 //   data-user-id="EX-123" data-user-email="a@example.com" data-user-name="A" data-user-ts="1765100000"
 //   data-user-signature="<hex HMAC-SHA256>"
 // and the chat belongs to that account instead of asking for a name and an email.
+// On a phone the panel fills the screen (sized to the visual viewport, so the on-screen keyboard never hides the
+// composer) and the launcher steps aside; the close button in the panel's bar hands the page back.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -20,7 +22,27 @@
   button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;border:0;border-radius:999px;" +
     "padding:12px 18px;background:#0b5fff;color:#fff;font:600 15px system-ui,sans-serif;cursor:pointer;" +
     "box-shadow:0 4px 14px rgba(16,24,40,.25)";
-  var frame = null;
+  var frame = null, pageOverflow = document.documentElement.style.overflow;
+  var phone = window.matchMedia("(max-width: 640px), (max-height: 480px)");
+  var PANEL = "position:fixed;right:16px;bottom:72px;z-index:2147483000;width:min(380px,calc(100vw - 32px));" +
+    "height:min(620px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
+    "box-shadow:0 8px 30px rgba(16,24,40,.3)";
+  function fit() {
+    if (!frame) return;
+    var open = !frame.hidden, viewport = window.visualViewport;
+    // Inline display as well as `hidden`: the host page's own CSS may set display on buttons and iframes.
+    frame.style.cssText = (phone.matches ? "position:fixed;left:0;top:" + (viewport ? viewport.offsetTop : 0) +
+      "px;width:100%;height:" + (viewport ? viewport.height + "px" : "100%") +
+      ";z-index:2147483001;border:0;background:#fff" : PANEL) + (open ? "" : ";display:none");
+    button.style.display = open && phone.matches ? "none" : "";
+    // Full screen: the page behind it must not scroll under the finger.
+    document.documentElement.style.overflow = open && phone.matches ? "hidden" : pageOverflow;
+  }
+  function toggle(open) {
+    frame.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    fit();
+  }
   button.addEventListener("click", function () {
     if (!frame) {
       frame = document.createElement("iframe");
@@ -34,14 +56,24 @@
           "&usig=" + encodeURIComponent(d.userSignature);
       }
       frame.src = origin + "/" + encodeURIComponent(lang) + "/chat/" + query;
-      frame.style.cssText = "position:fixed;right:16px;bottom:72px;z-index:2147483000;width:min(380px,calc(100vw - 32px));" +
-        "height:min(620px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
-        "box-shadow:0 8px 30px rgba(16,24,40,.3)";
       document.body.appendChild(frame);
+      toggle(true);
     } else {
-      frame.hidden = !frame.hidden;
+      toggle(frame.hidden);
     }
-    button.setAttribute("aria-expanded", String(!frame.hidden));
   });
+  // The panel's close button (chat.js): only from our own frame.
+  window.addEventListener("message", function (event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
+    if (event.data && event.data.type === "support-chat:close") {
+      toggle(false);
+      button.focus();
+    }
+  });
+  if (phone.addEventListener) phone.addEventListener("change", fit);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fit);
+    window.visualViewport.addEventListener("scroll", fit);
+  }
   document.body.appendChild(button);
 })();
