@@ -95,6 +95,8 @@ vendor:
 	cp node_modules/jquery-ui/dist/jquery-ui.min.js node_modules/jquery-ui/LICENSE.txt static/vendor/jquery-ui/
 	mkdir -p static/vendor/echarts
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts/
+	mkdir -p tests/browser/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/browser/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

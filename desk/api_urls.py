@@ -5,4 +5,9 @@ from . import apis
 
 urlpatterns = [
     path("agent/search/", apis.WorkspaceSearchApi.as_view(), name="api-agent-search"),
+    path("agent/customers/<int:customer_id>/profile/", apis.CustomerProfileApi.as_view(),
+         name="api-agent-customer-profile"),
+    path("agent/customers/<int:customer_id>/timeline/", apis.CustomerTimelineApi.as_view(),
+         name="api-agent-customer-timeline"),
+    path("agent/chats/<uuid:conversation_id>/profile/", apis.ChatProfileApi.as_view(), name="api-agent-chat-profile"),
 ]

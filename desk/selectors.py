@@ -7,7 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from livechat.models import Conversation, ConversationStatus
+from livechat.selectors import conversation_get_for_user
+from livechat.services.queue import vip_boost
 from support.models import User
+from support.profiles import OK, customer_profile_get, profile_display
 from tickets.models import SlaTimer, Ticket, TicketRating
 from tickets.selectors import OPEN_STATUSES, ticket_find_for_agent
 from tickets.sla_reading import next_due_subquery
@@ -86,3 +89,27 @@ def agent_worklist(*, agent, now=None, limit=10):
                .order_by(F("next_due").asc(nulls_last=True), "-updated_at", "-id"))
     return {"counts": counts, "assigned": list(ordered[:limit]), "breaching": list(ordered.filter(warned)[:limit]),
             "replied": list(ordered.filter(awaiting_agent=True)[:limit])}
+
+
+def customer_profile_for_agent(*, customer_id):
+    """(customer, their exchange profile as the agents' panel shows it) for any agent; User.DoesNotExist for an
+    unknown id. Answers within the profile provider's deadline (support.profiles), from its cache when it can."""
+    customer = User.objects.get(pk=customer_id)
+    return customer, _profile_output(customer_profile_get(customer=customer))
+
+
+def chat_profile_for_agent(*, user, conversation_id):
+    """(chat, its customer's exchange profile for the panel): for an agent, who may see any chat (livechat's viewer
+    rule); Conversation.DoesNotExist otherwise. A visitor's chat is not_linked."""
+    conversation = conversation_get_for_user(user=user, conversation_id=conversation_id)
+    return conversation, _profile_output(customer_profile_get(customer=conversation.customer))
+
+
+def _profile_output(result):
+    """{state} alone unless there is a profile; with one, its labels in the active language and the VIP rule's
+    boost in the chat queue."""
+    if result.state != OK:
+        return {"state": result.state}
+    shown = profile_display(result.profile)
+    shown["vip"]["queue_boost_minutes"] = int(vip_boost(result.profile.vip_tier).total_seconds() // 60)
+    return {"state": OK, "matched_by": result.matched_by, "profile": shown}

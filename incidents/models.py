@@ -43,6 +43,8 @@ class Incident(models.Model):
     solve_tickets = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["-declared_at", "-id"]
         indexes = [
             models.Index(fields=["declared_at"], name="incident_open", condition=models.Q(status="open")),
@@ -89,7 +91,9 @@ class IncidentLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "channel", "object_id"], name="incident_link_once"),
         ]
-        indexes = [models.Index(fields=["channel", "object_id"], name="incident_link_object")]
+        indexes = [models.Index(fields=["channel", "object_id"], name="incident_link_object"),
+                   # A customer's incidents, newest first (their timeline: desk.timeline).
+                   models.Index(fields=["customer", "-linked_at"], name="incident_link_customer")]
 
 
 class IncidentNotice(models.Model):

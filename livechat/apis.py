@@ -157,8 +157,9 @@ class ChatContextApi(APIView):
             raise NotFound() from exc
         audit_read(request, action=AuditEvent.Action.CHAT_VIEW, object_type="chat", object_id=conversation.id,
                    customer=conversation.customer_id)
-        context = selectors.conversation_context(conversation=conversation)
-        context["your_code"] = conversation_code(request.user, selectors.agent_code_key(conversation.id))
+        code = conversation_code(request.user, selectors.agent_code_key(conversation.id))
+        context = selectors.conversation_context(conversation=conversation, agent=request.user, agent_code=code)
+        context["your_code"] = code
         return Response(ChatContextSerializer(context).data)
 
 

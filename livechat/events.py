@@ -58,10 +58,39 @@ def attachment_scanned(attachment):
 
 def agent_chat(conversation):
     """One of an agent's chats as their sockets list it (snapshot and chat_assigned): unread = messages after the
-    agent's read mark."""
+    agent's read mark; an ended one (status "closed") waits for the agent's wrap-up, with the rating if there is."""
     return {"conversation": str(conversation.id), "language": conversation.language, "topic": conversation.topic,
             "customer": conversation.customer_name, "last_seq": conversation.last_seq,
-            "read_seq": conversation.agent_read_seq, "unread": conversation.last_seq - conversation.agent_read_seq}
+            "read_seq": conversation.agent_read_seq, "unread": conversation.last_seq - conversation.agent_read_seq,
+            "status": conversation.status, "closed_by": conversation.closed_by, "csat": csat_of(conversation)}
+
+
+def csat_of(conversation):
+    if conversation.csat_score is None:
+        return None
+    return {"score": conversation.csat_score, "comment": conversation.csat_comment}
+
+
+def history_item(conversation):
+    """A wrapped-up chat in the agent's history (the console's "Recent chats"): codes, which the page labels, and
+    no link (the page builds it under its own language prefix)."""
+    return {"conversation": str(conversation.id), "customer": conversation.customer_name,
+            "language": conversation.language, "topic": conversation.topic,
+            "disposition": conversation.disposition, "csat": csat_of(conversation),
+            "wrapped_up_at": _DATETIME.to_representation(conversation.wrapped_up_at)}
+
+
+def chat_wrapped_up(conversation):
+    """Every tab of the agent moves the chat from the console to its history."""
+    _send(agent_group(conversation.agent_id), {"type": "wrapped_up", "conversation": str(conversation.id),
+                                                "history": history_item(conversation)})
+
+
+def chat_rated(conversation):
+    """The customer rated an ended chat: its agent sees the rating at wrap-up (or in the history)."""
+    if conversation.agent_id:
+        _send(agent_group(conversation.agent_id), {"type": "csat", "conversation": str(conversation.id),
+                                                    "csat": csat_of(conversation)})
 
 
 def assigned_frame(conversation_id, agent_name, agent_code):

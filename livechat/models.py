@@ -8,18 +8,34 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from support.languages import LANGUAGE_CODES
 from support.models import ScannedImage
+
+# The order in which a language's waiting chats are served (with "id" after it): the VIP rule's key where it is set,
+# else the time the chat joined the queue. The same expression as the queue's index, so Postgres uses it.
+QUEUE_ORDER = Coalesce("queue_key", "queued_at")
 
 
 class ConversationStatus(models.TextChoices):
     BOT = "bot", _("With the assistant")
     QUEUED = "queued", _("Waiting")
     ACTIVE = "active", _("With an agent")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("chat status", "Closed")
+
+
+class Disposition(models.TextChoices):
+    """How the agent says a chat ended, at wrap-up."""
+    RESOLVED = "resolved", _("Resolved")
+    FOLLOW_UP = "follow_up", _("Needs follow-up")
+    ESCALATED = "escalated", _("Escalated")
+    CUSTOMER_LEFT = "customer_left", _("Customer left")
+    NOT_SUPPORT = "not_support", _("Not a support question")
 
 
 class Conversation(models.Model):
@@ -43,6 +59,10 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # The place in the queue: a transfer or an agent dropping keeps it, so the chat goes back to the front.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # The order the queue serves: queued_at moved earlier by a VIP customer's bounded boost (services.queue,
+    # "VIP rule"); empty until known, when queued_at alone orders the chat (QUEUE_ORDER). Waits are measured from
+    # queued_at, never from this.
+    queue_key = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     # The first time an agent got the chat (assigned_at moves on transfer): queue wait in reports.
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -65,8 +85,17 @@ class Conversation(models.Model):
     # "Leave a message": the ticket the chat became.
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="chat")
+    # Wrap-up: an ended chat stays in its agent's console until they record how it went (services.wrapup); a chat
+    # left unwrapped is wrapped up by the system after LIVECHAT_WRAP_UP_MINUTES (wrapped_up_by "system").
+    wrapped_up_at = models.DateTimeField(null=True, blank=True)
+    wrapped_up_by = models.CharField(max_length=8, blank=True)  # agent, system
+    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    wrap_note = models.TextField(blank=True)  # internal: agents only
 
     class Meta:
+        verbose_name = _("chat")
+        verbose_name_plural = _("chats")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(language__in=LANGUAGE_CODES), name="conversation_language"),
@@ -77,11 +106,16 @@ class Conversation(models.Model):
                                    name="conversation_csat_range"),
         ]
         indexes = [
-            # The queue: oldest first per language, only over waiting chats.
-            models.Index(fields=["language", "queued_at", "id"], name="conversation_queue",
+            # The queue: first served first per language (QUEUE_ORDER, the VIP rule's key), only over waiting chats.
+            models.Index(F("language"), Coalesce("queue_key", "queued_at"), F("id"), name="conversation_queue_order",
                          condition=models.Q(status="queued")),
             # An agent's load: their active chats.
             models.Index(fields=["agent"], name="conversation_agent_active", condition=models.Q(status="active")),
+            # Ended chats waiting for their agent's wrap-up (the console lists them), and the agent's history.
+            models.Index(fields=["agent", "closed_at"], name="conversation_agent_wrapup",
+                         condition=models.Q(status="closed", wrapped_up_at__isnull=True)),
+            models.Index(fields=["agent", "-wrapped_up_at"], name="conversation_agent_history",
+                         condition=models.Q(wrapped_up_at__isnull=False)),
             models.Index(fields=["customer", "-created_at"], name="conversation_customer"),
             models.Index(fields=["created_at"], name="conversation_created"),  # reports read chats by period
         ]
@@ -94,6 +128,11 @@ class Conversation(models.Model):
         if self.customer_id:
             return self.customer.name or self.customer.email
         return self.visitor_name
+
+
+# The chats an agent's console shows: active ones, and ended ones waiting for their wrap-up.
+IN_CONSOLE = (models.Q(status=ConversationStatus.ACTIVE)
+              | models.Q(status=ConversationStatus.CLOSED, wrapped_up_at__isnull=True))
 
 
 class LanguageOverflow(models.Model):

@@ -16,9 +16,10 @@ from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
 from support.roles import is_agent, is_desk_admin
+from tickets.macros import macro_fill
 from tickets.models import Macro, Ticket
 
-from .models import ChatAttachment, Conversation, ConversationStatus, SenderKind
+from .models import IN_CONSOLE, QUEUE_ORDER, ChatAttachment, Conversation, ConversationStatus, SenderKind
 from .tokens import transcript_token_conversation, visitor_token_conversation
 
 
@@ -91,12 +92,13 @@ def attachment_original_for_user(*, user, attachment_id):
 
 
 def queue_position(*, conversation):
-    """1 for the first waiting chat of the language; None once the chat is not waiting."""
+    """1 for the first waiting chat of the language, in the order the queue serves (QUEUE_ORDER: a VIP's bounded
+    head start included); None once the chat is not waiting."""
     if conversation.status != ConversationStatus.QUEUED:
         return None
-    ahead = Conversation.objects.filter(
-        Q(queued_at__lt=conversation.queued_at) | Q(queued_at=conversation.queued_at, id__lt=conversation.id),
-        status=ConversationStatus.QUEUED, language=conversation.language).count()
+    mine = conversation.queue_key or conversation.queued_at
+    ahead = (Conversation.objects.filter(status=ConversationStatus.QUEUED, language=conversation.language)
+             .alias(order=QUEUE_ORDER).filter(Q(order__lt=mine) | Q(order=mine, id__lt=conversation.id)).count())
     return ahead + 1
 
 
@@ -132,7 +134,7 @@ def queue_overview(*, languages, shown=10):
     rows = waiting.order_by().values("language").annotate(count=Count("id"), oldest=Min("queued_at"))
     found = {row["language"]: row for row in rows}
     heads = (waiting.select_related("customer")
-             .annotate(place=Window(RowNumber(), partition_by=F("language"), order_by=[F("queued_at"), F("id")]))
+             .annotate(place=Window(RowNumber(), partition_by=F("language"), order_by=[QUEUE_ORDER, F("id")]))
              .filter(place__lte=shown).order_by("language", "place"))
     now = timezone.now()
     lists = {}
@@ -147,29 +149,59 @@ def queue_overview(*, languages, shown=10):
 
 
 def agent_chats(*, agent):
-    """The agent's active chats with their customer, for the console (one query)."""
-    return list(Conversation.objects.filter(agent=agent, status=ConversationStatus.ACTIVE)
-                .select_related("customer").order_by("assigned_at"))
+    """The chats in the agent's console with their customer (one query): active ones, and ended ones waiting for
+    the agent's wrap-up."""
+    return list(Conversation.objects.filter(IN_CONSOLE, agent=agent).select_related("customer")
+                .order_by("assigned_at"))
+
+
+def agent_history(*, agent, limit=10):
+    """The agent's latest wrapped-up chats, newest first (one query, on the history index)."""
+    return list(Conversation.objects.filter(agent=agent, wrapped_up_at__isnull=False).select_related("customer")
+                .order_by("-wrapped_up_at")[:limit])
+
+
+def conversation_transcript(*, conversation):
+    """The whole chat as agents read it (the chat's page): each message with who wrote it and its files, system
+    messages as codes for the page to label. Two queries however long the chat."""
+    messages = (conversation.messages.select_related("sender").prefetch_related("attachments").order_by("seq"))
+    lines = []
+    for message in messages:
+        if message.sender_kind == SenderKind.AGENT:
+            who = message.sender.display_name if message.sender else ""
+        elif message.sender_kind == SenderKind.CUSTOMER:
+            who = conversation.customer_name
+        else:
+            who = ""
+        lines.append({"seq": message.seq, "at": message.created_at, "kind": message.sender_kind, "who": who,
+                      "body": message.body, "secrets": (message.meta or {}).get("secrets") or [],
+                      "attachments": list(message.attachments.all())})
+    return lines
 
 
 def conversation_get_for_agent(*, agent, conversation_id):
-    """An active chat assigned to this agent; DoesNotExist otherwise (frames for other chats are refused)."""
-    return Conversation.objects.get(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
+    """A chat in this agent's console (active, or ended and waiting for their wrap-up); DoesNotExist otherwise
+    (frames for other chats are refused)."""
+    return Conversation.objects.get(IN_CONSOLE, pk=conversation_id, agent=agent)
 
 
-def conversation_context(*, conversation):
+def conversation_context(*, conversation, agent=None, agent_code=""):
     """What an agent needs beside the messages: the customer, their five latest requests, and canned replies in
-    the chat's language (English where a macro has no translation), and the incident it is linked to. Four
-    queries."""
+    the chat's language (English where a macro has no translation) with their placeholders filled for this chat
+    and `agent` (tickets.macros), and the incident it is linked to. Four queries."""
     customer = conversation.customer
     tickets = (list(Ticket.objects.filter(requester=customer).order_by("-updated_at")[:5]) if customer else [])
+    values = {"customer_name": conversation.customer_name, "agent_code": agent_code,
+              "agent_name": agent_display_name(agent) if agent is not None else "",
+              "ticket_ref": conversation.ticket.ref if conversation.ticket_id else ""}
     with translation.override(conversation.language):
-        canned = [{"name": m.name, "body": m.body}
+        canned = [{"name": m.name, "body": macro_fill(m.body, values)}
                   for m in Macro.objects.filter(is_active=True).order_by("position", "id")]
     return {"conversation": conversation.id, "language": conversation.language, "topic": conversation.topic,
             "status": conversation.status, "customer_name": conversation.customer_name,
             "customer_email": customer.email if customer else conversation.visitor_email,
             "registered": customer is not None, "overflowed": conversation.overflowed,
+            "customer_id": customer.pk if customer else None,
             "customer_url": reverse("agent:customer", args=[customer.pk]) if customer else "",
             "exchange_uid": (customer.exchange_uid or "") if customer else "",
             "email_proven": bool(customer and customer.email_verified),

@@ -144,6 +144,8 @@ class ChatContextSerializer(serializers.Serializer):
     customer_name = serializers.CharField()
     customer_email = serializers.CharField()
     registered = serializers.BooleanField(help_text="false for visitors who gave a name and email only")
+    customer_id = serializers.IntegerField(allow_null=True, help_text="the registered customer (null for visitors): "
+                                           "their timeline is /api/v1/agent/customers/{id}/timeline/")
     customer_url = serializers.CharField(help_text="the agents' page about this customer (empty for visitors)")
     exchange_uid = serializers.CharField(help_text="the exchange's user id, when the exchange's site vouched for the "
                                          "customer (a signed widget identity); empty otherwise")

@@ -6,6 +6,8 @@ from chatbot.models import Label
 from support.filescan import PROBLEMS
 from support.secretscan import KIND_LABELS
 
+from .models import Disposition
+
 
 def chat_strings():
     """What the scripts say, in the page's language (system message codes included)."""
@@ -65,4 +67,30 @@ def chat_strings():
                        "from our team."),
         "overflowed": _("from another language's queue (overflow)"),
         "incident": _("Incident: {title}"),
+    }
+
+
+def agent_system_lines():
+    """System message codes as agents read them (the console, the chat's page): what happened, not "you"."""
+    return {
+        "closed_by_customer": _("The customer ended the chat."),
+        "closed_by_agent": _("The agent ended the chat."),
+        "closed_by_system": _("Closed after a period without messages from the customer."),
+        "transferred_to_agent": _("Transferred to another agent."),
+        "transferred_to_queue": _("Transferred to a queue."),
+        "agent_left": _("The agent was disconnected; the chat went back to the queue."),
+        "secret_hidden": _("A secret in the customer's message was hidden, and the customer was warned."),
+    }
+
+
+def console_strings():
+    """The console's texts: the chat's, system messages as agents read them, and the wrap-up's."""
+    return {
+        **chat_strings(),
+        "system_lines": agent_system_lines(),
+        "dispositions": {value: str(label) for value, label in Disposition.choices},
+        "ended": _("This chat has ended. Wrap it up to move it to your history."),
+        "csat_waiting": _("The customer has not rated this chat yet."),
+        "csat": _("Customer rating: {score}/5"),
+        "history_empty": _("No wrapped-up chats yet."),
     }

@@ -13,6 +13,12 @@ def livechat_close_idle():
 
 
 @shared_task(acks_late=True)
+def livechat_wrap_up_stale():
+    """Wrap up ended chats their agent left unwrapped for too long."""
+    return services.conversations_wrap_up_stale()
+
+
+@shared_task(acks_late=True)
 def livechat_requeue_dropped():
     """Agents whose socket dropped past the grace period: offline, chats back to the queue."""
     return services.agents_dropped_requeue()

@@ -20,8 +20,8 @@ from support.shortcuts import shortcut_config
 
 from . import selectors
 from .emails import transcript_lines
-from .models import ChatAttachment
-from .strings import chat_strings
+from .models import ChatAttachment, Conversation, Disposition
+from .strings import agent_system_lines, chat_strings, console_strings
 
 
 def _widget_identity(request):
@@ -47,9 +47,30 @@ def chat_page(request):
 @agent_required
 def console(request):
     return render(request, "livechat/console.html", {
-        "strings": chat_strings(), "presences": Presence.choices, "languages": LANGUAGE_CODES,
+        "strings": console_strings(), "presences": Presence.choices, "dispositions": Disposition.choices,
+        "languages": LANGUAGE_CODES,
         "language_names": language_choices(),
         "max_chars": settings.LIVECHAT_MESSAGE_MAX_CHARS, "shortcuts": shortcut_config()})
+
+
+@agent_required
+def agent_chat_page(request, conversation_id):
+    """One chat for agents, any time (from the console's history, the customer's page, search): the transcript with
+    its files, the wrap-up and the rating. Reading it is audited like opening a ticket."""
+    try:
+        chat = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    except Conversation.DoesNotExist as exc:
+        raise Http404 from exc
+    audit_read(request, action=AuditEvent.Action.CHAT_VIEW, object_type="chat", object_id=chat.pk,
+               customer=chat.customer_id)
+    system_lines, kinds = agent_system_lines(), chat_strings()["secret_kinds"]
+    lines = selectors.conversation_transcript(conversation=chat)
+    for line in lines:  # codes to the reader's words
+        line["label"] = system_lines.get(line["body"], line["body"]) if line["kind"] == "system" else ""
+        line["secret_labels"] = [kinds.get(kind, kind) for kind in line["secrets"]]
+    return render(request, "livechat/agent_chat.html", {
+        "chat": chat, "lines": lines,
+        "in_console": chat.agent_id == request.user.pk and chat.wrapped_up_at is None})
 
 
 def attachment_download(request, attachment_id):

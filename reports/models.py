@@ -44,6 +44,8 @@ class QualityReview(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("quality review")
+        verbose_name_plural = _("quality reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(conversation__isnull=True) ^ models.Q(ticket__isnull=True),

@@ -2,14 +2,25 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .languages import LANGUAGE_CODES
 from .models import AgentProfile, AuditEvent, Notification, OutboundEmail, Team, User
 from .outbox import outbound_email_retry
 from .roles import Role, user_role
+from .twofactor import two_factor_reset
+
+# Not in the admin: django-otp's device pages (English-only; admins reset a lost authenticator from the user list,
+# UserAdmin.reset_two_factor) and Django's groups (the roles are groups whose permissions the code sets,
+# support.roles.ensure_role_groups; a role is given on the user's page).
+for _model in (StaticDevice, TOTPDevice, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class AgentProfileInline(admin.StackedInline):
@@ -46,6 +57,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "name", "language", "role", "password1", "password2"]})]
     inlines = [AgentProfileInline]
+    actions = ["reset_two_factor"]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -58,6 +70,15 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("Role"))
     def role_name(self, obj):
         return user_role(obj).label
+
+    @admin.action(description=_("Reset two-factor authentication (a new authenticator at the next sign-in)"))
+    def reset_two_factor(self, request, queryset):
+        reset = [user for user in queryset if two_factor_reset(user=user)]
+        self.message_user(request, ngettext(
+            "Two-factor authentication was reset for %(count)d account; it sets up a new authenticator at its next "
+            "sign-in.",
+            "Two-factor authentication was reset for %(count)d accounts; each sets up a new authenticator at its "
+            "next sign-in.", len(reset)) % {"count": len(reset)}, messages.SUCCESS)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and hasattr(obj, "agent_profile") else []

@@ -2,9 +2,20 @@
 per-user group that any socket of that user can join, and the one helper every app's events use to send a frame.
 The database is the source of truth; a frame is sent after commit and delivered at most once."""
 import asyncio
+import json
 import threading
 
 from channels.layers import get_channel_layer
+
+
+def frame_object(text_data):
+    """A websocket text frame as the JSON object it must be, or None for anything else (not JSON, nested deeper
+    than Python reads, or not an object): the sockets answer None with a `malformed` error frame."""
+    try:
+        content = json.loads(text_data or "")
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return content if isinstance(content, dict) else None
 
 
 def user_group(user_id):

@@ -162,6 +162,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
@@ -211,10 +213,14 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["created_at"], condition=models.Q(status__in=["pending", "sending"]),
                          name="outbound_unsent"),
+            # A customer's emails, newest first (their timeline: desk.timeline).
+            models.Index(fields=["user", "-created_at"], name="outbound_user_created"),
         ]
 
     def __str__(self):

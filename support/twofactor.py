@@ -144,3 +144,13 @@ def _recovery_code():
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper
     raw = "".join(secrets.choice(alphabet) for _n in range(10))
     return f"{raw[:5]}-{raw[5:]}"
+
+
+def two_factor_reset(*, user):
+    """An admin resets a staff member's second factor (a lost phone): their authenticator and recovery codes are
+    removed, which ends the sessions they verified; at their next sign-in they set up a new one. Returns how many
+    devices were removed."""
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += StaticDevice.objects.filter(user=user).delete()[0]
+    return removed

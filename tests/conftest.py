@@ -434,3 +434,13 @@ def rendered_screenshots(tmp_path_factory):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     return {name: Path(path).read_bytes() for name, path in json.loads(result.stdout).items()}
+
+
+@pytest.fixture
+def exchange(settings):
+    """The exchange's back office for customer profiles: real local HTTP servers speaking the signed protocol
+    (tests/support/exchange_server.py), their URLs in the settings."""
+    # on first use: only the profile tests start these servers
+    from tests.support.exchange_server import exchange_servers
+
+    yield from exchange_servers(settings)

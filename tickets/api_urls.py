@@ -12,6 +12,8 @@ urlpatterns = [
     path("tickets/<str:ref>/merge/", apis.TicketMergeApi.as_view(), name="api-ticket-merge"),
     path("ticket-categories/", apis.CategoryListApi.as_view(), name="api-ticket-categories"),
     path("macros/", apis.MacroListApi.as_view(), name="api-macros"),
+    path("ticket-views/", apis.SavedViewListCreateApi.as_view(), name="api-ticket-views"),
+    path("ticket-views/<int:view_id>/", apis.SavedViewDetailApi.as_view(), name="api-ticket-view"),
     path("attachments/<uuid:attachment_id>/", apis.AttachmentApi.as_view(), name="api-attachment"),
     path("attachments/<uuid:attachment_id>/thumbnail/", apis.AttachmentApi.as_view(), {"thumbnail": True},
          name="api-attachment-thumbnail"),

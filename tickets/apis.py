@@ -1,9 +1,11 @@
 """REST endpoints for tickets. Each validates input, calls one selector or service, and serializes."""
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +22,9 @@ from support.uploads import BINARY_TYPES
 
 from . import selectors, services
 from .downloads import attachment_response
-from .filters import TicketFilter
-from .models import Attachment, Category, Macro, Ticket
+from .filters import TicketFilter, saved_filters_clean
+from .inbox_views import counts_fill, inbox_views_for_user, saved_inbox_view
+from .models import Attachment, Category, Macro, SavedView, Ticket
 from .serializers import (
     AgentMessageOutputSerializer,
     AgentTicketOutputSerializer,
@@ -30,9 +33,12 @@ from .serializers import (
     CategorySerializer,
     ClaimInputSerializer,
     ClaimOutputSerializer,
+    InboxViewOutputSerializer,
     MacroOutputSerializer,
     MergeInputSerializer,
     MessageCreateInputSerializer,
+    SavedViewCreateInputSerializer,
+    SavedViewUpdateInputSerializer,
     TicketCreateInputSerializer,
     TicketUpdateInputSerializer,
     message_output,
@@ -67,14 +73,17 @@ def _agent_by_email(email, field="assignee"):
 
 
 FILTER_PARAMS = [
+    OpenApiParameter("view", str, description="an inbox view: unassigned, mine, open, pending, solved, all"),
     OpenApiParameter("status", str, many=True, description="new, open, pending, on_hold, solved, closed"),
     OpenApiParameter("priority", str, many=True, description="low, normal, high, urgent"),
+    OpenApiParameter("channel", str, many=True, description="web, email, chat, api"),
     OpenApiParameter("category", str, description="category slug"),
     OpenApiParameter("language", str, description="en, zh-hans, es, ru, ja, ko"),
     OpenApiParameter("tag", str),
     OpenApiParameter("assignee", str, description="agent email, `me` or `none` (agents only)"),
     OpenApiParameter("q", str, description="reference, subject or requester email"),
-    OpenApiParameter("sort", str, description="-updated (default), updated, -created, created, -priority, priority"),
+    OpenApiParameter("sort", str, description="-updated (default), due, updated, -created, created, -priority, "
+                                              "priority"),
 ]
 
 
@@ -291,3 +300,88 @@ class MacroListApi(APIView):
     def get(self, request):
         """Canned replies, in the request's language (English where a translation is missing)."""
         return Response(MacroOutputSerializer(selectors.macro_list(), many=True).data)
+
+
+# --- the inbox's saved views ------------------------------------------------------------------------------------
+
+
+def _saved_filters(data):
+    try:
+        return saved_filters_clean(data)
+    except DjangoValidationError as exc:
+        raise ValidationError({"filters": exc.message_dict}) from exc
+
+
+def _saved_view_output(saved, user):
+    return InboxViewOutputSerializer(counts_fill([saved_inbox_view(saved, user)], user)[0]).data
+
+
+class SavedViewListCreateApi(APIView):
+    permission_classes = [IsAgent]
+    # JSON only: `filters` is an object, and a form's missing checkbox would read as `"shared": false`.
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: InboxViewOutputSerializer(many=True), **errors(401, 403)}, tags=["tickets"])
+    def get(self, request):
+        """The inbox's views the agent sees, built-in, their own and the shared ones, each with its number of
+        tickets (all counted in one query): what the inbox's sidebar polls."""
+        return Response(InboxViewOutputSerializer(inbox_views_for_user(user=request.user), many=True).data)
+
+    @extend_schema(request=SavedViewCreateInputSerializer,
+                   responses={201: InboxViewOutputSerializer, **errors(400, 401, 403, 415)}, tags=["tickets"])
+    def post(self, request):
+        """Save inbox filters under a name (unique per agent); `shared` (all agents see it) for supervisors."""
+        data = SavedViewCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        filters = _saved_filters(values["filters"])
+        try:
+            saved = services.saved_view_create(owner=request.user, name=values["name"], filters=filters,
+                                               shared=values["shared"])
+        except services.NotAllowed as exc:
+            raise PermissionDenied(exc.detail) from exc
+        return Response(_saved_view_output(saved, request.user), status=status.HTTP_201_CREATED)
+
+
+class SavedViewDetailApi(APIView):
+    """One saved view: its owner changes a personal one, supervisors a shared one; another agent's personal view
+    answers 404, like a missing one."""
+
+    permission_classes = [IsAgent]
+    parser_classes = [JSONParser]
+
+    def _get(self, request, view_id):
+        try:
+            return selectors.saved_view_get_for_user(user=request.user, view_id=view_id)
+        except SavedView.DoesNotExist as exc:
+            raise NotFound() from exc
+
+    @extend_schema(request=SavedViewUpdateInputSerializer,
+                   responses={200: InboxViewOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
+    def patch(self, request, view_id):
+        """Rename, change the filters or the position, share or unshare."""
+        saved = self._get(request, view_id)
+        if not selectors.saved_view_editable(view=saved, user=request.user):
+            # Before the body is read: whoever may not change the view hears that, whatever they sent.
+            raise PermissionDenied(_("Only its owner changes a personal view, and only supervisors a shared one."))
+        data = SavedViewUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if not values:
+            raise ValidationError(_("Send at least one field to change."))
+        if "filters" in values:
+            values["filters"] = _saved_filters(values["filters"])
+        try:
+            saved = services.saved_view_update(view=saved, actor=request.user, **values)
+        except services.NotAllowed as exc:
+            raise PermissionDenied(exc.detail) from exc
+        return Response(_saved_view_output(saved, request.user))
+
+    @extend_schema(responses={204: None, **errors(401, 403, 404)}, tags=["tickets"])
+    def delete(self, request, view_id):
+        saved = self._get(request, view_id)
+        try:
+            services.saved_view_delete(view=saved, actor=request.user)
+        except services.NotAllowed as exc:
+            raise PermissionDenied(exc.detail) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -63,6 +63,10 @@ class AgentReplyForm(ReplyForm):
     status = forms.ChoiceField(label=_("Submit as"), required=False)
     macro = forms.ModelChoiceField(label=_("Macro"), queryset=Macro.objects.none(), required=False,
                                    empty_label=_("No macro"))
+    # Collision detection: the last public message on the agent's screen (a hidden field the page renders), and
+    # "send anyway" after the warning that someone wrote meanwhile (services.collision).
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +74,11 @@ class AgentReplyForm(ReplyForm):
         self.fields["status"].choices = [("", _("Keep the status"))] + [
             (value, label) for value, label in Status.choices if value not in (Status.NEW, Status.CLOSED)]
         self.fields["macro"].queryset = Macro.objects.filter(is_active=True).order_by("position", "id")
+
+    def clean_seen(self):
+        """A message id, or None (a page from before this field, or a mangled value): then nothing is checked."""
+        value = self.cleaned_data["seen"].strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 class TicketPropertiesForm(forms.Form):

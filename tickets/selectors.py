@@ -2,14 +2,26 @@
 
 Someone else's ticket raises Ticket.DoesNotExist exactly like a missing one, so references cannot be probed.
 """
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from support.models import User
 from support.numbers import id_from_text
-from support.roles import PERM_AGENT, is_agent, is_desk_admin
+from support.roles import PERM_AGENT, is_agent, is_desk_admin, is_supervisor
 
 from .claims import ClaimLinkInvalid, claim_token_read
-from .models import REF_PREFIX, Attachment, Category, Identity, Macro, Message, SlaTimer, Status, Ticket, TicketEvent
+from .models import (
+    REF_PREFIX,
+    Attachment,
+    Category,
+    Identity,
+    Macro,
+    Message,
+    SavedView,
+    SlaTimer,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from .sla_reading import next_due_subquery
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
@@ -126,6 +138,36 @@ INBOX_VIEWS = {
     "solved": lambda user: Q(status=Status.SOLVED),
     "all": lambda user: Q(),
 }
+
+
+def ticket_view_counts(*, user, conditions):
+    """{key: number of tickets} for many inbox views at once, in one query whatever their number: one
+    COUNT(*) FILTER (WHERE ...) per view (`conditions`: key -> Q, tickets.filters.filters_q) over the tickets the
+    user may see."""
+    if not conditions:
+        return {}
+    tickets = Ticket.objects.all() if is_agent(user) else Ticket.objects.filter(requester_tickets_q(user))
+    counts = tickets.aggregate(**{f"view_{i}": Count("pk", filter=condition) if condition else Count("pk")
+                                  for i, condition in enumerate(conditions.values())})
+    return {key: counts[f"view_{i}"] for i, key in enumerate(conditions)}
+
+
+def saved_view_list_for_user(*, user):
+    """The saved views an agent sees: their own personal ones and every shared one; nothing for anyone else."""
+    if not is_agent(user):
+        return SavedView.objects.none()
+    return (SavedView.objects.filter(Q(owner=user, shared=False) | Q(shared=True)).select_related("owner")
+            .order_by("shared", "position", "id"))
+
+
+def saved_view_get_for_user(*, user, view_id):
+    """A saved view the user sees; someone else's personal view raises SavedView.DoesNotExist, like a missing one."""
+    return saved_view_list_for_user(user=user).get(pk=view_id)
+
+
+def saved_view_editable(*, view, user):
+    """A personal view is changed by its owner alone, a shared one by supervisors (and desk admins) alone."""
+    return is_supervisor(user) if view.shared else view.owner_id == user.pk and is_agent(user)
 
 
 def ticket_find_for_agent(*, q, limit=10):

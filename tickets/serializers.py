@@ -224,3 +224,36 @@ class MacroOutputSerializer(serializers.Serializer):
     body = serializers.CharField()
     set_status = serializers.CharField()
     add_tags = serializers.ListField(child=serializers.CharField())
+
+
+class SavedViewCreateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=60)
+    shared = serializers.BooleanField(required=False, default=False, help_text="supervisors only")
+    filters = serializers.DictField(
+        required=False, default=dict,
+        help_text="the inbox's filters: view, status, priority, channel (lists), category, language, tag, assignee, "
+                  "q, sort; checked like GET /api/v1/tickets/ checks them")
+
+
+class SavedViewUpdateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=60, required=False)
+    shared = serializers.BooleanField(required=False, help_text="supervisors only")
+    filters = serializers.DictField(required=False)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+
+class InboxViewOutputSerializer(serializers.Serializer):
+    """A view of the inbox, built in or saved, with its number of tickets for the agent asking."""
+
+    id = serializers.IntegerField(allow_null=True, help_text="a saved view's id; null for a built-in view")
+    builtin = serializers.CharField(allow_null=True, help_text="a built-in view's key (mine, unassigned, ...)")
+    kind = serializers.ChoiceField(choices=["builtin", "personal", "shared"])
+    name = serializers.CharField()
+    filters = serializers.DictField(help_text="canonical: the defaults view=open and sort=due filled in")
+    count = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    owner = AgentPersonSerializer(allow_null=True)
+    editable = serializers.BooleanField(help_text="whether the agent asking may rename, change or delete it")
+
+    def get_url(self, view) -> str:
+        return f"{reverse('tickets:inbox')}?{view.query}"

@@ -8,25 +8,30 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from support import ratelimit
 from support.audit import audit_read
 from support.filescan import AttachmentWithheld, original_response, withheld_page
 from support.models import AuditEvent
+from support.numbers import id_from_text
 from support.permissions import agent_required
-from support.roles import is_agent
+from support.roles import is_agent, is_supervisor
 from support.selectors import outbound_failures_for_topic
 from support.services import DomainError
 from support.shortcuts import shortcut_config
 from verification.selectors import conversation_code
 
 from . import csat, selectors, services, sla
+from .collision import collision_strings, last_public_message_id, replied_meanwhile
 from .downloads import attachment_response
-from .filters import SORTS, TicketFilter
+from .filters import TicketFilter, inbox_filters, inbox_params
 from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
+from .inbox_views import inbox_views_for_user
+from .macros import macro_fill
 from .models import Attachment, Status, Ticket
+from .views_saved import views_config
 
 
 def _ticket_or_404(request, ref):
@@ -147,37 +152,25 @@ def attachment_original(request, attachment_id):
 
 # --- agents --------------------------------------------------------------------------------------------------
 
-INBOX_LABELS = {
-    "unassigned": gettext_lazy("Unassigned"),
-    "mine": gettext_lazy("Mine"),
-    "open": gettext_lazy("All open"),
-    "pending": gettext_lazy("Pending"),
-    "solved": gettext_lazy("Solved"),
-    "all": gettext_lazy("All"),
-}
-
-
 @agent_required
 def inbox(request):
-    view = request.GET.get("view", "open")
-    if view not in selectors.INBOX_VIEWS:
-        view = "open"
-    base = selectors.ticket_list_for_user(user=request.user).filter(selectors.INBOX_VIEWS[view](request.user))
-    params = request.GET.copy()
-    params.setdefault("sort", "due")  # the inbox shows what breaches first, first
+    params = inbox_params(request.GET)
+    base = selectors.ticket_list_for_user(user=request.user)
     filterset = TicketFilter(params, queryset=base, request=request)
-    tickets = filterset.qs if filterset.is_valid() else base.none()
-    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    view_query = request.GET.copy()
-    for key in ("view", "page"):
-        view_query.pop(key, None)
+    current = inbox_filters(filterset.form.cleaned_data) if valid else None
+    views = inbox_views_for_user(user=request.user, current=current,
+                                 saved_id=id_from_text(request.GET.get("saved", "")))
     return render(request, "tickets/inbox.html", {
-        "page": page, "filterset": filterset, "view": view, "views": [(k, str(v)) for k, v in INBOX_LABELS.items()],
-        "query": query.urlencode(), "view_query": view_query.urlencode(), "sorts": list(SORTS),
-        "bulk_form": BulkForm(), "status_choices": [(v, label) for v, label in Status.choices if v != Status.NEW],
-        "shortcuts": shortcut_config(),
+        "page": page, "filterset": filterset, "view": params["view"], "query": query.urlencode(),
+        "builtin_views": [v for v in views if v.kind == "builtin"], "can_share": is_supervisor(request.user),
+        "my_views": [v for v in views if v.kind == "personal"], "shared_views": [v for v in views if v.kind == "shared"],
+        "bulk_form": BulkForm(),
+        "status_choices": [(v, label) for v, label in Status.choices if v != Status.NEW],
+        "shortcuts": shortcut_config(), "views_config": views_config(request),
     })
 
 
@@ -220,7 +213,7 @@ def agent_ticket_detail(request, ref):
     ticket = _ticket_or_404(request, ref)
     audit_read(request, action=AuditEvent.Action.TICKET_VIEW, object_type="ticket", object_id=ticket.ref,
                customer=ticket.requester_id)
-    reply_form = AgentReplyForm()
+    reply_form, meanwhile = AgentReplyForm(), None
     if request.method == "POST":
         reply_form = AgentReplyForm(request.POST, request.FILES)
         if reply_form.is_valid():
@@ -228,7 +221,11 @@ def agent_ticket_detail(request, ref):
             try:
                 services.ticket_reply(ticket=ticket, author=request.user, body=data["body"],
                                       internal=data["internal"], attachments=data["attachments"], channel="web",
-                                      status=data["status"] or None, macro=data["macro"])
+                                      status=data["status"] or None, macro=data["macro"],
+                                      seen=None if data["confirm"] else data["seen"])
+            except services.RepliedMeanwhile as exc:
+                # Not sent: the page shows what was written meanwhile, keeps the text, and offers "send anyway".
+                meanwhile = replied_meanwhile(exc.messages, files_dropped=bool(data["attachments"]))
             except DomainError as exc:
                 _form_error(reply_form, exc)
             else:
@@ -238,20 +235,27 @@ def agent_ticket_detail(request, ref):
         "status": ticket.status if ticket.status != Status.NEW else Status.OPEN, "priority": ticket.priority,
         "assignee": ticket.assignee, "team": ticket.team, "category": ticket.category, "tags": ", ".join(ticket.tags),
     })
+    my_code = conversation_code(request.user, selectors.agent_code_key(ticket.ref))
+    values = {"customer_name": ticket.requester.display_name, "ticket_ref": ticket.ref,
+              "agent_name": request.user.display_name, "agent_code": my_code}
     with translation.override(ticket.language):
-        # Macros are offered in the ticket's language, the language the customer reads.
-        macros = [{"id": m.id, "name": m.name, "body": m.body, "status": m.set_status, "tags": m.add_tags}
-                  for m in selectors.macro_list()]
+        # Macros are offered in the ticket's language, the language the customer reads, their placeholders filled.
+        macros = [{"id": m.id, "name": m.name, "body": macro_fill(m.body, values), "status": m.set_status,
+                   "tags": m.add_tags} for m in selectors.macro_list()]
+    conversation = list(selectors.message_list_for_ticket(user=request.user, ticket=ticket))
+    seen = last_public_message_id(conversation)
+    if request.method == "POST" and meanwhile is None and getattr(reply_form, "cleaned_data", {}).get("seen"):
+        seen = min(seen, reply_form.cleaned_data["seen"])  # refused for a field: still what the agent had seen
     return render(request, "tickets/agent_ticket.html", {
-        "ticket": ticket,
-        "conversation": selectors.message_list_for_ticket(user=request.user, ticket=ticket),
+        "ticket": ticket, "conversation": conversation, "meanwhile": meanwhile,
+        "seen_message": seen, "collision_strings": collision_strings(),
         "events": selectors.event_list_for_ticket(ticket=ticket),
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
         "sla_timers": sla.timers_for_ticket(ticket), "shortcuts": shortcut_config(),
         # The agent's code in this request, which its customer sees by their replies (verification.selectors).
-        "my_code": conversation_code(request.user, selectors.agent_code_key(ticket.ref)),
+        "my_code": my_code,
     })
 
 

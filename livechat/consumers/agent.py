@@ -13,7 +13,7 @@ from support.roles import is_agent
 from support.twofactor import session_verified
 
 from .. import events, selectors, services
-from ..models import Conversation, SenderKind
+from ..models import Conversation, ConversationStatus, SenderKind
 from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay, socket_language_activate
 
 
@@ -21,15 +21,25 @@ def _agent_snapshot(agent):
     profile = AgentProfile.objects.get(user=agent)
     chats = [events.agent_chat(c) for c in selectors.agent_chats(agent=agent)]
     return {"type": "snapshot", "presence": profile.presence, "languages": profile.languages,
-            "queues": selectors.queue_overview(languages=profile.languages), "chats": chats}
+            "queues": selectors.queue_overview(languages=profile.languages), "chats": chats,
+            "history": _agent_history(agent)}
 
 
-def _agent_chat(agent, content):
+def _agent_history(agent):
+    return [events.history_item(c) for c in selectors.agent_history(agent=agent)]
+
+
+def _agent_chat(agent, content, *, ended=False):
+    """The chat a frame names, if it is in this agent's console; an ended one (waiting for the wrap-up) only where
+    `ended` allows it (reading and replay), else the frame is refused as for a chat that has ended."""
     conversation_id = content.get("conversation")
     try:
-        return selectors.conversation_get_for_agent(agent=agent, conversation_id=conversation_id)
+        conversation = selectors.conversation_get_for_agent(agent=agent, conversation_id=conversation_id)
     except (Conversation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise FrameError("not_your_chat", _("This chat is not one of your active chats.")) from exc
+    if conversation.status == ConversationStatus.CLOSED and not ended:
+        raise FrameError("chat_closed", _("This chat has ended."))
+    return conversation
 
 
 def _conversation_id(content):
@@ -71,7 +81,7 @@ class AgentChatConsumer(FrameConsumer):
         await self.send_json({"type": "pong"})
 
     async def on_read(self, content):
-        conversation = await db(_agent_chat)(self.agent, content)
+        conversation = await db(_agent_chat)(self.agent, content, ended=True)
         await db(services.conversation_mark_read)(
             conversation_id=conversation.id, agent=self.agent, seq=content.get("seq"))
 
@@ -96,7 +106,7 @@ class AgentChatConsumer(FrameConsumer):
             "frame": {"type": "typing", "sender": "agent", "conversation": str(conversation.id)}})
 
     async def on_resume(self, content):
-        conversation = await db(_agent_chat)(self.agent, content)
+        conversation = await db(_agent_chat)(self.agent, content, ended=True)
         await replay(self, conversation, after_seq(content), conversation=str(conversation.id))
 
     async def on_pick(self, content):
@@ -127,9 +137,17 @@ class AgentChatConsumer(FrameConsumer):
             conversation_id=conversation.id, by="agent", actor=self.agent)
         await self.send_json({"type": "ticket_created", "conversation": str(conversation.id), "ticket": ticket.ref})
 
+    async def on_wrap_up(self, content):
+        await db(services.conversation_wrap_up)(
+            conversation_id=_conversation_id(content), agent=self.agent, disposition=content.get("disposition"),
+            topic=content.get("topic"), tags=content.get("tags", []), note=content.get("note", ""))
+
+    async def on_history(self, content):
+        await self.send_json({"type": "history", "chats": await db(_agent_history)(self.agent)})
+
     handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,
                 "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close,
-                "to_ticket": on_to_ticket, "read": on_read}
+                "to_ticket": on_to_ticket, "read": on_read, "wrap_up": on_wrap_up, "history": on_history}
 
     async def frame(self, event):
         if event.get("from") == self.channel_name:

@@ -1,7 +1,6 @@
 """The frame protocol every chat socket speaks: JSON frames in, a handler per type, an error frame for anything
 wrong (never a crash), a per-socket rate limit, groups joined and left, and replay from a sequence number."""
 import collections
-import json
 import logging
 import re
 import time
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from support.asyncdb import db
+from support.events import frame_object
 from support.languages import normalize_language
 from support.services import DomainError
 
@@ -100,11 +100,8 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             return await self.send_json({"type": "error", "code": "rate_limited",
                                          "detail": str(_("Too many frames; slow down.")), "retry_after": round(retry_after, 1)})
-        try:
-            content = json.loads(text_data or "")
-        except (TypeError, ValueError, RecursionError):  # RecursionError: nested deeper than Python reads
-            return await self.send_error("malformed", _("Frames are JSON objects."))
-        if not isinstance(content, dict):
+        content = frame_object(text_data)
+        if content is None:
             return await self.send_error("malformed", _("Frames are JSON objects."))
         if unstorable(content):
             return await self.send_error("invalid_text", _("Text must not contain NUL characters or lone surrogates."))
@@ -114,10 +111,12 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
         try:
             self.frame_check(content)
             await handler(self, content)
-        except FrameError as exc:
-            await self.send_error(exc.code, exc.detail)
-        except DomainError as exc:
-            await self.send_error(exc.code, exc.detail)
+        except (FrameError, DomainError) as exc:
+            # Which chat and which field it was about, when the frame named them (a form can show it in place).
+            about = {"conversation": content["conversation"]} if isinstance(content.get("conversation"), str) else {}
+            if getattr(exc, "field", None):
+                about["field"] = exc.field
+            await self.send_error(exc.code, exc.detail, **about)
         except RedisError:
             # The channel layer is unreachable (Redis restarting). What the frame stored is in the database; the
             # frames it would have rung are not. Closing with "try again later" makes the page reconnect once the
@@ -138,8 +137,8 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             group, frame = events.message_sends(message)
             await self.channel_layer.group_send(group, {"type": "frame", "frame": frame})
 
-    async def send_error(self, code, detail):
-        await self.send_json({"type": "error", "code": code, "detail": str(detail)})
+    async def send_error(self, code, detail, **about):
+        await self.send_json({"type": "error", "code": code, "detail": str(detail), **about})
 
     async def join(self, *groups):
         for group in groups:

@@ -7,6 +7,7 @@
     presence      agents coming and going, their chats back to the queue
     bot           the bot stage: carrying out the chatbot's decision
     conversations a chat's life: start, customer messages, read marks, close, ticket, rating, transcript
+    wrapup        after the end: the agent's wrap-up, and the system's for chats left unwrapped
 
 Callers import `livechat.services`; the names below are its public face."""
 from .attachments import chat_attachment_scan, chat_attachment_scans_sweep
@@ -38,6 +39,7 @@ from .queue import (
     conversations_route_all,
     queue_changed,
 )
+from .wrapup import WrapUpRefused, conversation_wrap_up, conversations_wrap_up_stale, wrap_up_tags_clean
 
 __all__ = [
     "ChatClosed", "ChatNotAvailable", "RatingRefused", "TranscriptRefused", "agent_has_seat_locked",
@@ -48,5 +50,6 @@ __all__ = [
     "conversation_pick", "conversation_rate", "conversation_start", "conversation_transcript_send",
     "conversation_transfer", "conversations_close_idle", "conversations_requeue_for_agent", "conversations_route",
     "conversations_route_all", "customer_message_post", "incident_link_chat", "message_append_locked",
-    "message_post", "queue_changed", "secret_warning_post",
+    "message_post", "queue_changed", "secret_warning_post", "WrapUpRefused", "conversation_wrap_up",
+    "conversations_wrap_up_stale", "wrap_up_tags_clean",
 ]

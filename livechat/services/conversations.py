@@ -13,17 +13,18 @@ from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
 from support.models import AgentProfile
+from support.profiles import customer_profile_cached
 from support.services import DomainError, customer_for_email
 from tickets.models import Channel, Identity
 from tickets.services import ticket_create
 
 from .. import events
 from ..emails import email_transcript
-from ..models import Conversation, ConversationStatus, SenderKind
+from ..models import IN_CONSOLE, Conversation, ConversationStatus, SenderKind
 from .bot import bot_greet, bot_reply
 from .errors import ChatClosed, RatingRefused, TranscriptRefused, agent_owns_check
 from .messages import message_append_locked, message_post, secret_warning_post
-from .queue import agent_route, queue_changed
+from .queue import agent_route, queue_changed, queue_key_for
 
 
 def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=(),
@@ -32,13 +33,16 @@ def conversation_start(*, language, topic="", customer=None, visitor_name="", vi
     should; or straight in the language's queue, routed after commit."""
     with_bot = settings.LIVECHAT_BOT_ENABLED if with_bot is None else with_bot
     now = timezone.now()
+    account = customer if customer is not None and customer.is_authenticated else None
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            customer=customer if customer is not None and customer.is_authenticated else None,
+            customer=account,
             visitor_name=visitor_name, visitor_email=visitor_email, language=language, topic=topic,
             also_speaks=[lang for lang in dict.fromkeys(also_speaks) if lang != language],
             status=ConversationStatus.BOT if with_bot else ConversationStatus.QUEUED, with_bot=with_bot,
-            queued_at=None if with_bot else now)
+            queued_at=None if with_bot else now,
+            # Straight into the queue: the VIP rule from the cached profile (else the beat settles it).
+            queue_key=None if with_bot else queue_key_for(customer_profile_cached(customer=account), now))
         if with_bot:
             bot_greet(conversation)
         else:
@@ -93,10 +97,11 @@ def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="
 def conversation_mark_read(*, conversation_id, agent, seq):
     """The chat's agent has seen its messages up to `seq`: the read mark only moves forward, never past the last
     message, and only for the agent who has the chat (a conditional update, so concurrent marks from two tabs keep
-    the highest). Returns the read mark, or None when the chat is not this agent's active chat."""
+    the highest). Returns the read mark, or None when the chat is not this agent's (active, or ended and waiting for
+    their wrap-up)."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise DomainError(_("seq must be a whole number."), code="invalid_seq", field="seq")
-    mine = Conversation.objects.filter(pk=conversation_id, agent=agent, status=ConversationStatus.ACTIVE)
+    mine = Conversation.objects.filter(IN_CONSOLE, pk=conversation_id, agent=agent)
     mine.filter(agent_read_seq__lt=Least(seq, F("last_seq"))).update(agent_read_seq=Least(seq, F("last_seq")))
     read_seq = mine.values_list("agent_read_seq", flat=True).first()
     if read_seq is not None:
@@ -121,7 +126,9 @@ def conversation_close(*, conversation_id, by, actor=None, idle_before=None):
         now = timezone.now()
         was_queued = conversation.status == ConversationStatus.QUEUED
         conversation.status, conversation.closed_at, conversation.closed_by = ConversationStatus.CLOSED, now, by
-        conversation.save(update_fields=["status", "closed_at", "closed_by"])
+        if not conversation.agent_id:  # no agent to wrap it up (it ended with the bot or in the queue)
+            conversation.wrapped_up_at, conversation.wrapped_up_by = now, "system"
+        conversation.save(update_fields=["status", "closed_at", "closed_by", "wrapped_up_at", "wrapped_up_by"])
         # System messages carry a code, which each reader's client shows in their own language.
         message_append_locked(conversation, sender_kind=SenderKind.SYSTEM, body=f"closed_by_{by}")
         if conversation.agent_id:
@@ -195,7 +202,9 @@ def conversation_rate(*, conversation_id, score, comment=""):
         csat_score=score, csat_comment=(comment or "").strip()[:2000], rated_at=timezone.now())
     if not updated:
         raise RatingRefused(_("This chat cannot be rated (not closed yet, or already rated)."))
-    return Conversation.objects.get(pk=conversation_id)
+    conversation = Conversation.objects.get(pk=conversation_id)
+    transaction.on_commit(lambda: events.chat_rated(conversation))
+    return conversation
 
 
 def conversation_transcript_send(*, conversation_id):

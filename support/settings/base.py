@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_float, env_int, env_list, env_str
+from .exchange import *  # noqa: F401,F403  (the customer's profile at the exchange, the VIP queue rule)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -330,6 +331,8 @@ LIVECHAT_DEFAULT_HANDLE_SECONDS = env_int("LIVECHAT_DEFAULT_HANDLE_SECONDS", 300
 LIVECHAT_MESSAGE_MAX_CHARS = env_int("LIVECHAT_MESSAGE_MAX_CHARS", 4000)
 LIVECHAT_VISITOR_TOKEN_MAX_AGE = env_int("LIVECHAT_VISITOR_TOKEN_MAX_AGE", 24 * 3600)
 LIVECHAT_IDLE_MINUTES = env_int("LIVECHAT_IDLE_MINUTES", 15)
+# An ended chat waits in its agent's console for their wrap-up; after this the system wraps it up.
+LIVECHAT_WRAP_UP_MINUTES = env_int("LIVECHAT_WRAP_UP_MINUTES", 30)
 LIVECHAT_AGENT_GRACE_SECONDS = env_int("LIVECHAT_AGENT_GRACE_SECONDS", 90)
 LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS = env_int("LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS", 600)
 LIVECHAT_ATTACHMENT_MAX_BYTES = env_int("LIVECHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -347,6 +350,7 @@ LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 LIVECHAT_IDENTITY_SECRET = env_str("LIVECHAT_IDENTITY_SECRET", "")
 LIVECHAT_IDENTITY_MAX_AGE = env_int("LIVECHAT_IDENTITY_MAX_AGE", 24 * 3600)  # seconds a signature is accepted
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
+TICKET_VIEW_COUNTS_REFRESH_SECONDS = env_int("TICKET_VIEW_COUNTS_REFRESH_SECONDS", 25)  # inbox views' counts, 0: off
 # Rating links for solved tickets stay valid this long.
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 # Supervisor reports: the time zone days and hours are counted in (changeable per report), the default period and
@@ -423,6 +427,7 @@ if IMAP_HOST:
 SLA_ALERT_DIGEST_AFTER = env_int("SLA_ALERT_DIGEST_AFTER", 10)
 CELERY_BEAT_SCHEDULE["sla-scan"] = {"task": "tickets.tasks.sla_scan", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_close_idle", "schedule": 60}
+CELERY_BEAT_SCHEDULE["livechat-wrap-up-stale"] = {"task": "livechat.tasks.livechat_wrap_up_stale", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
 CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
 # Screenshot scans whose task was lost are queued again.

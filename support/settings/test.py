@@ -62,3 +62,6 @@ HEALTHCHECK_TIMEOUT = 0.5
 # The suite makes thousands of logins, tickets and chats from one address; tests of the limits turn them on.
 RATE_LIMITS_ENABLED = False
 LIVECHAT_BOT_ENABLED = env_bool("LIVECHAT_BOT_ENABLED", False)  # most chat tests are about the queue; bot tests turn it on
+# The customer-profile panel and the VIP rule read made-up exchange data; tests of the signed HTTP provider point
+# CUSTOMER_PROFILE_PROVIDER at it and a local test server (tests/support/exchange_server.py).
+CUSTOMER_PROFILE_PROVIDER = env_str("CUSTOMER_PROFILE_PROVIDER", "support.profiles.demo.DemoProfileProvider")

@@ -25,7 +25,7 @@ def test_an_agent_works_the_inbox_by_keyboard(new_page, lang):
     page.goto(f"/{lang}/agent/tickets/?view=all")
     rows = page.locator('tr[data-testid="inbox-row"]')
     expect(rows).to_have_count(3)
-    page.locator("body").click()
+    page.evaluate("document.activeElement.blur()")  # out of the text box, so the keys are shortcuts
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(rows.nth(1)).to_have_class(CURRENT)

@@ -58,15 +58,18 @@ def test_read_mark_moves_forward_only_and_never_past_the_last_message():
 
 @pytest.mark.django_db
 def test_only_the_chats_own_agent_moves_its_read_mark():
-    """Another agent (or the owner once the chat has gone) changes nothing."""
+    """Another agent (or the owner once the chat has left their console: wrapped up) changes nothing."""
     agent = online(AgentFactory(languages=["en"]))
     other = AgentFactory(languages=["en"])
     chat = active_chat(agent)
     assert services.conversation_mark_read(conversation_id=chat.id, agent=other, seq=2) is None
     assert Conversation.objects.get(pk=chat.id).agent_read_seq == 0
     services.conversation_close(conversation_id=chat.id, by="customer")
+    # Ended, it waits for the agent's wrap-up in the console, where it is still read.
+    assert services.conversation_mark_read(conversation_id=chat.id, agent=agent, seq=1) == 1
+    services.conversation_wrap_up(conversation_id=chat.id, agent=agent, disposition="resolved")
     assert services.conversation_mark_read(conversation_id=chat.id, agent=agent, seq=2) is None
-    assert Conversation.objects.get(pk=chat.id).agent_read_seq == 0
+    assert Conversation.objects.get(pk=chat.id).agent_read_seq == 1
 
 
 @pytest.mark.django_db
@@ -194,7 +197,8 @@ async def test_new_chat_arrives_with_its_unread_count():
                                                            visitor_email="m@example.com", topic="OTP")
     assigned = await receive_until(socket, "chat_assigned")
     assert assigned == {"type": "chat_assigned", "conversation": str(chat.id), "language": "ko", "topic": "OTP",
-                        "customer": "Minji", "last_seq": 0, "read_seq": 0, "unread": 0}
+                        "customer": "Minji", "last_seq": 0, "read_seq": 0, "unread": 0, "status": "active",
+                        "closed_by": "", "csat": None}
     customer = WebsocketCommunicator(application, f"/ws/chat/{chat.id}/?token={visitor_token(chat.id)}",
                                      headers=ORIGIN)
     assert (await customer.connect())[0]

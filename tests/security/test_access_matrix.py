@@ -209,6 +209,18 @@ HTTP = {
         post("/api/v1/tickets/{ticket}/merge/", roles(401, 403, 403, 400, 400, 400, 400), "own")],
     "api/v1/ticket-categories/": [get("/api/v1/ticket-categories/", API_USER)],
     "api/v1/macros/": [get("/api/v1/macros/", API_AGENT)],
+    # Saved inbox views (JSON only: a form body is a 415 for whoever gets past the door): the agent's own personal
+    # view is theirs alone (404 to every other agent, like a missing one); the supervisor's shared view is seen by
+    # every agent and changed by supervisors alone.
+    "api/v1/ticket-views/": [
+        get("/api/v1/ticket-views/", API_AGENT, "list"),
+        post("/api/v1/ticket-views/", roles(401, 403, 403, 415, 415, 415, 415), "create-form"),
+    ],
+    "api/v1/ticket-views/<int:view_id>/": [
+        patch("/api/v1/ticket-views/{saved_view}/", roles(401, 403, 403, 415, 404, 404, 404), "personal-patch-form"),
+        patch("/api/v1/ticket-views/{shared_view}/", roles(401, 403, 403, 403, 403, 415, 415), "shared-patch-form"),
+        patch(f"/api/v1/ticket-views/{MISSING_INT}/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
     "api/v1/attachments/<uuid:attachment_id>/": [
         get("/api/v1/attachments/{attachment}/", API_OWNER, "own"),
         get("/api/v1/attachments/{internal_attachment}/", roles(401, 404, 404, 200, 200, 200, 200),
@@ -266,6 +278,19 @@ HTTP = {
              lambda: {"file": upload("shot.png", png_bytes(), "image/png"), "client_msg_id": "matrix-file"}),
     ],
     "api/v1/agent/search/": [get("/api/v1/agent/search/?q=nothing-matches-this", API_AGENT)],
+    # The exchange profile (support.profiles, the demo provider here): agents only, A's own included (403 to A).
+    "api/v1/agent/customers/<int:customer_id>/profile/": [
+        get("/api/v1/agent/customers/{customer}/profile/", API_AGENT, "customer-a"),
+        get(f"/api/v1/agent/customers/{MISSING_INT}/profile/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
+    "api/v1/agent/customers/<int:customer_id>/timeline/": [
+        get("/api/v1/agent/customers/{customer}/timeline/", API_AGENT, "customer-a"),
+        get(f"/api/v1/agent/customers/{MISSING_INT}/timeline/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
+    "api/v1/agent/chats/<uuid:conversation_id>/profile/": [
+        get("/api/v1/agent/chats/{chat}/profile/", API_AGENT, "own"),
+        get(f"/api/v1/agent/chats/{MISSING_UUID}/profile/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
     "api/v1/bot/ask": [post("/api/v1/bot/ask", same(400))],
     # Official-contact checks are public and take no credentials at all (verification.apis.VerifyApi).
     "api/v1/verify/": [
@@ -404,6 +429,14 @@ HTTP = {
     "en/agent/tickets/": [get("/en/agent/tickets/", PAGE_AGENT)],
     "en/agent/tickets/bulk/": [
         post("/en/agent/tickets/bulk/", roles(LOGIN, 404, 404, *[INBOX] * 4))],
+    # Saving, renaming and deleting inbox views; empty forms come back to the inbox with a message. Another agent's
+    # personal view is a 404; the delete is not confirmed, so nothing is deleted.
+    "en/agent/tickets/views/": [post("/en/agent/tickets/views/", roles(LOGIN, 404, 404, *[INBOX] * 4))],
+    "en/agent/tickets/views/<int:view_id>/rename/": [
+        post("/en/agent/tickets/views/{saved_view}/rename/", roles(LOGIN, 404, 404, INBOX, 404, 404, 404))],
+    "en/agent/tickets/views/<int:view_id>/delete/": [
+        post("/en/agent/tickets/views/{saved_view}/delete/", roles(LOGIN, 404, 404, INBOX, 404, 404, 404)),
+        post("/en/agent/tickets/views/{shared_view}/delete/", roles(LOGIN, 404, 404, *[INBOX] * 4), "shared")],
     "en/agent/tickets/<str:ref>/": [
         get("/en/agent/tickets/{ticket}/", PAGE_AGENT, "own"),
         get("/en/agent/tickets/T-99999999/", PAGE_MISSING, "missing"),
@@ -458,6 +491,11 @@ HTTP = {
     # A transcript link is a bearer capability mailed to the chat's address; forged is 410 for everybody.
     "en/chat/transcript/<str:token>/": [get("/en/chat/transcript/forged/", same(410), "forged")],
     "en/agent/chats/": [get("/en/agent/chats/", PAGE_AGENT)],
+    # A chat's page is for agents: its own customer gets a 404 like everyone else who is not staff.
+    "en/agent/chats/<uuid:conversation_id>/": [
+        get("/en/agent/chats/{chat}/", PAGE_AGENT, "own"),
+        get(f"/en/agent/chats/{MISSING_UUID}/", PAGE_MISSING, "missing"),
+    ],
     # Customer pages are for agents: A's own page is a 404 to A as to B.
     "en/agent/customers/<int:customer_id>/": [
         get("/en/agent/customers/{customer}/", PAGE_AGENT, "customer-a"),
@@ -580,6 +618,20 @@ WS = {
         Case("other-chats-token", "WS", "/ws/chat/{chat}/?token={visitor_token}",
              roles(4404, OPEN, 4404, 4404, 4404, 4404, 4404)),
         Case("missing", "WS", f"/ws/chat/{MISSING_UUID}/", same(4404)),
+    ],
+    # Who has a ticket or a chat open (collision detection): staff only; a refusal is an error frame, then the close.
+    "ws/agent/tickets/<str:ref>/": [
+        Case("a-ticket", "WS", "/ws/agent/tickets/{ticket}/", roles(4403, 4403, 4403, OPEN, OPEN, OPEN, OPEN)),
+        Case("missing", "WS", f"/ws/agent/tickets/T-{MISSING_INT}/",
+             roles(4403, 4403, 4403, 4404, 4404, 4404, 4404)),
+    ],
+    "ws/agent/chats/<uuid:conversation_id>/": [
+        Case("a-chat", "WS", "/ws/agent/chats/{chat}/?follow=1", roles(4403, 4403, 4403, OPEN, OPEN, OPEN, OPEN)),
+        Case("missing", "WS", f"/ws/agent/chats/{MISSING_UUID}/", roles(4403, 4403, 4403, 4404, 4404, 4404, 4404)),
+    ],
+    # The header's bell (support.consumers): anyone signed in hears their own unread count; no session is a 4401.
+    "ws/notifications/": [
+        Case("connect", "WS", "/ws/notifications/", roles(4401, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN)),
     ],
     # Every agent role connects; acting on A's chat (assigned to the English agent) is that agent's only.
     "ws/agent/": [
@@ -782,6 +834,9 @@ def _build_world():
     incident = incident_services.incident_declare(
         by=users["supervisor"], titles={"en": "Withdrawals delayed"}, notices={"en": "We are on it."},
         keywords=["withdrawal"])
+    saved_view = ticket_services.saved_view_create(owner=agent, name="Urgent", filters={"view": "open"})
+    shared_view = ticket_services.saved_view_create(owner=supervisor, name="Team", filters={"view": "open"},
+                                                    shared=True)
 
     names = {
         "incident": incident.pk,
@@ -797,6 +852,7 @@ def _build_world():
         "report_key": report_selectors.REPORT_TABLES[0].table_key,
         "uidb64": urlsafe_base64_encode(force_bytes(cust_a.pk)),
         "claim_token": claim_token(ticket),
+        "saved_view": saved_view.pk, "shared_view": shared_view.pk,
     }
     return {"names": names, "sessions": sessions, "tokens": tokens}
 
@@ -864,6 +920,7 @@ def _socket_world(role):
     from livechat.models import SenderKind
     from livechat.tokens import visitor_token
     from support.models import AgentProfile, Presence
+    from tickets import services as ticket_services
 
     cust_a = UserFactory(email="ws.a@example.com")
     agent = AgentFactory(email="ws.agent@example.com", languages=["en"])
@@ -889,8 +946,9 @@ def _socket_world(role):
         client.force_login(user)
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}="
                                    f"{client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()))
+    ticket = ticket_services.ticket_create(requester=cust_a, subject="Deposit", body=f"Hello {SECRET}")
     names = {"chat": str(chat.id), "visitor_chat": str(visitor_chat.id),
-             "visitor_token": visitor_token(visitor_chat.id)}
+             "visitor_token": visitor_token(visitor_chat.id), "ticket": ticket.ref}
     return names, headers
 
 
@@ -901,7 +959,12 @@ async def _socket_outcome(communicator, case, names):
     first = await communicator.receive_output(timeout=5)
     if first["type"] == "websocket.close":
         return first["code"]
-    assert json.loads(first["text"])["type"] in ("assigned", "queue", "snapshot"), first
+    first_frame = json.loads(first["text"])
+    if first_frame["type"] == "error":  # the presence sockets say why before they close
+        closing = await communicator.receive_output(timeout=5)
+        assert closing["type"] == "websocket.close"
+        return closing["code"]
+    assert first_frame["type"] in ("assigned", "queue", "snapshot", "present", "unread"), first
     if not case.data:
         return OPEN
     frame = {key: value.format(**names) if isinstance(value, str) else value for key, value in case.data.items()}

@@ -33,6 +33,8 @@ class InboundEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("incoming email")
+        verbose_name_plural = _("incoming emails")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "-created_at"], name="inbound_status_created")]
 

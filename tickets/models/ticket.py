@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from support.languages import LANGUAGE_CODES, language_choices
 from support.models import ScannedImage
 
+from ..macros import macro_placeholders_check
 from .choices import REF_PREFIX, AttachmentKind, Channel, Identity, Priority, Status
 
 
@@ -63,6 +65,8 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         constraints = [
             models.CheckConstraint(condition=models.Q(language__in=LANGUAGE_CODES), name="ticket_language_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="ticket_status_valid"),
@@ -202,11 +206,25 @@ class Macro(models.Model):
     """A canned reply: text in six languages, and optionally a status and tags it sets when used."""
 
     name = models.CharField(_("name"), max_length=100)
-    body = models.TextField(_("reply text"))
+    body = models.TextField(_("reply text"), help_text=_(
+        "Placeholders filled for each ticket or chat: {{customer_name}}, {{ticket_ref}}, {{agent_name}}, "
+        "{{agent_code}} (the agent's code the customer can check)."))
     set_status = models.CharField(_("set status"), max_length=8, choices=Status.choices, blank=True)
     add_tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("add tags"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    def clean(self):
+        """Placeholders ({{customer_name}}, ...) must be known ones, in every language's text."""
+        errors = {}
+        for lang in LANGUAGE_CODES:
+            field = "body_" + lang.replace("-", "_")
+            try:
+                macro_placeholders_check(getattr(self, field, "") or "")
+            except ValidationError as exc:
+                errors[field] = exc
+        if errors:
+            raise ValidationError(errors)
 
     class Meta:
         verbose_name = _("macro")

@@ -11,9 +11,11 @@ A package in layers, each module with one job (lower ones never import higher on
     claim        the owner of an address claims a request filed under it
     changes      applying changes to a locked ticket; update, bulk update, SLA escalation
     create       opening a ticket, whatever the channel
+    collision    a reply is held when someone else wrote after what its author had seen
     reply        replies and internal notes (a reply to a closed ticket opens a follow-up)
     merge        merging a duplicate into another ticket
     batches      solving an incident's tickets, closing solved tickets
+    saved_views  inbox views agents save, personal or shared
 
 Callers import `tickets.services`; the names below are its public face."""
 from support.services import DomainError
@@ -22,14 +24,17 @@ from .attachments import attachment_scan, attachment_scans_sweep
 from .batches import incident_tickets_solve, tickets_close_solved
 from .changes import AGENT_FIELDS, CUSTOMER_STATUSES, sla_escalate, ticket_bulk_update, ticket_update
 from .claim import ClaimRefused, ticket_claim
+from .collision import RepliedMeanwhile
 from .common import MAX_BODY, MAX_SUBJECT, TAG_RE, NotAllowed, TicketClosed, normalize_tags
 from .create import ticket_create
 from .merge import ticket_merge, ticket_merge_check
 from .reply import ticket_reply
+from .saved_views import ViewNameTaken, saved_view_create, saved_view_delete, saved_view_update
 
 __all__ = [
     "AGENT_FIELDS", "CUSTOMER_STATUSES", "MAX_BODY", "MAX_SUBJECT", "TAG_RE", "ClaimRefused", "DomainError",
-    "NotAllowed", "TicketClosed", "attachment_scan", "attachment_scans_sweep", "incident_tickets_solve",
+    "NotAllowed", "RepliedMeanwhile", "TicketClosed", "attachment_scan", "attachment_scans_sweep", "incident_tickets_solve",
     "normalize_tags", "sla_escalate", "ticket_bulk_update", "ticket_claim", "ticket_create", "ticket_merge", "ticket_merge_check",
-    "ticket_reply", "ticket_update", "tickets_close_solved",
+    "ticket_reply", "ticket_update", "tickets_close_solved", "ViewNameTaken", "saved_view_create", "saved_view_delete",
+    "saved_view_update",
 ]

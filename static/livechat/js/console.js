@@ -2,7 +2,9 @@
 // chats to pick by hand, and every active chat side by side with the customer's details, recent requests, canned
 // replies, transfer, convert-to-ticket and close. A reconnect asks each chat for what it missed (resume). The chat
 // the agent is in (focus inside it, page visible) is marked read up to its last message (read frames); the others
-// show their unread count. Keyboard: n next chat, r reply, e end the chat (static/support/js/shortcuts.js).
+// show their unread count. An ended chat stays, read-only, with its wrap-up form (outcome, topic, tags, a note; the
+// customer's rating when it comes) until the agent finishes it; then it moves to "Recent chats", whose links open
+// the chat's page. Keyboard: n next chat, r reply, e end the chat (static/support/js/shortcuts.js).
 (function () {
   "use strict";
   var app = document.getElementById("console-app");
@@ -61,7 +63,7 @@
     if (frame.client_msg_id) item.dataset.clientId = frame.client_msg_id;
     if (frame.sender === "system") {
       item.className = "chat-msg chat-system" + (frame.body === "secret_hidden" ? " chat-warning" : "");
-      item.textContent = S[frame.body] || frame.body;
+      item.textContent = S.system_lines[frame.body] || S[frame.body] || frame.body;
       return item;
     }
     var who = document.createElement("span");
@@ -112,7 +114,17 @@
       link.target = "_blank";
       link.rel = "noopener";
       link.className = "chat-file";
-      link.textContent = file.filename;
+      if (/^image\//.test(file.content_type)) {
+        // A picture, once read for secrets (or its blurred copy), shows inline; the link opens it full size.
+        var thumb = document.createElement("img");
+        thumb.className = "chat-thumb";
+        thumb.src = link.href;
+        thumb.alt = file.filename;
+        thumb.loading = "lazy";
+        link.appendChild(thumb);
+      } else {
+        link.textContent = file.filename;
+      }
       box.appendChild(link);
     }
     if (file.secret_kinds && file.secret_kinds.length) {
@@ -187,8 +199,9 @@
       clearTimeout(chat.gapTimer);
       chat.gapTimer = setTimeout(function () { send({ type: "resume", conversation: chat.id, after_seq: chat.lastSeq }); }, 400);
     }
-    if (frame.client_msg_id && chat.pending[frame.client_msg_id]) {
+    if (frame.client_msg_id && (chat.pending[frame.client_msg_id] || chat.uploading[frame.client_msg_id])) {
       delete chat.pending[frame.client_msg_id];
+      delete chat.uploading[frame.client_msg_id];
       var waiting = chat.log.querySelector('.chat-pending[data-client-id="' + CSS.escape(frame.client_msg_id) + '"]');
       if (waiting) {
         // The stored message replaces what was typed (the server may have hidden a secret in it).
@@ -206,6 +219,8 @@
       .then(function (context) {
         if (!context) return;
         var node = chat.node;
+        // The customer's timeline and other panels hang off the chat's context (static/desk/js/timeline.js).
+        document.dispatchEvent(new CustomEvent("console:chat-context", { detail: { conversation: chat.id, node: node, context: context } }));
         var name = node.querySelector(".js-customer");
         name.textContent = "";
         if (context.customer_url) {  // registered customers: their page with every ticket, chat and rating
@@ -277,7 +292,8 @@
   function openChat(info) {
     if (state.chats[info.conversation]) return state.chats[info.conversation];
     var node = $("chat-template").content.firstElementChild.cloneNode(true);
-    var chat = { id: info.conversation, lastSeq: 0, readSeq: info.read_seq || 0, seen: {}, pending: {}, node: node,
+    var chat = { id: info.conversation, topic: info.topic, lastSeq: 0, readSeq: info.read_seq || 0, seen: {}, pending: {},
+                 uploading: {}, file: null, node: node,
                  log: node.querySelector(".chat-log") };
     node.dataset.conversation = chat.id;
     node.querySelector(".js-language").textContent = info.language || "";
@@ -287,9 +303,30 @@
     node.querySelector(".js-transfer").textContent = S.transfer;
     node.querySelector(".js-ticket").textContent = S.to_ticket;
     var input = node.querySelector(".js-input");
+    node.querySelector(".js-file").addEventListener("change", function (event) {
+      if (event.target.files[0]) setFile(chat, event.target.files[0]);
+      event.target.value = "";
+    });
+    node.querySelector(".js-file-remove").addEventListener("click", function () { setFile(chat, null); input.focus(); });
+    input.addEventListener("paste", function (event) {
+      // A pasted screenshot becomes the message's file (pasted text stays text).
+      var items = (event.clipboardData && event.clipboardData.items) || [];
+      for (var i = 0; i < items.length; i++) {
+        if (items[i].kind === "file" && /^image\//.test(items[i].type)) {
+          var pasted = items[i].getAsFile();
+          if (!pasted) continue;
+          var stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
+          var named = new File([pasted], "screenshot-" + stamp + "." + (pasted.type.split("/")[1] || "png"), { type: pasted.type });
+          setFile(chat, named);
+          if (!event.clipboardData.getData("text/plain")) event.preventDefault();
+          return;
+        }
+      }
+    });
     node.querySelector(".js-form").addEventListener("submit", function (event) {
       event.preventDefault();
       var body = input.value.trim();
+      if (chat.file) { upload(chat, body); return; }
       if (!body) return;
       // Kept until the server echoes it back; sent again after a reconnect if it was not.
       var frame = { type: "message", conversation: chat.id, body: body, client_msg_id: newId() };
@@ -329,6 +366,18 @@
                  : { type: "transfer", conversation: chat.id, to_language: language });
       transfer.hidden = true;
     });
+    var wrap = node.querySelector(".js-wrap-form");
+    wrap.addEventListener("submit", function (event) {
+      event.preventDefault();
+      wrapErrors(chat, {});
+      var disposition = wrap.querySelector(".js-disposition");
+      if (!disposition.value) { wrapErrors(chat, { disposition: disposition.options[0].textContent }); disposition.focus(); return; }
+      wrap.querySelector(".js-wrap-submit").disabled = true;
+      send({ type: "wrap_up", conversation: chat.id, disposition: disposition.value,
+             topic: wrap.querySelector(".js-wrap-topic").value, tags: wrap.querySelector(".js-wrap-tags").value.split(/[,，、]/),
+             note: wrap.querySelector(".js-wrap-note").value });
+    });
+    wrap.querySelector(".js-wrap-transcript").href = app.dataset.chatPage + chat.id + "/";
     node.addEventListener("focusin", function () { state.current = chat.id; markRead(chat); });
     $("chats").appendChild(node);
     state.chats[chat.id] = chat;
@@ -339,7 +388,105 @@
     // .js-extras box; "console:chat-closed" tells them it went away.
     document.dispatchEvent(new CustomEvent("console:chat-open", { detail: { conversation: chat.id, node: node } }));
     send({ type: "resume", conversation: chat.id, after_seq: 0 });  // the conversation so far, bot part included
+    if (info.status === "closed") endChat(chat, info);
     return chat;
+  }
+  // --- files: attached or pasted, sent over HTTP with the text as their message -------------------------------
+  function setFile(chat, file) {
+    var chip = chat.node.querySelector(".js-file-chip"), preview = chat.node.querySelector(".js-file-preview");
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    chat.file = file;
+    chip.hidden = !file;
+    chat.node.querySelector(".js-file-error").hidden = true;
+    chat.node.querySelector(".js-file-name").textContent = file ? file.name : "";
+    preview.hidden = !(file && /^image\//.test(file.type));
+    if (!preview.hidden) preview.src = URL.createObjectURL(file); else preview.removeAttribute("src");
+  }
+  function upload(chat, body) {
+    // The same checks as a customer's file (type, size, the scan for secrets); the message comes back over the
+    // socket like any other and replaces the pending line.
+    var input = chat.node.querySelector(".js-input"), file = chat.file;
+    var data = new FormData();
+    var id = newId();
+    data.append("file", file);
+    data.append("body", body);
+    data.append("client_msg_id", id);
+    chat.uploading[id] = true;
+    var pending = messageNode({ sender: "agent", body: body || file.name, client_msg_id: id }, true);
+    place(chat, pending, null);
+    input.value = "";
+    setFile(chat, null);
+    fetch(window.inPageLanguage(app.dataset.context + chat.id + "/attachments/"), {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    }).then(function (response) {
+      if (response.ok) return;
+      return response.json().then(function (answer) { throw { detail: answer.error && answer.error.detail }; });
+    }).catch(function (error) {
+      delete chat.uploading[id];
+      pending.remove();
+      input.value = body;
+      setFile(chat, file);  // nothing is lost: the text and the file are back in the composer
+      var line = chat.node.querySelector(".js-file-error");
+      line.textContent = (error && error.detail) || S.reconnecting;  // the refusal's reason, or a lost connection
+      line.hidden = false;
+    });
+  }
+  function csrfToken() {
+    var field = app.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  // --- the end of a chat: wrap-up, then history ----------------------------------------------------------------
+  function endChat(chat, info) {
+    // Read-only from now on; the wrap-up form takes the composer's place until the agent finishes it.
+    if (chat.ended) return;
+    chat.ended = true;
+    var node = chat.node;
+    node.classList.add("is-ended");
+    [".js-form", ".console-tools", ".js-transfer-form", ".js-typing"].forEach(function (sel) { node.querySelector(sel).hidden = true; });
+    node.querySelector(".js-ended").hidden = false;
+    node.querySelector(".js-ended-text").textContent = S.ended;
+    var topic = node.querySelector(".js-wrap-topic");
+    if (!topic.value) topic.value = info.topic || chat.topic || "";
+    renderCsat(chat, info.csat);
+  }
+  function renderCsat(chat, csat) {
+    var line = chat.node.querySelector(".js-csat");
+    line.textContent = csat ? fmt(S.csat, { score: csat.score }) + (csat.comment ? " — " + csat.comment : "") : S.csat_waiting;
+  }
+  function wrapErrors(chat, errors) {
+    chat.node.querySelectorAll(".js-wrap-form .js-error").forEach(function (box) {
+      var text = errors[box.dataset.field];
+      box.textContent = text || "";
+      box.hidden = !text;
+    });
+  }
+  function historyNode(item) {
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = app.dataset.chatPage + item.conversation + "/";
+    link.textContent = (item.customer || S.customer) + (item.topic ? " — " + item.topic : "");
+    li.appendChild(link);
+    var meta = document.createElement("div");
+    meta.className = "muted small";
+    var when = item.wrapped_up_at ? new Date(item.wrapped_up_at).toLocaleString(document.documentElement.lang || undefined,
+      { dateStyle: "short", timeStyle: "short" }) : "";
+    meta.textContent = [S.dispositions[item.disposition] || "", item.language,
+      item.csat ? fmt(S.csat, { score: item.csat.score }) : "", when].filter(Boolean).join(" · ");
+    li.appendChild(meta);
+    return li;
+  }
+  function renderHistory(items) {
+    var list = $("history");
+    list.textContent = "";
+    items.forEach(function (item) { list.appendChild(historyNode(item)); });
+    if (!items.length) {
+      var none = document.createElement("li");
+      none.className = "muted small js-history-empty";
+      none.textContent = S.history_empty;
+      list.appendChild(none);
+    }
   }
   function dropChat(id) {
     var chat = state.chats[id];
@@ -364,7 +511,11 @@
         send({ type: "resume", conversation: id, after_seq: chat.lastSeq });
         Object.keys(chat.pending).forEach(function (key) { send(chat.pending[key]); });
       });
-      frame.chats.forEach(openChat);  // new ones ask for their history themselves
+      frame.chats.forEach(function (info) {
+        var chat = openChat(info);  // new ones ask for their history themselves
+        if (info.status === "closed") endChat(chat, info);
+      });
+      renderHistory(frame.history || []);
       $("no-chats").textContent = S.no_chats;
       $("no-chats").hidden = Object.keys(state.chats).length > 0;
     },
@@ -380,8 +531,20 @@
     chat_released: function (frame) { dropChat(frame.conversation); },
     closed: function (frame) {
       var chat = state.chats[frame.conversation];
-      if (chat) setTimeout(function () { dropChat(frame.conversation); }, 4000);
+      if (chat) endChat(chat, frame);
     },
+    csat: function (frame) {
+      var chat = state.chats[frame.conversation];
+      if (chat) renderCsat(chat, frame.csat);
+    },
+    wrapped_up: function (frame) {
+      dropChat(frame.conversation);
+      var list = $("history"), empty = list.querySelector(".js-history-empty");
+      if (empty) empty.remove();
+      list.insertBefore(historyNode(frame.history), list.firstChild);
+      while (list.children.length > 10) list.removeChild(list.lastChild);
+    },
+    history: function (frame) { renderHistory(frame.chats); },
     ticket_created: function (frame) { $("console-status").textContent = frame.ticket; },
     message: function (frame) {
       var chat = state.chats[frame.conversation];
@@ -403,6 +566,14 @@
     },
     error: function (frame) {
       state.picking = false;
+      var chat = state.chats[frame.conversation];
+      if (chat && chat.ended) {  // the wrap-up form shows it by its field
+        chat.node.querySelector(".js-wrap-submit").disabled = false;
+        var errors = {};
+        errors[frame.field || "disposition"] = frame.detail;
+        wrapErrors(chat, errors);
+        return;
+      }
       $("console-status").textContent = fmt(S.error, { detail: frame.detail });
     },
     pong: function () {},
