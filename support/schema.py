@@ -15,6 +15,8 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed for this user (`permission_denied`), or a session request without its CSRF token "
          "(`csrf_failed`).",
     404: "No such object, or someone else's (the two look the same): `not_found`.",
+    409: "Refused because something changed meanwhile: `replied_meanwhile` (a ticket reply written before someone "
+         "else's; `error.messages` holds what was written since).",
     415: "The body is in a media type this operation does not take, or has none: `unsupported_media_type`.",
     429: "Too many attempts: `rate_limited`; the `Retry-After` header says in how many seconds to try again.",
 }

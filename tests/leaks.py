@@ -73,15 +73,29 @@ def raw_codes(language):
 APPS = {"support", "tickets", "livechat", "helpcenter", "chatbot", "reports", "incidents", "verification", "desk"}
 
 
-def english_leaks(text, language):
-    """The catalogue's English phrases found in `text` shown to someone reading `language` (none for English), and
-    our choices' raw codes shown as words (raw_codes)."""
+def english_leaks(text, language, *, codes=False):
+    """The catalogue's English phrases found in `text` shown to someone reading `language` (none for English);
+    with `codes`, also our choices' raw codes shown as words (raw_codes), except words our own translations in that
+    language use (Russian writes "email" in its texts)."""
     if language == "en" or not text:
         return []
     found = set(_pattern(language).findall(text))
-    codes = raw_codes(language)
-    found.update(word for word in re.findall(r"(?<![\w@./-])[a-z][a-z_]{3,}(?![\w@./-])", text) if word in codes)
+    if codes:
+        suspects = raw_codes(language) - _translation_words(language)
+        # A code in braces is a placeholder of a text being edited ("{high}" in a bot text), not a word shown.
+        found.update(word for word in re.findall(r"(?<![\w@./{-])[a-z][a-z_]{3,}(?![\w@./}-])", text)
+                     if word in suspects)
     return sorted(found)
+
+
+@lru_cache(maxsize=None)
+def _translation_words(language):
+    po = polib.pofile(str(LOCALE_DIR / DIRECTORIES[language] / "LC_MESSAGES" / "django.po"))
+    words = set()
+    for entry in po:
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            words.update(re.findall(r"[a-z][a-z_]{3,}", text or ""))
+    return frozenset(words)
 
 
 def strings_in(value):
@@ -124,27 +138,40 @@ def english_on_page(page):
 
 
 class _Text(HTMLParser):
-    """The text a person sees or hears: body text and the attributes read out, without scripts and styles."""
+    """The text a person sees or hears, as PAGE_TEXT_JS reads it in a browser: body text and the attributes read
+    out or shown (button values too), without scripts and styles, and without parts marked as being in another
+    language than the page's (<html lang>) or as not to be translated (translate="no": codes, stored data)."""
 
     SKIP = {"script", "style", "template", "noscript"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__()
-        self.parts, self.skipping = [], 0
+        self.parts, self.language, self.skipped = [], "", []  # skipped: the open elements left out, innermost last
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skipping += 1
-        for name, value in attrs:
-            if name in ("placeholder", "title", "aria-label", "alt") and value:
-                self.parts.append(value)
+        attrs = dict(attrs)
+        if tag == "html":
+            self.language = attrs.get("lang") or ""
+            return
+        if self.skipped or tag in self.SKIP or attrs.get("translate") == "no" or attrs.get("lang", self.language) \
+                != self.language:
+            if tag not in self.VOID:
+                self.skipped.append(tag)
+            return
+        for name in ("placeholder", "title", "aria-label", "alt"):
+            if attrs.get(name):
+                self.parts.append(attrs[name])
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skipping:
-            self.skipping -= 1
+        if tag in self.skipped:
+            while self.skipped.pop() != tag:
+                pass
 
     def handle_data(self, data):
-        if not self.skipping:
+        if not self.skipped:
             self.parts.append(data)
 
 

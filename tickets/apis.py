@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from support import ratelimit
+from support.api_errors import error_body
 from support.audit import audit_read
 from support.filescan import AttachmentWithheld
 from support.models import AuditEvent, Team, User
@@ -174,7 +175,8 @@ class TicketMessagesApi(APIView):
 
     @extend_schema(request={"application/json": MessageCreateInputSerializer,
                             "multipart/form-data": MessageCreateInputSerializer},
-                   responses={201: AgentMessageOutputSerializer, **errors(400, 401, 403, 404, 415)}, tags=["tickets"])
+                   responses={201: AgentMessageOutputSerializer, **errors(400, 401, 403, 404, 409, 415)},
+                   tags=["tickets"])
     def post(self, request, ref):
         """Reply (agents may post `"internal": true` notes, set a status and apply a macro). A customer's reply to
         a closed ticket opens a follow-up ticket; the response then carries its reference in `ticket`."""
@@ -183,20 +185,27 @@ class TicketMessagesApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         agent = is_agent(request.user)
-        for field in ("status", "macro"):
+        for field in ("status", "macro", "seen"):
             if field in values and not agent:
-                raise ValidationError({field: ["Only agents can use this field."]})
+                raise ValidationError({field: [_("Only agents can use this field.")]})
         if values.get("internal") and not agent:
-            raise ValidationError({"internal": ["Only agents can write internal notes."]})
+            raise ValidationError({"internal": [_("Only agents can write internal notes.")]})
         macro = None
         if "macro" in values:
             macro = Macro.objects.filter(pk=values["macro"], is_active=True).first()
             if macro is None:
                 raise ValidationError({"macro": ["Unknown macro."]})
-        message = services.ticket_reply(
-            ticket=ticket, author=request.user, body=values["body"], internal=values.get("internal", False),
-            attachments=values.get("attachments", []), channel="api", status=values.get("status"), macro=macro,
-        )
+        try:
+            message = services.ticket_reply(
+                ticket=ticket, author=request.user, body=values["body"], internal=values.get("internal", False),
+                attachments=values.get("attachments", []), channel="api", status=values.get("status"), macro=macro,
+                seen=values.get("seen"),
+            )
+        except services.RepliedMeanwhile as exc:
+            # Not sent: what was written meanwhile comes with the refusal, to read before sending again.
+            body = error_body(exc.code, exc.detail)
+            body["error"]["messages"] = message_output(exc.messages, request.user)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         body = dict(message_output(message, request.user, many=False))
         body["ticket"] = f"T-{message.ticket.number}"
         return Response(body, status=status.HTTP_201_CREATED)

@@ -37,6 +37,11 @@ class MessageCreateInputSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=SETTABLE_STATUSES, required=False)
     macro = serializers.IntegerField(required=False, min_value=1)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
+    seen = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text="agents: the id of the last public message shown when the reply was written (0: none). A public "
+                  "reply is then refused with 409 replied_meanwhile if someone else wrote after it; leave it out to "
+                  "send anyway")
 
 
 class MergeInputSerializer(StrictInputSerializer):
