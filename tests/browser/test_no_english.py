@@ -67,6 +67,7 @@ def test_no_english_on_any_page_in_the_other_five_languages(new_page, asgi_serve
             "customer": ["/", "/requests/new/", "/requests/", f"/requests/{ticket.ref}/", "/notifications/", "/help/",
                          "/chat/", "/status/", "/verify/"],
             "agent": ["/agent/", "/agent/tickets/", f"/agent/tickets/{ticket.ref}/", "/agent/chats/",
+                      f"/agent/chats/{chat.pk}/",
                       f"/agent/customers/{customer.pk}/", f"/agent/search/?q={customer.email}", "/notifications/",
                       "/agent/incidents/"],
             "supervisor": ["/agent/reports/", "/agent/wallboard/", "/agent/reviews/", f"/agent/reviews/new/?ticket={ticket.ref}",
@@ -83,6 +84,7 @@ def test_no_english_on_any_page_in_the_other_five_languages(new_page, asgi_serve
                 found = english_on_page(tab)
                 if found:
                     leaks[f"{lang} {who} {path}"] = found
-                name = path.replace(ticket.ref, "ticket").split("?")[0].strip("/").replace("/", "_") or "home"
+                name = (path.replace(ticket.ref, "ticket").replace(str(chat.pk), "chat").split("?")[0].strip("/")
+                        .replace("/", "_") or "home")
                 tab.screenshot(path=str(ARTIFACTS / f"leaks-{lang}-{who}-{name}.png"), full_page=True)
     assert leaks == {}
