@@ -1,7 +1,8 @@
 """The bot's configuration in Django admin: thresholds, texts per language, intent phrases, human-only topics."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin
+
+from support.admin import TranslatedAdmin, stored_text
 
 from . import services
 from .models import BotSettings, BotText, HumanOnlyTopic, IntentExample, IntentPhrase, MissingAnswer
@@ -20,27 +21,39 @@ class BotSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(BotText)
-class BotTextAdmin(TabbedTranslationAdmin):
-    list_display = ["key", "text"]
+class BotTextAdmin(TranslatedAdmin):
+    list_display = ["key_code", "text"]
     search_fields = ["key", "text"]
+
+    @admin.display(description=BotText._meta.get_field("key").verbose_name, ordering="key")
+    def key_code(self, bot_text):
+        return stored_text(bot_text.key)  # the code the bot looks the text up by
 
 
 @admin.register(IntentPhrase)
 class IntentPhraseAdmin(admin.ModelAdmin):
-    list_display = ["phrase", "intent", "language", "is_active"]
+    list_display = ["phrase_as_written", "intent", "language", "is_active"]
     list_filter = ["intent", "language", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["phrase"]
+
+    @admin.display(description=IntentPhrase._meta.get_field("phrase").verbose_name, ordering="phrase")
+    def phrase_as_written(self, phrase):
+        return stored_text(phrase.phrase, phrase.language)
 
 
 @admin.register(IntentExample)
 class IntentExampleAdmin(admin.ModelAdmin):
     """What the intent classifier learns from; any change retrains it (chatbot.services.intent_examples_changed)."""
 
-    list_display = ["text", "label", "language", "is_active"]
+    list_display = ["text_as_written", "label", "language", "is_active"]
     list_filter = ["label", "language", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["text"]
+
+    @admin.display(description=IntentExample._meta.get_field("text").verbose_name, ordering="text")
+    def text_as_written(self, example):
+        return stored_text(example.text, example.language)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -66,7 +79,7 @@ class IntentExampleAdmin(admin.ModelAdmin):
 
 
 @admin.register(HumanOnlyTopic)
-class HumanOnlyTopicAdmin(TabbedTranslationAdmin):
+class HumanOnlyTopicAdmin(TranslatedAdmin):
     list_display = ["name", "is_active"]
     list_editable = ["is_active"]
 

@@ -111,7 +111,7 @@ class IntentExample(models.Model):
         constraints = [models.UniqueConstraint(fields=["language", "text"], name="intent_example_once")]
 
     def __str__(self):
-        return f"{self.label}: {self.text[:60]}"
+        return f"{self.get_label_display()}: {self.text[:60]}"
 
 
 class IntentModel(models.Model):
@@ -148,7 +148,7 @@ class IntentPhrase(models.Model):
         constraints = [models.UniqueConstraint(fields=["intent", "phrase"], name="intent_phrase_once")]
 
     def __str__(self):
-        return f"{self.intent}: {self.phrase}"
+        return f"{self.get_intent_display()}: {self.phrase}"
 
 
 class HumanOnlyTopic(models.Model):

@@ -5,9 +5,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin
 
+from support.admin import TranslatedAdmin, slug_code, stored_text
 from support.languages import LANGUAGE_CODES
 from support.markdown import render_markdown
 from support.uploads import AttachmentRejected
@@ -17,14 +18,14 @@ from .models import Article, ArticleImage, ArticleStatus, Category, Section
 
 
 @admin.register(Category)
-class CategoryAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "position"]
+class CategoryAdmin(TranslatedAdmin):
+    list_display = ["name", slug_code, "position"]
     list_editable = ["position"]
 
 
 @admin.register(Section)
-class SectionAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "category", "slug", "position"]
+class SectionAdmin(TranslatedAdmin):
+    list_display = ["name", "category", slug_code, "position"]
     list_filter = ["category"]
     list_editable = ["position"]
 
@@ -114,8 +115,8 @@ class SectionFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(TabbedTranslationAdmin):
-    list_display = ["title", "section", "status", "languages_state", "view_count", "updated_at"]
+class ArticleAdmin(TranslatedAdmin):
+    list_display = ["title_as_written", "section", "status", "languages_state", "view_count", "updated_at"]
     list_filter = [NeedsUpdateFilter, MissingFilter, "status", "section__category", ("section", SectionFilter)]
     search_fields = ["key", "title", "title_en", "title_zh_hans", "title_ja", "title_ko", "title_ru", "title_es"]
     readonly_fields = ["preview", "view_count", "created_at", "updated_at"]
@@ -130,6 +131,12 @@ class ArticleAdmin(TabbedTranslationAdmin):
         # Listed with what it needs first, so the merged media load it after modeltranslation has built its tabs.
         js = ["admin/js/jquery.init.js", "modeltranslation/js/tabbed_translation_fields.js",
               "helpcenter/js/translator.js"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "related":
+            field.widget.attrs["translate"] = "no"  # other articles' titles: stored text
+        return field
 
     def get_changelist_instance(self, request):
         """Counts per language and state for the filters and the summary above the list: one query over the
@@ -151,6 +158,11 @@ class ArticleAdmin(TabbedTranslationAdmin):
             saved = Article.objects.get(pk=obj.pk) if request.method == "POST" else obj
             context["translator"] = translator.article_translator_view(saved)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    @admin.display(description=Article._meta.get_field("title").verbose_name, ordering="title")
+    def title_as_written(self, article):
+        language = article.display_language(get_language())  # the reader's, else the English source
+        return stored_text(article.text(language, "title"), language)
 
     @admin.display(description=_("Languages"))
     def languages_state(self, article):

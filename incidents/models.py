@@ -31,16 +31,16 @@ class Incident(models.Model):
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MAJOR)
     status = models.CharField(_("status"), max_length=8, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
-    declared_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+                                    related_name="+", verbose_name=_("declared by"))
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
-    resolved_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="+", verbose_name=_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     # What linked customers are told when it is resolved (optional; a standard text stands in).
     resolution = models.TextField(_("message to customers"), max_length=2000, blank=True)
-    notify_customers = models.BooleanField(default=False)
-    solve_tickets = models.BooleanField(default=False)
+    notify_customers = models.BooleanField(_("tell linked customers when resolved"), default=False)
+    solve_tickets = models.BooleanField(_("solve linked tickets when resolved"), default=False)
 
     class Meta:
         verbose_name = _("incident")
@@ -76,17 +76,20 @@ class IncidentLink(models.Model):
     """A ticket or a chat that matched an open incident. `object_id` is the ticket's ref (T-10001) or the chat's
     UUID: the incidents app sits below tickets and livechat, which link their own rows here."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links")
-    channel = models.CharField(max_length=8, choices=LinkChannel.choices)
-    object_id = models.CharField(max_length=40)
-    label = models.CharField(max_length=200, blank=True)  # the ticket's subject, or the chat's topic
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links",
+                                 verbose_name=_("incident"))
+    channel = models.CharField(_("channel"), max_length=8, choices=LinkChannel.choices)
+    object_id = models.CharField(_("ticket or chat"), max_length=40)
+    label = models.CharField(_("subject"), max_length=200, blank=True)  # the ticket's subject, or the chat's topic
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
-    email = models.EmailField(blank=True)
-    language = models.CharField(max_length=8)
-    linked_at = models.DateTimeField(default=timezone.now)
+                                 related_name="+", verbose_name=_("customer"))
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("linked ticket or chat")
+        verbose_name_plural = _("linked tickets and chats")
         ordering = ["-linked_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "channel", "object_id"], name="incident_link_once"),
@@ -94,6 +97,9 @@ class IncidentLink(models.Model):
         indexes = [models.Index(fields=["channel", "object_id"], name="incident_link_object"),
                    # A customer's incidents, newest first (their timeline: desk.timeline).
                    models.Index(fields=["customer", "-linked_at"], name="incident_link_customer")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.object_id}"
 
 
 class IncidentNotice(models.Model):

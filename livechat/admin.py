@@ -2,6 +2,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from support.admin import stored_text
+
 from .models import ChatMessage, Conversation, LanguageOverflow
 
 
@@ -13,13 +15,20 @@ class LanguageOverflowAdmin(admin.ModelAdmin):
 
 class ChatMessageInline(admin.TabularInline):
     model = ChatMessage
-    fields = ["seq", "sender_kind", "sender", "body", "created_at"]
+    fields = ["seq", "sender_kind", "sender", "message", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sender", "conversation")
+
+    @admin.display(description=ChatMessage._meta.get_field("body").verbose_name)
+    def message(self, message):
+        return stored_text(message.body, message.conversation.language)  # written in the chat's language
 
 
 @admin.register(Conversation)

@@ -38,60 +38,69 @@ class Disposition(models.TextChoices):
     NOT_SUPPORT = "not_support", _("Not a support question")
 
 
+class EndedBy(models.TextChoices):
+    """Who closed a chat, or wrapped it up (agent or system)."""
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+
+
 class Conversation(models.Model):
     """One chat. Its id is opaque (a UUID), so no one can walk other people's chats by counting."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="conversations")
+                                 related_name="conversations", verbose_name=_("customer"))
     # Visitors who cannot log in give a name and an email in the pre-chat form.
-    visitor_name = models.CharField(max_length=120, blank=True)
-    visitor_email = models.EmailField(blank=True)
-    language = models.CharField(max_length=8)
+    visitor_name = models.CharField(_("visitor's name"), max_length=120, blank=True)
+    visitor_email = models.EmailField(_("visitor's email"), blank=True)
+    language = models.CharField(_("language"), max_length=8)
     # Other languages the customer said they can chat in (pre-chat form), for overflow when nobody has theirs.
-    also_speaks = ArrayField(models.CharField(max_length=8), default=list, blank=True)
-    overflowed = models.BooleanField(default=False)
-    topic = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=8, choices=ConversationStatus.choices, default=ConversationStatus.QUEUED)
+    also_speaks = ArrayField(models.CharField(max_length=8), default=list, blank=True,
+                             verbose_name=_("also speaks"))
+    overflowed = models.BooleanField(_("served in another language"), default=False)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=ConversationStatus.choices,
+                              default=ConversationStatus.QUEUED)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="assigned_conversations")
-    last_seq = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+                              related_name="assigned_conversations", verbose_name=_("agent"))
+    last_seq = models.PositiveIntegerField(_("messages"), default=0)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
     # The place in the queue: a transfer or an agent dropping keeps it, so the chat goes back to the front.
-    queued_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     # The order the queue serves: queued_at moved earlier by a VIP customer's bounded boost (services.queue,
     # "VIP rule"); empty until known, when queued_at alone orders the chat (QUEUE_ORDER). Waits are measured from
     # queued_at, never from this.
-    queue_key = models.DateTimeField(null=True, blank=True)
-    assigned_at = models.DateTimeField(null=True, blank=True)
+    queue_key = models.DateTimeField(_("served as if queued at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     # The first time an agent got the chat (assigned_at moves on transfer): queue wait in reports.
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # The last message the assigned agent has seen: unread counts in the workspace.
-    agent_read_seq = models.PositiveIntegerField(default=0)
-    first_agent_reply_at = models.DateTimeField(null=True, blank=True)
-    last_customer_message_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.CharField(max_length=10, blank=True)  # customer, agent, system
+    agent_read_seq = models.PositiveIntegerField(_("messages read by the agent"), default=0)
+    first_agent_reply_at = models.DateTimeField(_("first agent reply at"), null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(_("last customer message at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=10, blank=True, choices=EndedBy.choices)
     # Satisfaction, asked when the chat closes.
-    csat_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    csat_comment = models.TextField(blank=True)
-    rated_at = models.DateTimeField(null=True, blank=True)
-    transcript_sent_at = models.DateTimeField(null=True, blank=True)
+    csat_score = models.PositiveSmallIntegerField(_("CSAT score"), null=True, blank=True)
+    csat_comment = models.TextField(_("CSAT comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    transcript_sent_at = models.DateTimeField(_("transcript sent at"), null=True, blank=True)
     # The bot stage: unhelpful answers in a row, and the card the agent gets on handover (what was asked, what was
     # offered and how the customer answered, why the bot handed over).
-    with_bot = models.BooleanField(default=False)  # started with the bot (for its deflection rate)
-    bot_unhelpful = models.PositiveSmallIntegerField(default=0)
-    handover = models.JSONField(default=dict, blank=True)
+    with_bot = models.BooleanField(_("started with the assistant"), default=False)  # for its deflection rate
+    bot_unhelpful = models.PositiveSmallIntegerField(_("unhelpful assistant answers in a row"), default=0)
+    handover = models.JSONField(_("handover card"), default=dict, blank=True)
     # "Leave a message": the ticket the chat became.
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="chat")
+                                  related_name="chat", verbose_name=_("ticket"))
     # Wrap-up: an ended chat stays in its agent's console until they record how it went (services.wrapup); a chat
     # left unwrapped is wrapped up by the system after LIVECHAT_WRAP_UP_MINUTES (wrapped_up_by "system").
-    wrapped_up_at = models.DateTimeField(null=True, blank=True)
-    wrapped_up_by = models.CharField(max_length=8, blank=True)  # agent, system
-    disposition = models.CharField(max_length=16, choices=Disposition.choices, blank=True)
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
-    wrap_note = models.TextField(blank=True)  # internal: agents only
+    wrapped_up_at = models.DateTimeField(_("wrapped up at"), null=True, blank=True)
+    wrapped_up_by = models.CharField(_("wrapped up by"), max_length=8, blank=True, choices=EndedBy.choices)
+    disposition = models.CharField(_("outcome"), max_length=16, choices=Disposition.choices, blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    wrap_note = models.TextField(_("wrap-up note"), blank=True)  # internal: agents only
 
     class Meta:
         verbose_name = _("chat")
@@ -121,7 +130,7 @@ class Conversation(models.Model):
         ]
 
     def __str__(self):
-        return f"chat {self.id} ({self.language}, {self.status})"
+        return f"{_('Chat')!s} {self.id} ({self.language}, {self.get_status_display()})"
 
     @property
     def customer_name(self):
@@ -164,19 +173,22 @@ class SenderKind(models.TextChoices):
 
 
 class ChatMessage(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    seq = models.PositiveIntegerField()
-    sender_kind = models.CharField(max_length=8, choices=SenderKind.choices)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages",
+                                     verbose_name=_("chat"))
+    seq = models.PositiveIntegerField(_("number"))
+    sender_kind = models.CharField(_("sent by"), max_length=8, choices=SenderKind.choices)
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
-    body = models.TextField()
+                               related_name="+", verbose_name=_("sender"))
+    body = models.TextField(_("message"))
     # The client's own id for the message: a resend after a network drop is stored once.
-    client_msg_id = models.CharField(max_length=64, blank=True)
+    client_msg_id = models.CharField(_("client message ID"), max_length=64, blank=True)
     # For bot messages: the articles offered ({"articles": [{"id", "title", "url"}], "ask_helpful": true}).
-    meta = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    meta = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),

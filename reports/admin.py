@@ -1,13 +1,15 @@
 """The review rubric is edited here (in all six languages); reviews themselves are written by supervisors on the
 desk's review page and only shown here."""
 from django.contrib import admin
-from modeltranslation.admin import TabbedTranslationAdmin
+from django.utils.translation import gettext_lazy as _
+
+from support.admin import TranslatedAdmin
 
 from .models import QualityReview, ReviewCriterion, ReviewScore
 
 
 @admin.register(ReviewCriterion)
-class ReviewCriterionAdmin(TabbedTranslationAdmin):
+class ReviewCriterionAdmin(TranslatedAdmin):
     list_display = ["name", "weight", "position", "is_active"]
     list_editable = ["weight", "position", "is_active"]
 
@@ -24,11 +26,16 @@ class ReviewScoreInline(admin.TabularInline):
 
 @admin.register(QualityReview)
 class QualityReviewAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "agent", "reviewer", "subject_label", "score"]
+    list_display = ["created_at", "agent", "reviewer", "subject", "score"]
     list_filter = ["created_at"]
     search_fields = ["agent__email", "agent__name", "ticket__number"]
     readonly_fields = ["agent", "reviewer", "conversation", "ticket", "score", "created_at"]
+    list_select_related = ["agent", "reviewer", "ticket"]
     inlines = [ReviewScoreInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("reviewed"))
+    def subject(self, review):
+        return review.subject_label

@@ -31,17 +31,19 @@ class ReviewCriterion(models.Model):
 class QualityReview(models.Model):
     """A supervisor's review of one agent's work on one closed chat or solved ticket."""
 
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quality_reviews")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quality_reviews",
+                              verbose_name=_("agent"))
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 related_name="+")
+                                 related_name="+", verbose_name=_("reviewer"))
     conversation = models.ForeignKey("livechat.Conversation", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="quality_reviews")
+                                     related_name="quality_reviews", verbose_name=_("chat"))
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="quality_reviews")
+                               related_name="quality_reviews", verbose_name=_("ticket"))
     comment = models.TextField(_("comment for the agent"), blank=True)
     # Weighted mean of the criterion scores as a percentage of the best (5 everywhere = 100).
-    score = models.FloatField()
-    created_at = models.DateTimeField(default=timezone.now)
+    score = models.FloatField(_("score (%)"), help_text=_("Weighted mean of the criterion scores; 100 is 5 on every "
+                                                          "criterion."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("quality review")
@@ -60,19 +62,29 @@ class QualityReview(models.Model):
         indexes = [models.Index(fields=["agent", "-created_at"], name="review_agent_recent"),
                    models.Index(fields=["created_at"], name="review_created")]
 
+    def __str__(self):
+        return f"{self.agent} · {self.subject_label}"
+
     @property
     def subject_label(self):
         return self.ticket.ref if self.ticket_id else _("Chat")
 
 
 class ReviewScore(models.Model):
-    review = models.ForeignKey(QualityReview, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(ReviewCriterion, on_delete=models.PROTECT, related_name="+")
-    score = models.PositiveSmallIntegerField(choices=SCORE_CHOICES)
+    review = models.ForeignKey(QualityReview, on_delete=models.CASCADE, related_name="scores",
+                               verbose_name=_("quality review"))
+    criterion = models.ForeignKey(ReviewCriterion, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("review criterion"))
+    score = models.PositiveSmallIntegerField(_("score"), choices=SCORE_CHOICES)
 
     class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
         ordering = ["criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="review_score_once_per_criterion"),
             models.CheckConstraint(condition=models.Q(score__range=(1, 5)), name="review_score_1_to_5"),
         ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"

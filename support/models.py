@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .languages import LANGUAGE_CODES, language_choices
+from .notifications import render_title
 from .roles import Role
 
 
@@ -116,13 +117,13 @@ def new_verification_code():
 class AgentProfile(models.Model):
     """What routing needs to know about an agent: the languages they serve, their capacity and presence."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("user"))
     languages = ArrayField(models.CharField(max_length=8), default=list, verbose_name=_("languages served"))
     capacity = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=3)
     presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     # When the agent last got or finished a chat: routing breaks ties in favour of the longest idle.
-    last_chat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_chat_at = models.DateTimeField(_("last chat"), null=True, blank=True, editable=False)
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="agents", verbose_name=_("team")
     )
@@ -154,12 +155,12 @@ class AgentProfile(models.Model):
 class Notification(models.Model):
     """An in-site message to one user. Its text is rendered from `kind` and `params` in the reader's language."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=64)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -171,6 +172,9 @@ class Notification(models.Model):
                 fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_user_unread"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.user} · {render_title(self)}"  # in the reader's language, like the bell
 
     @property
     def is_read(self):
@@ -190,27 +194,29 @@ class OutboundEmail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    to_email = models.EmailField(max_length=254)
-    from_email = models.CharField(max_length=300)
-    reply_to = models.CharField(max_length=300, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, unique=True)
-    in_reply_to = models.CharField(max_length=255, blank=True)
-    references = models.TextField(blank=True)
-    auto_generated = models.BooleanField(default=False)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("user"))
+    to_email = models.EmailField(_("recipient's address"), max_length=254)
+    from_email = models.CharField(_("sender's address"), max_length=300)
+    reply_to = models.CharField(_("reply to"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=255, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    auto_generated = models.BooleanField(_("automatic email"), default=False)
     # What the email is about, for showing delivery problems where people look (e.g. "ticket:T-10001").
-    topic = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    topic = models.CharField(_("about"), max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True,
+                                        help_text=_("A worker is sending it; another may try after this time."))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing email")
@@ -291,18 +297,33 @@ class AuditEvent(models.Model):
         ATTACHMENT_VIEW = "attachment_view", _("opened an attachment")
         EXPORT = "export", _("exported a report")
 
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    class ObjectType(models.TextChoices):
+        TICKET = "ticket", _("ticket")
+        CHAT = "chat", _("chat")
+        ATTACHMENT = "attachment", _("attachment")
+        CHAT_ATTACHMENT = "chat_attachment", _("chat attachment")
+        CUSTOMER = "customer", _("customer")
+        CUSTOMER_TIMELINE = "customer_timeline", _("customer timeline")
+        EXCHANGE_PROFILE = "exchange_profile", _("exchange profile")
+        REPORT = "report", _("report")
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("web page")
+        API = "api", _("API")
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     # The actor's id and address as they were (the account may be renamed or removed later; the record stays).
     # DO_NOTHING without a database constraint: removing an account must not try to UPDATE the log (refused).
-    actor = models.ForeignKey(User, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False)
-    actor_email = models.CharField(max_length=254)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    object_type = models.CharField(max_length=32)
-    object_id = models.CharField(max_length=100)
+    actor = models.ForeignKey(User, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False,
+                              verbose_name=_("staff member"))
+    actor_email = models.CharField(_("staff member's email"), max_length=254)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=32, choices=ObjectType.choices)
+    object_id = models.CharField(_("object ID"), max_length=100)
     customer = models.ForeignKey(User, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
-                                 db_constraint=False)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    via = models.CharField(max_length=8)  # page or api
+                                 db_constraint=False, verbose_name=_("customer"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    via = models.CharField(_("via"), max_length=8, choices=Via.choices)
 
     class Meta:
         verbose_name = _("audit event")
@@ -315,4 +336,4 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type} {self.object_id}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email}: {self.get_action_display()} {self.object_id}"

@@ -1,8 +1,7 @@
 """Django admin: categories and macros in six languages (tabbed); tickets are worked in the agent pages."""
 from django.contrib import admin
-from modeltranslation.admin import TabbedTranslationAdmin
 
-from support.admin import RecordAdmin
+from support.admin import RecordAdmin, TranslatedAdmin, slug_code
 
 from .models import (
     BusinessCalendar,
@@ -18,15 +17,15 @@ from .models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "position", "is_active"]
+class CategoryAdmin(TranslatedAdmin):
+    list_display = ["name", slug_code, "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name_en"]}
     search_fields = ["name", "slug"]
 
 
 @admin.register(Macro)
-class MacroAdmin(TabbedTranslationAdmin):
+class MacroAdmin(TranslatedAdmin):
     list_display = ["name", "set_status", "add_tags", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "set_status"]
@@ -37,10 +36,19 @@ class TicketEventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "actor", "field", "old_value", "new_value"]
+    fields = readonly_fields = ["created_at", "actor", "field", "old", "new"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    # Statuses and priorities by their names in the reader's language, not their codes (TicketEvent.old_display).
+    @admin.display(description=TicketEvent._meta.get_field("old_value").verbose_name)
+    def old(self, event):
+        return event.old_display
+
+    @admin.display(description=TicketEvent._meta.get_field("new_value").verbose_name)
+    def new(self, event):
+        return event.new_display
 
 
 @admin.register(Ticket)

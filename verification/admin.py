@@ -1,12 +1,13 @@
 """Django admin for the official list: staff type values as people see them; they are stored normalised."""
 from django.contrib import admin
-from modeltranslation.admin import TabbedTranslationAdmin
+
+from support.admin import TranslatedAdmin
 
 from .models import OfficialChannel
 
 
 @admin.register(OfficialChannel)
-class OfficialChannelAdmin(TabbedTranslationAdmin):
+class OfficialChannelAdmin(TranslatedAdmin):
     list_display = ["value", "kind", "platform", "label", "covers_email", "allow_subdomains", "is_active",
                     "created_at"]
     list_filter = ["kind", "platform", "is_active", "covers_email", "allow_subdomains"]

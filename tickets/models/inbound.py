@@ -20,17 +20,19 @@ class InboundEmail(models.Model):
         IGNORED = "ignored", _("Ignored")
         REJECTED = "rejected", _("Rejected")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    message_id = models.CharField(max_length=255, unique=True)
-    from_email = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices)
-    reason = models.CharField(max_length=300, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    raw = models.FileField(upload_to=inbound_raw_path, max_length=200)
-    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound")
-    ticket_message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    from_email = models.CharField(_("sender's address"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    raw = models.FileField(_("original email (.eml)"), upload_to=inbound_raw_path, max_length=200)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound",
+                               verbose_name=_("ticket"))
+    ticket_message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                       verbose_name=_("ticket message"))
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("incoming email")
@@ -39,4 +41,4 @@ class InboundEmail(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="inbound_status_created")]
 
     def __str__(self):
-        return f"{self.message_id} ({self.status})"
+        return f"{self.message_id} ({self.get_status_display()})"

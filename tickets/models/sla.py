@@ -36,25 +36,37 @@ class BusinessCalendar(models.Model):
 class BusinessHours(models.Model):
     WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
                 (5, _("Saturday")), (6, _("Sunday"))]
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="hours")
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="hours",
+                                 verbose_name=_("business calendar"))
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
 
     class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         ordering = ["weekday", "start"]
         constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
                                               name="business_hours_end_after_start")]
 
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays",
+                                 verbose_name=_("business calendar"))
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_per_calendar")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
 
 
 class SlaPolicy(models.Model):

@@ -35,8 +35,9 @@ class Category(models.Model):
 
 
 class Ticket(models.Model):
-    number = models.BigIntegerField(unique=True, editable=False)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    number = models.BigIntegerField(_("number"), unique=True, editable=False)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets",
+                                  verbose_name=_("requester"))
     subject = models.CharField(_("subject"), max_length=200)
     language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
@@ -52,17 +53,18 @@ class Ticket(models.Model):
                              related_name="tickets", verbose_name=_("team"))
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="merged_tickets")
+                                    related_name="merged_tickets", verbose_name=_("merged into"))
     follow_up_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="follow_ups")
+                                     related_name="follow_ups", verbose_name=_("follow-up of"))
     # Set when the requester wrote last, cleared by a public agent reply: "customer replied" in the inbox.
-    awaiting_agent = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    awaiting_agent = models.BooleanField(_("customer replied"), default=True,
+                                         help_text=_("The requester wrote last; cleared by an agent's public reply."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     # The first public reply by an agent: first response time in reports, without reading messages.
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    solved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -174,17 +176,22 @@ class TicketEvent(models.Model):
         FOLLOW_UP = "follow_up", _("follow-up")
         IDENTITY = "identity", _("requester identity")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
-    field = models.CharField(max_length=16, choices=Field.choices)
-    old_value = models.CharField(max_length=500, blank=True)
-    new_value = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+                              related_name="+", verbose_name=_("changed by"))
+    field = models.CharField(_("what changed"), max_length=16, choices=Field.choices)
+    old_value = models.CharField(_("old value"), max_length=500, blank=True)
+    new_value = models.CharField(_("new value"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("ticket change")
+        verbose_name_plural = _("ticket history")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_created")]
+
+    def __str__(self):
+        return f"{self.get_field_display()}: {self.old_display} → {self.new_display}"
 
     def _label(self, value):
         choices = {self.Field.STATUS: Status, self.Field.PRIORITY: Priority}.get(self.field)
