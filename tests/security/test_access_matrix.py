@@ -578,6 +578,7 @@ ADMIN_EXCEPTIONS = {
     "admin/support/agentprofile/add/": 403,                       # AgentProfileAdmin: comes with the agent role
     "admin/support/auditevent/add/": 403,                         # AuditEventAdmin: written by support.audit
     "admin/support/auditevent/<path:object_id>/delete/": 403,     # AuditEventAdmin: append-only
+    "admin/support/notification/add/": 403,                       # NotificationAdmin: written by the services
     "admin/support/outboundemail/add/": 403,                      # OutboundEmailAdmin: written by the services
     "admin/tickets/inboundemail/add/": 403,                       # InboundEmailAdmin: written by the mail fetcher
     "admin/tickets/ticket/add/": 403,                             # TicketAdmin: tickets come from ticket_create

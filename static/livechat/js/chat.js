@@ -330,7 +330,8 @@
     fitViewport();
     if (state.closed) { finish(); return; }
     connect();
-    $("chat-input").focus();
+    // Into the composer, unless the person is already somewhere in the chat (open() runs again on reconnects).
+    if (!$("chat-panel").contains(document.activeElement)) $("chat-input").focus();
   }
   function showFieldErrors(form, fields, detail, summary) {
     // Each message beside its field (and read out with it: aria-describedby), the summary above the button says
