@@ -4,13 +4,33 @@ from django.utils.translation import gettext_lazy as _
 
 from support.admin import stored_text
 
-from .models import ChatMessage, Conversation, LanguageOverflow
+from .models import ChatMessage, Conversation, LanguageOverflow, OverflowOffer
 
 
 @admin.register(LanguageOverflow)
 class LanguageOverflowAdmin(admin.ModelAdmin):
-    list_display = ["language", "overflow_to", "after_seconds", "is_active"]
-    list_editable = ["after_seconds", "is_active"]
+    list_display = ["language", "overflow_to", "after_seconds", "offer_above_seconds", "is_active"]
+    list_editable = ["after_seconds", "offer_above_seconds", "is_active"]
+
+
+@admin.register(OverflowOffer)
+class OverflowOfferAdmin(admin.ModelAdmin):
+    """What customers were offered and chose (read-only: the record of their answers)."""
+
+    list_display = ["offered_at", "language", "overflow_to", "wait_estimate_seconds", "choice", "chosen_at"]
+    list_filter = ["language", "overflow_to", "choice"]
+    date_hierarchy = "offered_at"
+    readonly_fields = ["conversation", "language", "overflow_to", "offered_at", "wait_estimate_seconds", "choice",
+                       "chosen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ChatMessageInline(admin.TabularInline):

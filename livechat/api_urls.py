@@ -6,6 +6,7 @@ from . import apis
 urlpatterns = [
     path("chats/", apis.ChatStartApi.as_view(), name="api-chats"),
     path("chats/<uuid:conversation_id>/messages/", apis.ChatMessagesApi.as_view(), name="api-chat-messages"),
+    path("chats/<uuid:conversation_id>/overflow/", apis.ChatOverflowApi.as_view(), name="api-chat-overflow"),
     path("chats/<uuid:conversation_id>/close/", apis.ChatCloseApi.as_view(), name="api-chat-close"),
     path("chats/<uuid:conversation_id>/context/", apis.ChatContextApi.as_view(), name="api-chat-context"),
     path("chats/<uuid:conversation_id>/rating/", apis.ChatRatingApi.as_view(), name="api-chat-rating"),

@@ -28,6 +28,8 @@ from .serializers import (
     MessageInputSerializer,
     MessageOutputSerializer,
     MessagesOutputSerializer,
+    OverflowChoiceInputSerializer,
+    OverflowOfferOutputSerializer,
     RatingInputSerializer,
 )
 from .tokens import visitor_token
@@ -119,14 +121,37 @@ class ChatMessagesApi(APIView):
         data = MessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         sender = request.user if request.user.is_authenticated else None
+        values = data.validated_data
         if as_agent:
-            message, created = services.message_post(conversation_id=conversation.id, sender_kind=SenderKind.AGENT,
-                                                     sender=sender, **data.validated_data)
+            message, created = services.agent_message_post(conversation_id=conversation.id, agent=sender, **values)
         else:
+            values.pop("language", None)
             message, created = services.customer_message_post(conversation_id=conversation.id, sender=sender,
-                                                              **data.validated_data)
+                                                              **values)
         return Response(MessageOutputSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ChatOverflowApi(APIView):
+    """The waiting customer's answer to the offer of an agent of another language now (with translation), or to
+    keep waiting: recorded either way; accepting keeps their place (livechat.services.overflow)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=OverflowChoiceInputSerializer, parameters=[CHAT_TOKEN],
+                   responses={200: OverflowOfferOutputSerializer, **errors(400, 404, 415)},
+                   tags=["chat"], operation_id="chats_overflow_choose")
+    def post(self, request, conversation_id):
+        conversation, as_agent = chat_for_request(request, conversation_id)
+        if as_agent:
+            raise NotFound()  # the customer's choice, theirs alone
+        data = OverflowChoiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        accept = data.validated_data["accept"]
+        offer = services.overflow_choose(conversation_id=conversation.id, accept=accept)  # refused: 400, its code
+        if accept:  # what they wrote so far, translated for the agent they accepted
+            services.customer_messages_translate(conversation_id=conversation.id)
+        return Response(OverflowOfferOutputSerializer(services.offer_frame(offer)["offer"]).data)
 
 
 class ChatCloseApi(APIView):
@@ -211,9 +236,15 @@ class ChatAttachmentApi(APIView):
         data = ChatAttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        message, created = services.message_post(
-            conversation_id=conversation.id, sender_kind=SenderKind.AGENT if as_agent else SenderKind.CUSTOMER,
-            sender=request.user if request.user.is_authenticated else None, body=values["body"].strip(),
-            client_msg_id=values["client_msg_id"], upload=values["file"])
+        sender = request.user if request.user.is_authenticated else None
+        if as_agent:
+            message, created = services.agent_message_post(
+                conversation_id=conversation.id, agent=sender, body=values["body"].strip(),
+                client_msg_id=values["client_msg_id"], upload=values["file"])
+        else:
+            message, created = services.message_post(
+                conversation_id=conversation.id, sender_kind=SenderKind.CUSTOMER, sender=sender,
+                body=values["body"].strip(), client_msg_id=values["client_msg_id"], upload=values["file"],
+                translation=services.customer_translation(conversation_id=conversation.id))
         return Response(MessageOutputSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -142,3 +142,15 @@ def chat_requeued(conversation_id, language):
     that language's queue and shows the new position."""
     _send(chat_group(conversation_id), {"type": "requeued", "conversation": str(conversation_id),
                                          "language": language})
+
+
+def message_translated(conversation_id, seq, translation):
+    """A message's machine translation arrived or was done again: both sides' pages show it under (agent) or in
+    place of (customer) the original."""
+    _send(chat_group(conversation_id), {"type": "translated", "conversation": str(conversation_id), "seq": seq,
+                                         "translation": translation})
+
+
+def overflow_offered(conversation_id, offer):
+    """The waiting customer is offered an agent of another language now, or to keep waiting (services.overflow)."""
+    _send(chat_group(conversation_id), {"type": "overflow_offer", "conversation": str(conversation_id), **offer})

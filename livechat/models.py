@@ -59,6 +59,11 @@ class Conversation(models.Model):
     also_speaks = ArrayField(models.CharField(max_length=8), default=list, blank=True,
                              verbose_name=_("also speaks"))
     overflowed = models.BooleanField(_("served in another language"), default=False)
+    # The customer accepted an agent of this language now, with translation (OverflowOffer): agents of it who
+    # serve the chat's language with assist may take the chat, in the order of its original queue time.
+    overflow_to = models.CharField(_("accepted an agent of"), max_length=8, blank=True)
+    # Served by an agent who does not speak the chat's language natively (agent assist and machine translation).
+    assisted = models.BooleanField(_("served with translation"), default=False)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=ConversationStatus.choices,
                               default=ConversationStatus.QUEUED)
@@ -125,6 +130,10 @@ class Conversation(models.Model):
                          condition=models.Q(status="closed", wrapped_up_at__isnull=True)),
             models.Index(fields=["agent", "-wrapped_up_at"], name="conversation_agent_history",
                          condition=models.Q(wrapped_up_at__isnull=False)),
+            # The overflow queues: waiting chats whose customer accepted an agent of another language.
+            models.Index(F("overflow_to"), Coalesce("queue_key", "queued_at"), F("id"),
+                         name="conversation_overflow_order", condition=models.Q(status="queued") & ~models.Q(
+                             overflow_to="")),
             models.Index(fields=["customer", "-created_at"], name="conversation_customer"),
             models.Index(fields=["created_at"], name="conversation_created"),  # reports read chats by period
         ]
@@ -146,11 +155,18 @@ IN_CONSOLE = (models.Q(status=ConversationStatus.ACTIVE)
 
 class LanguageOverflow(models.Model):
     """Admin rule: chats of `language` waiting longer than `after_seconds` may be offered to agents who serve
-    `overflow_to`, when the customer said they can chat in it. For languages no peer desk covers at every hour."""
+    `overflow_to`, when the customer said they can chat in it. For languages no peer desk covers at every hour.
+    With `offer_above_seconds`, the waiting customer is also offered an agent of `overflow_to` now, served with
+    agent assist and machine translation (livechat.services.overflow)."""
 
     language = models.CharField(_("language"), max_length=8, choices=[(c, c) for c in LANGUAGE_CODES])
     overflow_to = models.CharField(_("overflow to"), max_length=8, choices=[(c, c) for c in LANGUAGE_CODES])
     after_seconds = models.PositiveIntegerField(_("after waiting (seconds)"), default=180)
+    # Agent assist and translation: when the wait estimate in `language` is above this, and an agent of
+    # `overflow_to` who serves `language` with assist is free, the waiting customer is offered that agent now.
+    offer_above_seconds = models.PositiveIntegerField(
+        _("offer an agent with translation when the wait is above (seconds)"), null=True, blank=True,
+        help_text=_("Empty: never offered."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -163,6 +179,36 @@ class LanguageOverflow(models.Model):
 
     def __str__(self):
         return f"{self.language} → {self.overflow_to} ({self.after_seconds} s)"
+
+
+class OverflowChoice(models.TextChoices):
+    PENDING = "", _("Not answered")
+    ACCEPTED = "accepted", _("Accepted an agent now")
+    DECLINED = "declined", _("Kept waiting")
+
+
+class OverflowOffer(models.Model):
+    """The customer's choice, offered once per chat when the wait in its language was long and an agent of
+    `overflow_to` who serves it with assist was free: an agent now (with translation), or keep waiting. Kept
+    whatever they answer (reports: offered, accepted, waits with and without)."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="overflow_offer",
+                                        verbose_name=_("chat"))
+    language = models.CharField(_("language"), max_length=8)
+    overflow_to = models.CharField(_("overflow to"), max_length=8)
+    offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    # The estimate shown for keeping on waiting, in seconds (empty: nobody of the language was online).
+    wait_estimate_seconds = models.PositiveIntegerField(_("estimated wait (seconds)"), null=True, blank=True)
+    choice = models.CharField(_("choice"), max_length=8, choices=OverflowChoice.choices, blank=True)
+    chosen_at = models.DateTimeField(_("chosen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("overflow offer")
+        verbose_name_plural = _("overflow offers")
+        indexes = [models.Index(fields=["offered_at"], name="overflow_offer_offered")]  # reports read by period
+
+    def __str__(self):
+        return f"{self.language} → {self.overflow_to} ({self.get_choice_display()})"
 
 
 class SenderKind(models.TextChoices):

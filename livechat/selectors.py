@@ -16,6 +16,7 @@ from incidents.models import LinkChannel
 from incidents.selectors import incident_for_object, texts_by_language
 from support.models import AgentProfile, Presence
 from support.roles import is_agent, is_desk_admin
+from support.translate import mt_enabled
 from tickets.macros import macro_fill
 from tickets.models import Macro, Ticket
 
@@ -201,6 +202,7 @@ def conversation_context(*, conversation, agent=None, agent_code=""):
             "status": conversation.status, "customer_name": conversation.customer_name,
             "customer_email": customer.email if customer else conversation.visitor_email,
             "registered": customer is not None, "overflowed": conversation.overflowed,
+            "assisted": conversation.assisted, "translated": conversation.assisted and mt_enabled(),
             "customer_id": customer.pk if customer else None,
             "customer_url": reverse("agent:customer", args=[customer.pk]) if customer else "",
             "exchange_uid": (customer.exchange_uid or "") if customer else "",

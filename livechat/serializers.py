@@ -63,6 +63,20 @@ class _ChatTextInput(StrictInputSerializer):
 class MessageInputSerializer(_ChatTextInput):
     body_options = {"trim_whitespace": True}
     client_msg_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    # Agents: the language the text is in, when it is already the customer's (not machine-translated then).
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, allow_blank=True, default="")
+
+
+class OverflowChoiceInputSerializer(StrictInputSerializer):
+    accept = serializers.BooleanField(help_text="true: an agent of the offered language now; false: keep waiting")
+
+
+class OverflowOfferOutputSerializer(serializers.Serializer):
+    to_language = serializers.ChoiceField(choices=LANGUAGE_CODES, help_text="the language of the agent offered")
+    translated = serializers.BooleanField(help_text="messages are machine-translated both ways")
+    wait_seconds = serializers.IntegerField(allow_null=True, help_text="the estimate of keeping on waiting")
+    wait_minutes = serializers.IntegerField(allow_null=True)
+    choice = serializers.ChoiceField(choices=["", "accepted", "declined"], allow_blank=True)
 
 
 class RatingInputSerializer(StrictInputSerializer):
@@ -152,6 +166,9 @@ class ChatContextSerializer(serializers.Serializer):
     email_proven = serializers.BooleanField(help_text="false for visitors (a typed address) and accounts that have "
                                             "not proven their address")
     overflowed = serializers.BooleanField(help_text="taken from another language's queue by an overflow rule")
+    assisted = serializers.BooleanField(help_text="served by an agent who does not speak its language natively, "
+                                                  "with agent assist (and machine translation when on)")
+    translated = serializers.BooleanField(help_text="messages are machine-translated both ways")
     handover = serializers.JSONField(help_text="the bot's card: reason, topic, language, intent, confidence, "
                                                "questions asked, articles offered and whether they helped")
     recent_tickets = RecentTicketSerializer(many=True)

@@ -1,5 +1,6 @@
 """What the chat scripts say, in the page's language: the customer's chat, the agent console, and (through
 desk.views) the workspace share these texts, system message codes included."""
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chatbot.models import Label
@@ -67,6 +68,30 @@ def chat_strings():
                        "from our team."),
         "overflowed": _("from another language's queue (overflow)"),
         "incident": _("Incident: {title}"),
+        # Overflow with assist and machine translation (issue #25): the customer's offer, and the marks.
+        "language_names": {code: str(name) for code, name in settings.LANGUAGES},
+        "overflow_question": _("The wait for an agent who speaks your language is long right now. How would you "
+                               "like to continue?"),
+        "overflow_now_translated": _("An agent now (in {language}, with translation)"),
+        "overflow_now": _("An agent now (in {language})"),
+        "overflow_wait": _("Keep waiting, about {minutes} min, for an agent who speaks your language"),
+        "overflow_wait_unknown": _("Keep waiting for an agent who speaks your language"),
+        "overflow_accepted": _("Thank you. The next free agent will join you: one who speaks your language, or one "
+                               "helped by translation."),
+        "overflow_declined": _("You keep your place in line for an agent who speaks your language."),
+        "translated_mark": _("Translated"),
+        "untranslated_mark": _("Not translated"),
+        "show_original": _("Show original"),
+        "show_translation": _("Show translation"),
+        "translation_into": _("Translation ({language}):"),
+        "sent_translated": _("The customer reads ({language}):"),
+        "sent_untranslated": _("Not translated: the customer reads your original."),
+        "not_translated": _("Not translated."),
+        "translate_again": _("Translate again"),
+        "assisted_translated": _("Served with translation: the customer writes in {language}; your messages are "
+                                 "translated for them."),
+        "assisted_plain": _("Served with assist: the customer writes in {language}. Machine translation is off; use "
+                            "the suggestions in their language."),
     }
 
 

@@ -30,6 +30,12 @@ def livechat_route_all():
     return services.conversations_route_all()
 
 
+@shared_task(acks_late=True)
+def livechat_overflow_offers():
+    """Offer waiting customers of long queues an agent of another language now (agents come free at any time)."""
+    return len(services.overflow_offers_make())
+
+
 @shared_task(bind=True, acks_late=True, autoretry_for=(ScreenshotScanError,), retry_backoff=30, max_retries=2)
 def chat_attachment_scan(self, attachment_id):
     """Read one file sent in a chat (picture, text, PDF, ZIP) for secrets; a task delivered again finds it finished

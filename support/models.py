@@ -118,7 +118,11 @@ class AgentProfile(models.Model):
     """What routing needs to know about an agent: the languages they serve, their capacity and presence."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("user"))
+    # Native: the languages they chat in themselves. Assisted: languages they may serve through agent assist and
+    # machine translation, given only chats whose customer accepted it (livechat overflow offers, issue #25).
     languages = ArrayField(models.CharField(max_length=8), default=list, verbose_name=_("languages served"))
+    assisted_languages = ArrayField(models.CharField(max_length=8), default=list, blank=True,
+                                    verbose_name=_("languages served with assist"))
     capacity = models.PositiveSmallIntegerField(_("maximum concurrent chats"), default=3)
     presence = models.CharField(_("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
@@ -141,6 +145,8 @@ class AgentProfile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(languages__contained_by=list(LANGUAGE_CODES)), name="agent_languages_valid"
             ),
+            models.CheckConstraint(condition=models.Q(assisted_languages__contained_by=list(LANGUAGE_CODES)),
+                                   name="agent_assisted_languages_valid"),
         ]
         indexes = [
             models.Index(fields=["presence"], name="agent_presence_idx"),

@@ -13,7 +13,7 @@ from support.roles import is_agent
 from support.twofactor import session_verified
 
 from .. import events, selectors, services
-from ..models import Conversation, ConversationStatus, SenderKind
+from ..models import Conversation, ConversationStatus
 from .frames import FrameConsumer, FrameError, after_seq, parse_body, replay, socket_language_activate
 
 
@@ -95,9 +95,12 @@ class AgentChatConsumer(FrameConsumer):
         # Ownership is checked by the service under the chat's row lock: no separate read first.
         conversation_id = _conversation_id(content)
         body, client_msg_id = parse_body(content)
-        await self.announce(*await db(services.message_post)(
-            conversation_id=conversation_id, sender_kind=SenderKind.AGENT, body=body, sender=self.agent,
-            client_msg_id=client_msg_id, announce=False))
+        language = content.get("language") or ""
+        if language not in ("", *LANGUAGE_CODES):
+            raise FrameError("invalid_language", _("language must be one of the desk's languages."))
+        await self.announce(*await db(services.agent_message_post)(
+            conversation_id=conversation_id, agent=self.agent, body=body, client_msg_id=client_msg_id,
+            language=language, announce=False))
 
     async def on_typing(self, content):
         conversation = await db(_agent_chat)(self.agent, content)
@@ -145,9 +148,19 @@ class AgentChatConsumer(FrameConsumer):
     async def on_history(self, content):
         await self.send_json({"type": "history", "chats": await db(_agent_history)(self.agent)})
 
+    async def on_translate(self, content):
+        """Translate one message of the chat again (after the provider failed): the chat's pages hear the result."""
+        conversation = await db(_agent_chat)(self.agent, content, ended=True)
+        seq = content.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise FrameError("invalid_seq", _("seq must be a message number."))
+        if await db(services.message_translate)(conversation_id=conversation.id, seq=seq) is None:
+            raise FrameError("not_translatable", _("This message cannot be translated."))
+
     handlers = {"ping": on_ping, "presence": on_presence, "message": on_message, "typing": on_typing,
                 "resume": on_resume, "pick": on_pick, "transfer": on_transfer, "close": on_close,
-                "to_ticket": on_to_ticket, "read": on_read, "wrap_up": on_wrap_up, "history": on_history}
+                "to_ticket": on_to_ticket, "read": on_read, "wrap_up": on_wrap_up, "history": on_history,
+                "translate": on_translate}
 
     async def frame(self, event):
         if event.get("from") == self.channel_name:

@@ -30,7 +30,11 @@ def _queue_frame(conversation_id):
     estimate = selectors.queue_estimate(language=conversation.language, position=position)
     # Offer to leave a message when nobody serving the language is online or the wait is too long.
     offer = estimate["eta_seconds"] is None or estimate["eta_seconds"] > settings.LIVECHAT_OFFER_MESSAGE_AFTER_SECONDS
-    return {"type": "queue", "position": position, **estimate, "offer_message": offer}
+    frame = {"type": "queue", "position": position, **estimate, "offer_message": offer}
+    overflow = services.pending_offer(conversation=conversation)
+    if overflow is not None:  # an agent of another language offered, answered or not (the page shows which)
+        frame.update(services.offer_frame(overflow))
+    return frame
 
 
 def _state_frame(conversation_id):
@@ -103,6 +107,15 @@ class CustomerChatConsumer(FrameConsumer):
             conversation_id=self.conversation.id, body=body)
         await self.send_json({"type": "left_message", "ticket": ticket.ref})
 
+    async def on_overflow_choice(self, content):
+        accept = content.get("accept")
+        if not isinstance(accept, bool):
+            raise FrameError("invalid_accept", _("accept must be true or false."))
+        offer = await db(services.overflow_choose)(conversation_id=self.conversation.id, accept=accept)
+        await self.send_json({"type": "overflow_chosen", **services.offer_frame(offer)})
+        if accept:  # what they wrote so far, translated for the agent they accepted (the agent's page hears it)
+            await db(services.customer_messages_translate)(conversation_id=self.conversation.id)
+
     async def on_csat(self, content):
         comment = content.get("comment", "")
         if not isinstance(comment, str):
@@ -112,7 +125,8 @@ class CustomerChatConsumer(FrameConsumer):
         await self.send_json({"type": "rated", "score": content.get("score")})
 
     handlers = {"message": on_message, "resume": on_resume, "typing": on_typing, "close": on_close,
-                "leave_message": on_leave_message, "csat": on_csat, "bot_feedback": on_bot_feedback}
+                "leave_message": on_leave_message, "csat": on_csat, "bot_feedback": on_bot_feedback,
+                "overflow_choice": on_overflow_choice}
 
     async def frame(self, event):
         """A frame pushed by a service (after commit) or by the other side; queue moves are made personal here."""

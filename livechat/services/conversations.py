@@ -25,6 +25,7 @@ from .bot import bot_greet, bot_reply
 from .errors import ChatClosed, RatingRefused, TranscriptRefused, agent_owns_check
 from .messages import message_append_locked, message_post, secret_warning_post
 from .queue import agent_route, queue_changed, queue_key_for
+from .translation import agent_translation, customer_translation
 
 
 def conversation_start(*, language, topic="", customer=None, visitor_name="", visitor_email="", also_speaks=(),
@@ -67,11 +68,22 @@ def incident_link_chat(*, conversation, text, incident=None):
     return incident if linked else None
 
 
+def agent_message_post(*, conversation_id, agent, body, client_msg_id="", upload=None, language="", announce=True):
+    """An agent's message in their chat, machine-translated for the customer when the agent serves the chat with
+    assist (services.translation; `language`: what the text is in, when the agent's page knows it). As message_post
+    otherwise."""
+    return message_post(conversation_id=conversation_id, sender_kind=SenderKind.AGENT, body=body, sender=agent,
+                        client_msg_id=client_msg_id, upload=upload, announce=announce,
+                        translation=agent_translation(conversation_id=conversation_id, agent=agent,
+                                                      language=language or None))
+
+
 def customer_message_post(*, conversation_id, body, sender=None, client_msg_id="", upload=None, announce=True):
-    """A customer's message: stored, then, while the chat is with the bot, answered by it (see services.bot).
-    `announce`: as for message_post."""
+    """A customer's message: stored (translated for the agent they accepted of another language, services.translation),
+    then, while the chat is with the bot, answered by it (see services.bot). `announce`: as for message_post."""
     message, created = message_post(conversation_id=conversation_id, sender_kind=SenderKind.CUSTOMER, body=body,
-                                    sender=sender, client_msg_id=client_msg_id, upload=upload, announce=announce)
+                                    sender=sender, client_msg_id=client_msg_id, upload=upload, announce=announce,
+                                    translation=customer_translation(conversation_id=conversation_id))
     if not created:
         return message, created
     # The chat's status as the message was stored tells whether the bot has a turn (bot_reply checks again under its

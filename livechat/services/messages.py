@@ -19,6 +19,7 @@ from support.uploads import check_upload
 from .. import events
 from ..models import ChatAttachment, ChatMessage, Conversation, ConversationStatus, SenderKind
 from .errors import ChatClosed, ChatNotAvailable
+from .translation import translation_meta
 
 # One statement stores a message (one round trip, and in autocommit its own transaction): the UPDATE takes the
 # chat's row lock, checks who may write and that this client_msg_id is not stored yet (unless %(decided)s: the
@@ -96,18 +97,24 @@ def message_append_locked(conversation, *, sender_kind, body, meta=None):
     return message
 
 
-def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id="", upload=None, announce=True):
+def message_post(*, conversation_id, sender_kind, body, sender=None, client_msg_id="", upload=None, announce=True,
+                 translation=None):
     """Store one message (optionally with one file, checked like ticket attachments) with the next sequence
     number, then ring the bell. A resend with the same client_msg_id returns the stored message and is not stored
     twice. Customers write to chats that are not closed; agents only to their own active chats. Returns
     (message, created); the message carries `chat_status`, the chat's status when it was stored, and `announced`.
     announce=False leaves the bell to the caller (events.message_sends gives what to send): the websocket consumers
-    send it from their own event loop after this returns, sparing a hand-off to the sender thread per message."""
+    send it from their own event loop after this returns, sparing a hand-off to the sender thread per message.
+    `translation`: (source, target) languages when the message is to be machine-translated for the other side
+    (services.translation decides): the masked text is translated before it is stored, within the provider's
+    deadline, and a failure stores it untranslated, marked so (meta["translation"]); it never stops the message."""
     checked = check_upload(upload, max_bytes=settings.LIVECHAT_ATTACHMENT_MAX_BYTES, field="file") if upload else None
     # Secrets (recovery phrases, keys, API secrets, one-time codes) are masked before anything is stored.
     masked = secrets_mask(body, asked_for_code=sender_kind == SenderKind.CUSTOMER and _answers_a_code_request(
         conversation_id, body))
     body, meta = masked.text, ({"secrets": list(masked.kinds)} if masked.found else {})
+    if translation is not None and body.strip():
+        meta["translation"] = translation_meta(body, source=translation[0], target=translation[1])
     now = timezone.now()
     attachment = None
     try:

@@ -15,6 +15,12 @@ minutes more, never one that has waited ten. The tier comes from the cached exch
 the provider is never called under the queue's locks. A chat whose profile was not cached when it joined gets no key
 (it is served by queued_at alone) until the beat's queue_keys_fill fetches the profile, outside any lock, and sets
 the key with a conditional update. Waits (reports, overflow, the wait shown) are always measured from queued_at.
+
+Overflow with assist (issue #25): a chat whose customer accepted an agent of another language now (services.overflow)
+keeps its queue and its place, and is also in that language's overflow queue (Conversation.overflow_to): agents who
+speak overflow_to natively and list the chat's language among their assisted languages may take it, in the order of
+its original queue time among their own language's chats. Native speakers still come first: a chat waits only while
+every native agent of its language is full, and an agent takes chats of their own languages in queue order.
 """
 from datetime import timedelta
 
@@ -97,10 +103,17 @@ def queue_keys_fill(*, limit=20):
     return filled
 
 
+# Called with language= after a language's queue changed and was routed: services.overflow registers its offers
+# here (it builds on this module, so this module cannot import it).
+AFTER_ROUTING = []
+
+
 def queue_changed(language):
     """After commit, when a language's queue changed (a chat joined it or left it): tell the sockets, and route."""
     events.queue_moved(language)
     conversations_route(language=language)
+    for hook in AFTER_ROUTING:  # those still waiting may be offered an agent of another language (overflow)
+        hook(language=language)
 
 
 def chats_give_locked(chats, profile, *, now=None):
@@ -110,17 +123,21 @@ def chats_give_locked(chats, profile, *, now=None):
     marked overflowed when taken in a language the agent does not serve natively. After commit the chats' people
     and the agent's sockets hear it, and the queues the chats left move."""
     now = now or timezone.now()
-    served = list(profile.languages)
-    moved = sorted({chat.language for chat in chats if chat.status == ConversationStatus.QUEUED})
+    served, assisted = list(profile.languages), list(profile.assisted_languages)
+    moved = sorted({chat.language for chat in chats if chat.status == ConversationStatus.QUEUED}
+                   | {chat.overflow_to for chat in chats if chat.status == ConversationStatus.QUEUED and chat.overflow_to})
     overflowed = (Case(When(language__in=served, then=F("overflowed")), default=Value(True)) if served
                   else Value(True))
+    with_assist = Case(When(~Q(language__in=served) & Q(language__in=assisted), then=Value(True)),
+                       default=F("assisted"))
     Conversation.objects.filter(pk__in=[chat.pk for chat in chats]).update(
         status=ConversationStatus.ACTIVE, agent=profile.user, assigned_at=now, agent_read_seq=0,
-        answered_at=Coalesce(F("answered_at"), Value(now)), overflowed=overflowed)
+        answered_at=Coalesce(F("answered_at"), Value(now)), overflowed=overflowed, assisted=with_assist)
     for chat in chats:  # the same values in memory, for the events and the caller
         chat.status, chat.agent, chat.assigned_at, chat.agent_read_seq = ConversationStatus.ACTIVE, profile.user, now, 0
         chat.answered_at = chat.answered_at or now
         chat.overflowed = chat.overflowed or chat.language not in served
+        chat.assisted = chat.assisted or (chat.language not in served and chat.language in assisted)
     AgentProfile.objects.filter(pk=profile.pk).update(last_chat_at=now)
     agent_name = selectors.agent_display_name(profile.user)
     codes = {chat.id: conversation_code(profile.user, selectors.agent_code_key(chat.id)) for chat in chats}
@@ -144,15 +161,29 @@ def _load():
         .order_by().values("agent_id").annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0))
 
 
-def _waiting_for(language, now=None):
-    """Which waiting chats agents of `language` may take: that language's, and those of languages whose overflow
-    rule points here, once they have waited long enough, from customers who accepted this language."""
+def _waiting_for(language, now=None, *, assisted=()):
+    """Which waiting chats agents of `language` may take: that language's; those of languages whose overflow rule
+    points here, once they have waited long enough, from customers who said they speak this language; and, for
+    agents serving `assisted` languages with assist, the chats of those languages whose customer accepted an agent
+    of this language now (the overflow queue)."""
     now = now or timezone.now()
     condition = Q(language=language)
     for rule in LanguageOverflow.objects.filter(overflow_to=language, is_active=True):
         condition |= Q(language=rule.language, also_speaks__contains=[language],
                        queued_at__lte=now - timedelta(seconds=rule.after_seconds))
+    assisted = sorted(set(assisted) - {language})
+    if assisted:
+        condition |= Q(overflow_to=language, language__in=assisted)
     return condition
+
+
+def may_serve(profile, conversation, language):
+    """May this agent, who serves `language` natively, take this chat from `language`'s queue: its own language,
+    one the customer said they speak (the overflow rule let it in), or a chat whose customer accepted an agent of
+    `language` now, in a language the agent serves with assist."""
+    if conversation.language in profile.languages or language in conversation.also_speaks:
+        return True
+    return conversation.overflow_to == language and conversation.language in profile.assisted_languages
 
 
 def _candidates(language):
@@ -178,18 +209,26 @@ def _assign_once(language):
     """(assigned conversation or None, whether some free agent was skipped because another router held it)."""
     busy = False
     with transaction.atomic():
+        candidates = list(_candidates(language)[:20])
+        if not candidates:
+            return None, False
+        # Chats of the overflow queue only in the languages some free agent here serves with assist: a chat no
+        # one free may take never holds up the ones behind it.
+        assisted = {lang for candidate in candidates for lang in candidate.assisted_languages}
         conversation = (Conversation.objects.select_for_update(skip_locked=True)
-                        .filter(_waiting_for(language), status=ConversationStatus.QUEUED)
+                        .filter(_waiting_for(language, assisted=assisted), status=ConversationStatus.QUEUED)
                         .order_by(QUEUE_ORDER, "id").first())
         if conversation is None:
             return None, False
-        for candidate in _candidates(language)[:20]:
+        for candidate in candidates:
+            if not may_serve(candidate, conversation, language):
+                continue
             profile = (AgentProfile.objects.select_for_update(skip_locked=True)
                        .filter(pk=candidate.pk).select_related("user").first())
             if profile is None:
                 busy = True
                 continue
-            if agent_has_seat_locked(profile, language):
+            if agent_has_seat_locked(profile, language) and may_serve(profile, conversation, language):
                 chats_give_locked([conversation], profile)
                 return conversation, False
         return None, busy
@@ -211,6 +250,8 @@ def conversations_route_all():
                     .values_list("language", flat=True).distinct())
     languages |= set(LanguageOverflow.objects.filter(is_active=True, language__in=languages)
                      .values_list("overflow_to", flat=True))
+    languages |= set(Conversation.objects.filter(status=ConversationStatus.QUEUED).exclude(overflow_to="")
+                     .order_by().values_list("overflow_to", flat=True).distinct())
     return sum(conversations_route(language=language) for language in sorted(languages))
 
 
@@ -246,8 +287,10 @@ def agent_take_waiting(*, agent):
             return 0, languages
         eligible = Q()
         for language in languages:
-            eligible |= _waiting_for(language, now)
-        own_first = Case(When(language__in=languages, then=Value(0)), default=Value(1))
+            eligible |= _waiting_for(language, now, assisted=profile.assisted_languages)
+        # Their own languages' chats and the overflow queue's (accepted, in a language they assist) in one time order.
+        own = Q(language__in=languages) | Q(overflow_to__in=languages, language__in=list(profile.assisted_languages))
+        own_first = Case(When(own, then=Value(0)), default=Value(1))
         chats = list(Conversation.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(eligible, status=ConversationStatus.QUEUED).select_related("customer")
                      .order_by(own_first, QUEUE_ORDER, "id")[:free])
@@ -266,7 +309,10 @@ def conversation_pick(*, conversation_id, agent):
         if conversation is None:
             raise ChatNotAvailable(_("Someone else has taken this chat, or it is no longer waiting."))
         profile = AgentProfile.objects.select_for_update().select_related("user").get(user=agent)
-        if not agent_has_seat_locked(profile, conversation.language):
+        # Their own language's chat, or one whose customer accepted an agent of their language with assist.
+        queue = (conversation.overflow_to if conversation.overflow_to and conversation.language not in profile.languages
+                 else conversation.language)
+        if not (agent_has_seat_locked(profile, queue) and may_serve(profile, conversation, queue)):
             raise ChatNotAvailable(_("Be online, in one of your languages and with a free seat, to take a chat."),
                                    code="no_free_seat")
         chats_give_locked([conversation], profile)

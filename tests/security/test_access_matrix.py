@@ -268,6 +268,9 @@ HTTP = {
     "api/v1/chats/<uuid:conversation_id>/context/": [get("/api/v1/chats/{chat}/context/", API_AGENT, "own")],
     # Rating and the transcript are the customer's only: agents get 404 (apis.ChatRatingApi), and for A the empty
     # rating is a validation error, the transcript of a chat still open a refusal (400).
+    # The overflow choice is the customer's only (agents 404); for A, no answer given is a validation error.
+    "api/v1/chats/<uuid:conversation_id>/overflow/": [
+        post("/api/v1/chats/{chat}/overflow/", roles(404, 400, 404, 404, 404, 404, 404), "own")],
     "api/v1/chats/<uuid:conversation_id>/rating/": [
         post("/api/v1/chats/{chat}/rating/", roles(404, 400, 404, 404, 404, 404, 404), "own")],
     "api/v1/chats/<uuid:conversation_id>/transcript/": [
@@ -574,6 +577,8 @@ ADMIN_EXCEPTIONS = {
     "admin/incidents/incident/<path:object_id>/delete/": 403,     # IncidentAdmin: read-only record
     "admin/livechat/conversation/add/": 403,                      # ConversationAdmin: read-only record
     "admin/livechat/conversation/<path:object_id>/delete/": 403,  # ConversationAdmin: never deleted
+    "admin/livechat/overflowoffer/add/": 403,                     # OverflowOfferAdmin: the customers' answers
+    "admin/livechat/overflowoffer/<path:object_id>/delete/": 403,  # OverflowOfferAdmin: read-only record
     "admin/reports/qualityreview/add/": 403,                      # QualityReviewAdmin: written on /agent/reviews/new/
     "admin/support/agentprofile/add/": 403,                       # AgentProfileAdmin: comes with the agent role
     "admin/support/auditevent/add/": 403,                         # AuditEventAdmin: written by support.audit

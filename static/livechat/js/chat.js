@@ -52,6 +52,8 @@
       body.textContent = frame.body;  // text, never HTML
       item.appendChild(who);
       item.appendChild(body);
+      if (frame.sender === "agent") item.dataset.original = frame.body;
+      if (frame.sender === "agent" && frame.meta && frame.meta.translation) translate(item, frame.body, frame.meta.translation);
       if (frame.meta && frame.meta.incident) item.className += " chat-incident";  // a known problem's notice
       (frame.attachments || []).forEach(function (file) { item.appendChild(attachmentNode(file, frame.sender)); });
       if (frame.meta && frame.meta.articles) {
@@ -93,6 +95,53 @@
       }
     }
     return item;
+  }
+  // An agent's message machine-translated into the customer's language (issue #25): the translation is shown, marked
+  // as one, with the original a click away; one the provider could not translate is shown as written, marked so.
+  function translate(item, original, translation) {
+    var body = item.querySelector(".chat-body");
+    var old = item.querySelector(".chat-translated");
+    if (old) old.remove();
+    var mark = document.createElement("span");
+    mark.className = "chat-translated small";
+    mark.dataset.testid = "translated-mark";
+    if (translation.state !== "ok" || !translation.text) {
+      body.textContent = original;
+      mark.textContent = S.untranslated_mark;
+      item.appendChild(mark);
+      return;
+    }
+    body.textContent = translation.text;
+    body.lang = translation.language;
+    mark.textContent = S.translated_mark + " · ";
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "link-button";
+    toggle.textContent = S.show_original;
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.addEventListener("click", function () {
+      var showing = toggle.getAttribute("aria-pressed") === "true";
+      body.textContent = showing ? translation.text : original;
+      body.lang = showing ? translation.language : (translation.source || "");
+      toggle.textContent = showing ? S.show_original : S.show_translation;
+      toggle.setAttribute("aria-pressed", showing ? "false" : "true");
+    });
+    mark.appendChild(toggle);
+    item.appendChild(mark);
+  }
+  // The offer of an agent of another language now, or to keep waiting (issue #25): asked once, answered once.
+  function overflowOffer(offer) {
+    var box = $("chat-overflow");
+    if (!offer) { box.hidden = true; return; }
+    var language = S.language_names[offer.to_language] || offer.to_language;
+    $("overflow-accept").textContent = fmt(offer.translated ? S.overflow_now_translated : S.overflow_now, { language: language });
+    $("overflow-decline").textContent = offer.wait_minutes ? fmt(S.overflow_wait, { minutes: offer.wait_minutes })
+                                                           : S.overflow_wait_unknown;
+    var answered = offer.choice === "accepted" || offer.choice === "declined";
+    $("overflow-question").textContent = answered ? (offer.choice === "accepted" ? S.overflow_accepted : S.overflow_declined)
+                                                  : S.overflow_question;
+    $("overflow-buttons").hidden = answered;
+    box.hidden = false;
   }
   function place(item, seq) {
     // Messages are shown in sequence order, whatever order they arrive in; unsent ones stay at the end.
@@ -240,14 +289,24 @@
         if (frame.guess) text += " " + S.guess;
       }
       status(text);
+      if (frame.offer) overflowOffer(frame.offer);
       if (frame.offer_message && !state.declined) {
         $("chat-offer-text").textContent = frame.eta_seconds == null ? S.no_agents : text;
         $("chat-offer").hidden = false;
       }
     },
+    overflow_offer: function (frame) { overflowOffer(frame.offer); },
+    overflow_chosen: function (frame) { overflowOffer(frame.offer); },
+    translated: function (frame) {
+      var item = document.querySelector('#chat-log [data-seq="' + frame.seq + '"]');
+      if (item && item.classList.contains("chat-theirs") && item.dataset.original != null) {
+        translate(item, item.dataset.original, frame.translation);
+      }
+    },
     assigned: function (frame) {
       status(fmt(S.assigned, { agent: frame.agent }));
       $("chat-offer").hidden = true;
+      $("chat-overflow").hidden = true;
       $("messenger-agent").textContent = frame.agent;  // the phone screen's bar names who you talk to
       $("messenger-agent").hidden = false;
       var line = $("chat-agent-code");
@@ -436,6 +495,23 @@
     if (now - state.typingAt > 2000) { state.typingAt = now; send({ type: "typing" }); }
   });
   $("chat-end").addEventListener("click", function () { send({ type: "close" }); });
+  [["overflow-accept", true], ["overflow-decline", false]].forEach(function (choice) {
+    $(choice[0]).addEventListener("click", function () {
+      $("overflow-buttons").hidden = true;
+      if (send({ type: "overflow_choice", accept: choice[1] })) return;
+      // No socket right now: the same answer over HTTP (recorded once either way).
+      fetch(window.inPageLanguage(app.dataset.api + state.id + "/overflow/"), {
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ accept: choice[1] }),
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf(),
+                   "X-Chat-Token": state.token || "" },
+      }).then(function (response) {
+        return response.json().then(function (body) {
+          if (response.ok) overflowOffer(body);
+          else { $("overflow-buttons").hidden = false; handlers.error({ detail: body.error.detail }); }
+        });
+      }).catch(function () { $("overflow-buttons").hidden = false; status(S.reconnecting); });
+    });
+  });
   $("chat-leave").addEventListener("click", function () {
     $("chat-offer-text").textContent = "";
     $("chat-offer").hidden = false;

@@ -83,8 +83,45 @@
       }).join(", ") });
       item.appendChild(flag);
     }
+    if (frame.meta && frame.meta.translation) item.appendChild(translationNode(frame, frame.meta.translation));
     (frame.attachments || []).forEach(function (file) { item.appendChild(fileNode(file)); });
     return item;
+  }
+  // A machine translation beside the original (issue #25): a customer's message in the agent's language, or what
+  // the customer read of the agent's. A failed one says so, and the agent may ask again.
+  function translationNode(frame, translation) {
+    var box = document.createElement("span");
+    box.className = "chat-translation";
+    box.dataset.testid = "chat-translation";
+    var name = S.language_names[translation.language] || translation.language;
+    var label = document.createElement("span");
+    label.className = "chat-translation-label";
+    if (translation.state === "ok") {
+      label.textContent = frame.sender === "agent" ? fmt(S.sent_translated, { language: name })
+                                                   : fmt(S.translation_into, { language: name });
+      var text = document.createElement("span");
+      text.className = "chat-translation-text";
+      text.lang = translation.language;
+      text.textContent = translation.text;
+      box.appendChild(label);
+      box.appendChild(text);
+    } else {
+      box.className += " chat-translation-failed";
+      label.textContent = frame.sender === "agent" ? S.sent_untranslated : S.not_translated;
+      box.appendChild(label);
+      if (frame.seq && frame.conversation) {
+        var retry = document.createElement("button");
+        retry.type = "button";
+        retry.className = "button-secondary button-small";
+        retry.textContent = S.translate_again;
+        retry.addEventListener("click", function () {
+          retry.disabled = true;
+          send({ type: "translate", conversation: frame.conversation, seq: frame.seq });
+        });
+        box.appendChild(retry);
+      }
+    }
+    return box;
   }
   function fileNode(file) {
     // A file is read for secrets before agents see it (scan_state); where one was found, the file is a blurred or
@@ -239,6 +276,12 @@
         if (context.your_code) node.querySelector(".js-code").textContent = fmt(S.your_code, { code: context.your_code });
         node.querySelector(".js-language").textContent = context.language +
           (context.overflowed ? " · " + S.overflowed : "");
+        var assisted = node.querySelector(".js-assisted");
+        if (context.assisted) {  // served with assist: say what the customer reads of the agent's messages
+          var language = S.language_names[context.language] || context.language;
+          assisted.textContent = fmt(context.translated ? S.assisted_translated : S.assisted_plain, { language: language });
+          assisted.hidden = false;
+        }
         var incident = node.querySelector(".js-incident");
         if (context.incident) {  // the chat is about a known incident: the agent can answer with its notice
           incident.hidden = false;
@@ -549,6 +592,15 @@
     message: function (frame) {
       var chat = state.chats[frame.conversation];
       if (chat) addMessage(chat, frame);
+    },
+    translated: function (frame) {  // a message's translation arrived (or was done again)
+      var chat = state.chats[frame.conversation];
+      var item = chat && chat.log.querySelector('[data-seq="' + frame.seq + '"]');
+      if (!item) return;
+      var old = item.querySelector(".chat-translation");
+      var sender = item.classList.contains("chat-mine") ? "agent" : "customer";
+      var node = translationNode({ sender: sender, seq: frame.seq, conversation: frame.conversation }, frame.translation);
+      if (old) old.replaceWith(node); else item.insertBefore(node, item.querySelector(".chat-file-box"));
     },
     attachment: function (frame) {  // a picture's scan for secrets finished
       var chat = state.chats[frame.conversation];
