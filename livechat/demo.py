@@ -1,4 +1,6 @@
-"""Demo content for live chat: an overflow rule (Korean to English after 3 minutes), a day of handled chats per
+"""Demo content for live chat: an overflow rule (Korean to English after 3 minutes; and, when the Korean wait estimate
+is over 2 minutes, the waiting customer is offered the English agent now, who serves Korean with assist and
+translation), a day of handled chats per
 language (so wait estimates are measured, not guessed), and one Japanese customer waiting in the queue."""
 from datetime import timedelta
 
@@ -22,7 +24,10 @@ HISTORY = {
 
 def seed(progress):
     with transaction.atomic():
-        LanguageOverflow.objects.get_or_create(language="ko", overflow_to="en", defaults={"after_seconds": 180})
+        LanguageOverflow.objects.get_or_create(language="ko", overflow_to="en",
+                                               defaults={"after_seconds": 180, "offer_above_seconds": 120})
+        LanguageOverflow.objects.get_or_create(language="ja", overflow_to="en",
+                                               defaults={"after_seconds": 300, "offer_above_seconds": 180})
         if Conversation.objects.exists():
             return
         users = {u.email: u for u in User.objects.filter(

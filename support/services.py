@@ -238,11 +238,13 @@ def team_get_or_create(*, name):
     return team
 
 
-def agent_create(*, email, password, languages, capacity=3, supervisor=False, name="", team=None, language=None):
-    """Create an agent (or supervisor) account with the profile routing needs."""
+def agent_create(*, email, password, languages, capacity=3, supervisor=False, name="", team=None, language=None,
+                 assisted_languages=()):
+    """Create an agent (or supervisor) account with the profile routing needs: the languages they speak natively,
+    and those they may serve with agent assist and machine translation (given only chats whose customer accepted)."""
     if not languages:
         raise DomainError(_("an agent must serve at least one language"), code="invalid_languages", field="languages")
-    bad = [code for code in languages if code not in LANGUAGE_CODES]
+    bad = [code for code in [*languages, *assisted_languages] if code not in LANGUAGE_CODES]
     if bad:
         raise DomainError(_("Unknown languages: %(languages)s.") % {"languages": ", ".join(bad)},
                           code="invalid_languages", field="languages")
@@ -259,9 +261,10 @@ def agent_create(*, email, password, languages, capacity=3, supervisor=False, na
         )
         profile = user.agent_profile
         profile.languages = list(languages)
+        profile.assisted_languages = [code for code in dict.fromkeys(assisted_languages) if code not in languages]
         profile.capacity = capacity
         profile.team = team
-        profile.save(update_fields=["languages", "capacity", "team"])
+        profile.save(update_fields=["languages", "assisted_languages", "capacity", "team"])
     return user
 
 

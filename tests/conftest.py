@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from support.roles import Role
 from tests.factories import PASSWORD, AgentFactory, UserFactory
+from tests.support.libretranslate_server import libretranslate_servers
 
 pytest_plugins = ["tests.run_summary"]
 
@@ -444,3 +445,10 @@ def exchange(settings):
     from tests.support.exchange_server import exchange_servers
 
     yield from exchange_servers(settings)
+
+
+@pytest.fixture
+def libretranslate():
+    """start(**controls) runs a stand-in LibreTranslate (tests/support/libretranslate_server.py) the settings point
+    at; no translation cached before or after."""
+    yield from libretranslate_servers()

@@ -26,7 +26,7 @@ from support.translate import (
     translate,
 )
 
-from .libretranslate_server import PHRASES, libretranslate_servers
+from .libretranslate_server import PHRASES
 
 KO_CUSTOMER = "출금이 아직 도착하지 않았어요. 어떻게 해야 하나요?"
 EN_CUSTOMER = "My withdrawal has not arrived yet. What should I do?"
@@ -40,12 +40,6 @@ SAID = {"zh-hans": ("我的充值还没有到账。", "My deposit has not arrive
         "ko": (KO_CUSTOMER, EN_CUSTOMER)}
 LIBRE = {"zh-hans": "zh"}  # LibreTranslate's code where it is not ours
 MARGIN = 0.5  # seconds past the deadline a failed call may take (thread start, scheduling)
-
-
-@pytest.fixture
-def libretranslate():
-    """start(**controls) runs a stand-in LibreTranslate the settings point at; no translation cached before."""
-    yield from libretranslate_servers()
 
 
 def _log_text(caplog):

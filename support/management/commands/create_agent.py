@@ -1,4 +1,4 @@
-"""python manage.py create_agent --email E --password P --languages en,ja --capacity 3 [--supervisor]"""
+"""python manage.py create_agent --email E --password P --languages en,ja [--assisted ko,ru] --capacity 3 [--supervisor]"""
 from django.core.management.base import BaseCommand, CommandError
 
 from support import services
@@ -12,6 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
         parser.add_argument("--password", required=True)
         parser.add_argument("--languages", required=True, help="comma-separated: en,zh-hans,es,ru,ja,ko")
+        parser.add_argument("--assisted", default="",
+                            help="comma-separated languages served with agent assist and machine translation")
         parser.add_argument("--capacity", type=int, default=3, help="maximum concurrent chats (1-50)")
         parser.add_argument("--supervisor", action="store_true", help="give the supervisor role")
         parser.add_argument("--name", default="")
@@ -20,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             languages = parse_language_list(options["languages"])
+            assisted = parse_language_list(options["assisted"]) if options["assisted"] else []
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         team = services.team_get_or_create(name=options["team"]) if options["team"] else None
@@ -28,6 +31,7 @@ class Command(BaseCommand):
                 email=options["email"],
                 password=options["password"],
                 languages=languages,
+                assisted_languages=assisted,
                 capacity=options["capacity"],
                 supervisor=options["supervisor"],
                 name=options["name"],

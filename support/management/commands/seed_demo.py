@@ -34,6 +34,9 @@ STAFF = [
     ("agent.ja@example.com", "Sato Yuki", Role.AGENT, ["ja", "en"], 3, "Japanese desk"),
     ("agent.ko@example.com", "Kim Minji", Role.AGENT, ["ko", "en"], 3, "Korean desk"),
 ]
+# Languages served with agent assist and machine translation (issue #25): the English desk takes the Korean and
+# Japanese customers who accept an agent now when their own queues are long.
+ASSISTED = {"agent.en@example.com": ["ko", "ja"]}
 
 CUSTOMERS = [
     ("alice@example.com", "Alice Brown", "en"),
@@ -71,7 +74,7 @@ class Command(BaseCommand):
                 else:
                     user = services.agent_create(email=email, password=DEMO_PASSWORD, languages=languages,
                                                  capacity=capacity, supervisor=role == Role.SUPERVISOR, name=name,
-                                                 team=team)
+                                                 team=team, assisted_languages=ASSISTED.get(email, ()))
                 _demo_authenticator(user)
             for email, name, language in CUSTOMERS:
                 done += 1
