@@ -26,17 +26,22 @@ def transcript_lines(conversation):
     """The chat as people read it, in the active language: time (UTC), who, what. Agents by display name only."""
     lines = []
     for message in conversation.messages.select_related("sender").order_by("seq"):
+        original = ""
         if message.sender_kind == SenderKind.SYSTEM:
             who, body = "—", SYSTEM_LINES.get(message.body, lambda: message.body)()
         elif message.sender_kind == SenderKind.AGENT:
             who = agent_display_name(message.sender) if message.sender else _("Agent")
             body = message.body
+            translation = (message.meta or {}).get("translation") or {}
+            if translation.get("state") == "ok" and translation.get("language") == conversation.language:
+                # What the customer read, with what the agent wrote (machine translation, issue #25).
+                body, original = translation["text"], message.body
         elif message.sender_kind == SenderKind.BOT:
             who, body = _("Assistant"), message.body
         else:
             who, body = _("You"), message.body
         lines.append({"time": message.created_at.astimezone(dt_timezone.utc).strftime("%H:%M"),
-                      "who": who, "body": body})
+                      "who": who, "body": body, "original": original})
     return lines
 
 

@@ -176,6 +176,7 @@ def conversation_transcript(*, conversation):
             who = ""
         lines.append({"seq": message.seq, "at": message.created_at, "kind": message.sender_kind, "who": who,
                       "body": message.body, "secrets": (message.meta or {}).get("secrets") or [],
+                      "translation": (message.meta or {}).get("translation"),
                       "attachments": list(message.attachments.all())})
     return lines
 

@@ -8,6 +8,7 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
+from django.utils.translation import override as translation_override
 
 from livechat import services
 from livechat.models import ChatMessage, Conversation, ConversationStatus, LanguageOverflow, OverflowOffer, SenderKind
@@ -210,3 +211,25 @@ def test_the_api_records_the_customers_choice(client):
                              "choice": "declined"}
     chat.refresh_from_db()
     assert chat.overflow_to == "" and chat.status == ConversationStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_the_transcripts_keep_both_texts(libretranslate, client):
+    from livechat.emails import transcript_lines
+
+    libretranslate()
+    chat = korean_chat_accepted()
+    services.customer_messages_translate(conversation_id=chat.id)
+    agent = assisted_agent()
+    taken(chat, agent)
+    services.agent_message_post(conversation_id=chat.id, agent=agent, body=EN_AGENT)
+    # The customer's transcript: what they read, with what the agent wrote.
+    with translation_override("ko"):
+        lines = transcript_lines(chat)
+    assert [(line["body"], line["original"]) for line in lines] == [(KO_CUSTOMER, ""), (KO_AGENT, EN_AGENT)]
+    # The agents' page of the chat: each original with its translation.
+    client.force_login(agent)
+    page = client.get(f"/ja/agent/chats/{chat.id}/").content.decode()
+    for text in (KO_CUSTOMER, EN_CUSTOMER, EN_AGENT, KO_AGENT):
+        assert text in page
+    assert "お客様向けの機械翻訳" in page and "機械翻訳：" in page
