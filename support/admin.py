@@ -178,10 +178,24 @@ class AgentProfileForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages served"), choices=[(c, c) for c in LANGUAGE_CODES], widget=forms.CheckboxSelectMultiple
     )
+    assisted_languages = forms.MultipleChoiceField(
+        label=_("Languages served with assist"), choices=[(c, c) for c in LANGUAGE_CODES], required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chats in these languages are given to this agent only when the customer accepted an agent of "
+                    "another language, served with suggestions in the customer's language and machine translation."))
 
     class Meta:
         model = AgentProfile
-        fields = ["languages", "capacity", "presence", "team"]
+        fields = ["languages", "assisted_languages", "capacity", "presence", "team"]
+
+    def clean(self):
+        cleaned = super().clean()
+        native = set(cleaned.get("languages") or [])
+        both = [code for code in cleaned.get("assisted_languages") or [] if code in native]
+        if both:
+            self.add_error("assisted_languages", _("A language the agent speaks natively is not served with assist: "
+                                                   "%(languages)s.") % {"languages": ", ".join(both)})
+        return cleaned
 
 
 AgentProfileInline.form = AgentProfileForm
@@ -211,7 +225,8 @@ class RecordAdmin(admin.ModelAdmin):
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
     form = AgentProfileForm
-    list_display = ["user", "languages", "capacity", "presence", "last_seen_at", "team", "verification_code"]
+    list_display = ["user", "languages", "assisted_languages", "capacity", "presence", "last_seen_at", "team",
+                    "verification_code"]
     list_filter = ["presence", "team"]
     list_select_related = ["user", "team"]
     search_fields = ["user__email", "user__name", "verification_code"]
