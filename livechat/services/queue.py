@@ -266,6 +266,13 @@ def agent_route(*, agent):
         # languages one chat at a time, which waits its turn on the locks.
         for language in languages:
             conversations_route(language=language)
+    if AFTER_ROUTING:
+        # A seat of an agent who serves languages with assist may be free now: those languages' waiting customers
+        # may be offered it.
+        assisted = AgentProfile.objects.filter(user=agent).values_list("assisted_languages", flat=True).first()
+        for language in assisted or ():
+            for hook in AFTER_ROUTING:
+                hook(language=language)
 
 
 def agent_take_waiting(*, agent):

@@ -211,3 +211,12 @@ def test_an_assisted_agent_may_pick_an_accepted_chat_by_hand_but_not_others(kore
     services.conversation_pick(conversation_id=accepted.id, agent=helper)
     accepted.refresh_from_db()
     assert accepted.agent == helper and accepted.assisted
+
+
+def test_an_assisted_agent_coming_online_makes_the_offer_at_once(korean_rush, django_capture_on_commit_callbacks):
+    chat = waiting("ko", minutes_ago=2)
+    helper = AgentFactory(email="assist@example.com", languages=["en"], assisted_languages=["ko"])
+    assert not offered()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agent_presence_set(agent=helper, presence=Presence.ONLINE)
+    assert offered() == {chat.id}
