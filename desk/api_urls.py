@@ -10,4 +10,6 @@ urlpatterns = [
     path("agent/customers/<int:customer_id>/timeline/", apis.CustomerTimelineApi.as_view(),
          name="api-agent-customer-timeline"),
     path("agent/chats/<uuid:conversation_id>/profile/", apis.ChatProfileApi.as_view(), name="api-agent-chat-profile"),
+    path("agent/chats/<uuid:conversation_id>/assist/", apis.ChatAssistApi.as_view(), name="api-agent-chat-assist"),
+    path("agent/tickets/<str:ref>/assist/", apis.TicketAssistApi.as_view(), name="api-agent-ticket-assist"),
 ]

@@ -1,19 +1,25 @@
 """The workspace API: the search box (GET /api/v1/agent/search/), the customer's exchange profile
-(GET /api/v1/agent/customers/<id>/profile/, /api/v1/agent/chats/<id>/profile/) and their timeline
-(GET /api/v1/agent/customers/<id>/timeline/)."""
+(GET /api/v1/agent/customers/<id>/profile/, /api/v1/agent/chats/<id>/profile/), their timeline
+(GET /api/v1/agent/customers/<id>/timeline/) and the cross-language suggestions for a chat or a ticket
+(GET /api/v1/agent/chats/<id>/assist/, /api/v1/agent/tickets/<ref>/assist/)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from livechat.models import Conversation
+from livechat.selectors import conversation_get_for_agent
 from support.audit import audit_read
 from support.models import AuditEvent, User
 from support.permissions import IsAgent
 from support.schema import errors
+from tickets.models import Ticket
+from tickets.selectors import ticket_get_for_user
 
 from . import selectors
+from .assist import chat_assist, ticket_assist
 from .serializers import (
     CustomerProfileOutputSerializer,
     TimelineOutputSerializer,
@@ -98,3 +104,101 @@ class CustomerTimelineApi(APIView):
         audit_read(request, action=AuditEvent.Action.CUSTOMER_VIEW, object_type="customer_timeline",
                    object_id=customer_id, customer=customer_id)
         return Response(TimelineOutputSerializer(timeline).data)
+
+
+# --- assist: the shapes of its answer (kept beside its two views) ----------------------------------------------------
+
+class AssistQuerySerializer(serializers.Serializer):  # query parameters: ?lang= (the agent's language) may come along
+    text = serializers.CharField(required=False, allow_blank=True, max_length=2000, trim_whitespace=True,
+                                 help_text="suggest for this text instead of the customer's latest message")
+
+
+class AssistArticleCustomerSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    available = serializers.BooleanField(help_text="false: the article has no text in the customer's language")
+    title = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True, help_text="the article's path in the customer's language")
+    text = serializers.CharField(allow_blank=True, help_text="the message to send: title, summary, link (or empty)")
+
+
+class AssistArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="in the agent's language, else English (fallback)")
+    summary = serializers.CharField(allow_blank=True)
+    language = serializers.CharField()
+    fallback = serializers.BooleanField()
+    url = serializers.CharField()
+    customer = AssistArticleCustomerSerializer()
+
+
+class AssistMacroCustomerSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    available = serializers.BooleanField(help_text="false: the macro has no text in the customer's language")
+    name = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, help_text="the macro's text, filled in (or empty)")
+
+
+class AssistMacroSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="in the agent's language, else English (fallback)")
+    body = serializers.CharField(allow_blank=True)
+    language = serializers.CharField()
+    fallback = serializers.BooleanField()
+    score = serializers.FloatField()
+    customer = AssistMacroCustomerSerializer()
+
+
+class AssistOutputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text="the text the suggestions are for")
+    customer_language = serializers.CharField()
+    agent_language = serializers.CharField()
+    articles = AssistArticleSerializer(many=True)
+    macros = AssistMacroSerializer(many=True)
+
+
+def _assist_text(request):
+    query = AssistQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("text") if "text" in request.query_params else None
+
+
+class ChatAssistApi(APIView):
+    """For the agent of a chat in their console: the help articles and macros for the customer's latest message (or
+    `?text=`), in the agent's language, each with what would be sent in the customer's language."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(parameters=[AssistQuerySerializer], responses={200: AssistOutputSerializer,
+                                                                 **errors(400, 401, 403, 404)},
+                   tags=["agent"], operation_id="agent_chat_assist")
+    def get(self, request, conversation_id):
+        text = _assist_text(request)
+        try:
+            conversation = conversation_get_for_agent(agent=request.user, conversation_id=conversation_id)
+        except Conversation.DoesNotExist as exc:
+            raise NotFound() from exc
+        audit_read(request, action=AuditEvent.Action.CHAT_VIEW, object_type="chat_assist", object_id=conversation.id,
+                   customer=conversation.customer_id)
+        return Response(AssistOutputSerializer(chat_assist(conversation=conversation, agent=request.user,
+                                                           text=text)).data)
+
+
+class TicketAssistApi(APIView):
+    """For agents: the help articles and macros for the requester's latest public message on a ticket (or
+    `?text=`), in the agent's language, each with what would be sent in the ticket's language."""
+
+    permission_classes = [IsAgent]
+
+    @extend_schema(parameters=[AssistQuerySerializer], responses={200: AssistOutputSerializer,
+                                                                 **errors(400, 401, 403, 404)},
+                   tags=["agent"], operation_id="agent_ticket_assist")
+    def get(self, request, ref):
+        text = _assist_text(request)
+        try:
+            ticket = ticket_get_for_user(user=request.user, ref=ref)
+        except Ticket.DoesNotExist as exc:
+            raise NotFound() from exc
+        audit_read(request, action=AuditEvent.Action.TICKET_VIEW, object_type="ticket_assist", object_id=ticket.ref,
+                   customer=ticket.requester_id)
+        return Response(AssistOutputSerializer(ticket_assist(ticket=ticket, agent=request.user, text=text)).data)

@@ -294,6 +294,17 @@ HTTP = {
         get("/api/v1/agent/chats/{chat}/profile/", API_AGENT, "own"),
         get(f"/api/v1/agent/chats/{MISSING_UUID}/profile/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
     ],
+    # Suggestions to send into a chat are for the agent it is assigned to alone (livechat.selectors.
+    # conversation_get_for_agent): every other agent, whatever their role, gets a 404 as for a missing chat.
+    "api/v1/agent/chats/<uuid:conversation_id>/assist/": [
+        get("/api/v1/agent/chats/{chat}/assist/", roles(401, 403, 403, 200, 404, 404, 404), "own"),
+        get(f"/api/v1/agent/chats/{MISSING_UUID}/assist/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
+    # Every agent may see (and reply on) every ticket, so every agent gets its suggestions.
+    "api/v1/agent/tickets/<str:ref>/assist/": [
+        get("/api/v1/agent/tickets/{ticket}/assist/", API_AGENT, "own"),
+        get("/api/v1/agent/tickets/T-99999999/assist/", roles(401, 403, 403, 404, 404, 404, 404), "missing"),
+    ],
     "api/v1/bot/ask": [post("/api/v1/bot/ask", same(400))],
     # Official-contact checks are public and take no credentials at all (verification.apis.VerifyApi).
     "api/v1/verify/": [

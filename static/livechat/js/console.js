@@ -229,6 +229,9 @@
   function addMessage(chat, frame) {
     if (chat.seen[frame.seq]) return;
     chat.seen[frame.seq] = true;
+    if (frame.sender === "customer") {  // panels that follow the customer's words (static/desk/js/assist.js)
+      document.dispatchEvent(new CustomEvent("console:customer-message", { detail: { conversation: chat.id, seq: frame.seq } }));
+    }
     while (chat.seen[chat.lastSeq + 1]) chat.lastSeq += 1;
     if (frame.sender === "agent") chat.readSeq = Math.max(chat.readSeq, frame.seq);  // one's own reply
     if (viewing(chat)) markRead(chat); else renderUnread(chat);
@@ -637,6 +640,17 @@
   document.addEventListener("visibilitychange", function () {
     var chat = state.chats[state.current];
     if (chat && viewing(chat)) markRead(chat);
+  });
+  // Another panel sends a ready text into one of the agent's chats (static/desk/js/assist.js: an article or a macro
+  // already in the customer's language): the usual message frame, with the language it is in and where it came from.
+  document.addEventListener("console:send", function (event) {
+    var detail = event.detail || {}, chat = state.chats[detail.conversation];
+    if (!chat || chat.ended || !detail.body) return;
+    var frame = { type: "message", conversation: chat.id, body: detail.body, client_msg_id: newId(),
+                  language: detail.language, assist: detail.assist };
+    chat.pending[frame.client_msg_id] = frame;
+    place(chat, messageNode({ sender: "agent", body: detail.body, client_msg_id: frame.client_msg_id }, true), null);
+    send(frame);
   });
 
   // --- shortcuts -----------------------------------------------------------------------------------------------
