@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import harness
 
-SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "incidents", "search", "bot", "reports"]
+SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "incidents", "search", "bot", "reports", "overflow"]
 
 SIZES = {
     # name: (full, quick)
@@ -34,6 +34,9 @@ SIZES = {
     "bot_rounds": (5, 1),
     "report_days": (90, 14),
     "report_messages": (1_000_000, 30_000),
+    "overflow_chats": (3_000, 3_000),  # queued chats a day in the overflow simulation (bench/overflow.py)
+    "overflow_hours": (24, 10),  # the whole day; quick: the busy Asian evening, 08:00-18:00 UTC
+    "overflow_days": (20, 5),  # days replayed (one seed each), for the spread of the one day's figures
 }
 
 
@@ -203,6 +206,11 @@ def main(argv=None):
             **({"target": "< 2000 ms", "ok": r["median_ms"] < 2000} if r["measure"] == "page (HTML)" else {})},
             days=size["report_days"], messages=size["report_messages"],
             database_url=harness.BENCH_REPORTS_DATABASE_URL)
+    if "overflow" in chosen:
+        from . import overflow
+
+        suite("overflow (simulated routing)")
+        overflow.run(results, chats=size["overflow_chats"], hours=size["overflow_hours"], days=size["overflow_days"])
     suite(None)
     path = results.write()
     if not os.environ.get("BENCH_NESTED"):

@@ -3,7 +3,8 @@ the demo and for the reports benchmark. Bulk inserts, with a seeded random gener
 
 The shape is what a global exchange's desk sees: Chinese, Japanese and Korean customers write in their evening
 (about 11:00-15:00 UTC), Americans and Latin Americans in their day (about 14:00-01:00 UTC), Russians in theirs;
-the Asian evening is understaffed, so waits and abandonment peak there (the complaint the heat map should show).
+the Asian evening is understaffed, so waits and abandonment peak there (the complaint the heat map should show);
+there, waiting customers are offered an English-speaking agent with translation (history_overflow).
 """
 import datetime as dt
 import math
@@ -13,12 +14,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from livechat.models import ChatMessage, Conversation, ConversationStatus, SenderKind
+from livechat.models import ChatMessage, Conversation, ConversationStatus, OverflowOffer, SenderKind
 from support import services as core
 from support.languages import LANGUAGE_CODES
 from support.models import AgentProfile, User
 from tickets.models import Category, Channel, Message, SlaTimer, Status, Ticket, TicketRating
 
+from .history_overflow import OverflowHistory
 from .models import QualityReview, ReviewCriterion, ReviewScore
 from .services import rubric_score
 
@@ -83,6 +85,7 @@ class History:
         today = (end or timezone.now()).astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         self.first_day = today - dt.timedelta(days=days)
         self.hours = {lang: _normalised(_hour_weights(lang)) for lang in LANGUAGE_CODES}
+        self.overflow = OverflowHistory(seed=seed, understaffed=UNDERSTAFFED, phrases=PHRASES)
 
     # --- people ------------------------------------------------------------------------------------------------
 
@@ -168,12 +171,15 @@ class History:
                 mean_wait *= 1.3
             wait = rng.expovariate(1 / mean_wait)
             patience = rng.expovariate(1 / 600)
+            wait, patience = self.overflow.offer(chat, wait, patience)
             if wait > patience:
                 chat.status, chat.closed_by = ConversationStatus.CLOSED, "customer"
                 chat.closed_at = chat.queued_at + dt.timedelta(seconds=patience)
                 conversations.append(chat)
                 continue
             agent = rng.choice(agents[language])
+            if chat.assisted:
+                agent = self.overflow.agent(agents)
             chat.agent, chat.status = agent, ConversationStatus.CLOSED
             chat.answered_at = chat.assigned_at = chat.queued_at + dt.timedelta(seconds=wait)
             handle = max(60.0, rng.lognormvariate(math.log(420), 0.5))
@@ -181,7 +187,7 @@ class History:
             chat.first_agent_reply_at = chat.answered_at + dt.timedelta(seconds=rng.uniform(5, 40))
             chat.closed_by = rng.choice(["agent", "customer"])
             if rng.random() < 0.45:
-                good = 0.85 if wait < 120 else 0.55
+                good = (0.85 if wait < 120 else 0.55) - (0.05 if chat.assisted else 0)
                 chat.csat_score = rng.choice([4, 5]) if rng.random() < good else rng.choice([1, 2, 3])
                 chat.rated_at = chat.closed_at + dt.timedelta(seconds=20)
             count = max(2, round(rng.gauss(self.messages_per_chat, 2)))
@@ -196,7 +202,9 @@ class History:
             chat.last_seq = chat.agent_read_seq = count
             chat.last_customer_message_at = chat.closed_at
             conversations.append(chat)
+        self.overflow.translate(message_rows)
         Conversation.objects.bulk_create(conversations, batch_size=2000)
+        OverflowOffer.objects.bulk_create(self.overflow.take_offers(), batch_size=2000)
         ChatMessage.objects.bulk_create(message_rows, batch_size=5000)
         return len(conversations), len(message_rows)
 

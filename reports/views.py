@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from livechat.models import Conversation
 from support.audit import audit_read
@@ -27,7 +28,14 @@ def _chart_strings():
     return {"wait": _("Queue wait, median (minutes)"), "minutes": _("min"), "offered": _("Chats offered"),
             "answered": _("Chats answered"), "abandoned": _("Abandoned in queue"),
             "tickets_created": _("Tickets created"), "tickets_solved": _("Tickets solved"),
-            "no_data": _("No chats in this period."), "hour": _("Hour"), "weekday": _("Weekday")}
+            "no_data": _("No chats in this period."), "hour": _("Hour"), "weekday": _("Weekday"),
+            # Language overflow (#25)
+            "accepted": pgettext("overflow offer", "Accepted"), "declined": pgettext("overflow offer", "Declined"),
+            "unanswered": _("Not answered"), "wait_p90_minutes": _("Queue wait, p90 (minutes)"),
+            "after_accepting": _("Offer accepted"),
+            "served_natively": _("Served natively"), "translated": _("Translated chats"),
+            "native": _("Native chats"),
+            "csat_score": _("CSAT score"), "no_overflow": _("No overflow offers in this period.")}
 
 
 @supervisor_required
@@ -45,7 +53,9 @@ def reports_page(request):
             "period": period, "tables": tables,
             "heatmap_languages": [(code, name) for code, name in language_choices()
                                   if period.language in (None, code)],
+            "overflow_parts": selectors.overflow_parts(tables["overflow"]),
             "chart_data": {"heatmap": tables["heatmap"].rows, "trend": tables["trend"].rows,
+                           "overflow": tables["overflow"].rows,
                            "weekdays": [str(d) for d in _weekday_names()], "strings": _chart_strings()},
         })
     return render(request, "reports/reports.html", context, status=200 if form.is_valid() else 400)

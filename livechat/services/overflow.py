@@ -5,13 +5,16 @@ An offer is made (overflow_offers_make, after every routing of a language and by
 an admin's LanguageOverflow rule for its language sets offer_above_seconds, the chat's wait estimate in its language
 (selectors.queue_estimate: its place x measured handle time / seats) is above it (or nobody of the language is
 online), and an agent of the rule's overflow_to language who serves the chat's language with assist is online with a
-free seat. Offers go to as many waiting chats, first in queue order, as there are such free seats; each chat is
-offered once (an OverflowOffer row, whatever the answer).
+free seat. Offers go to as many waiting chats, first in queue order, as there are such free seats not already
+promised (offers still open, and accepted chats still waiting) nor kept for the overflow language's own customers
+(LIVECHAT_OVERFLOW_RESERVE_SEATS, 0 by default: the benchmark's simulation, docs/performance.md, shows what keeping
+one seat costs and saves); each chat is offered once (an OverflowOffer row, whatever the answer).
 
 The answer (overflow_choose) is recorded either way. Accepting never costs the customer their place: the chat keeps
 its queue, its queued_at and its VIP key, and joins the overflow queue of that language (Conversation.overflow_to,
 services.queue) in the same time order, so whichever comes first, a native agent or an assisted one, takes it.
 """
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -66,7 +69,8 @@ def overflow_offers_make(*, language=None, now=None):
         rules = rules.filter(language=language)
     made = []
     for rule in rules:
-        seats = assisted_free_seats(language=rule.language, overflow_to=rule.overflow_to)
+        seats = (assisted_free_seats(language=rule.language, overflow_to=rule.overflow_to)
+                 - settings.LIVECHAT_OVERFLOW_RESERVE_SEATS - _promised(rule))
         if seats <= 0:
             continue
         waiting = list(Conversation.objects.filter(status=ConversationStatus.QUEUED, language=rule.language)
@@ -84,6 +88,14 @@ def overflow_offers_make(*, language=None, now=None):
             if offer is not None:
                 made.append(offer)
     return made
+
+
+def _promised(rule):
+    """Seats of the rule's assisted agents already spoken for: chats waiting with an open offer, or accepted and
+    waiting for them."""
+    waiting = Conversation.objects.filter(status=ConversationStatus.QUEUED, language=rule.language)
+    return (waiting.filter(overflow_offer__overflow_to=rule.overflow_to, overflow_offer__choice=OverflowChoice.PENDING)
+            .count() + waiting.filter(overflow_to=rule.overflow_to).count())
 
 
 def _offer(conversation_id, rule, eta, now):

@@ -430,6 +430,7 @@ CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_
 CELERY_BEAT_SCHEDULE["livechat-wrap-up-stale"] = {"task": "livechat.tasks.livechat_wrap_up_stale", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
 CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
+LIVECHAT_OVERFLOW_RESERVE_SEATS = env_int("LIVECHAT_OVERFLOW_RESERVE_SEATS", 0)  # kept free of overflow offers
 CELERY_BEAT_SCHEDULE["livechat-overflow-offers"] = {"task": "livechat.tasks.livechat_overflow_offers", "schedule": 15}
 # Screenshot scans whose task was lost are queued again.
 CELERY_BEAT_SCHEDULE["attachment-scans-sweep"] = {"task": "tickets.tasks.attachment_scans_sweep", "schedule": 300}

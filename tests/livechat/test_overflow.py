@@ -84,13 +84,22 @@ def test_nobody_of_the_language_online_is_above_any_threshold(settings):
     assert offer.conversation_id == chat.id and offer.wait_estimate_seconds is None
 
 
-def test_as_many_offers_as_free_seats_first_in_line_and_each_chat_once(korean_rush):
-    online(email="assist@example.com", languages=["en"], assisted_languages=["ko"], capacity=2)
-    chats = [waiting("ko", minutes_ago=10 - n) for n in range(4)]
+def test_as_many_offers_as_free_seats_first_in_line_and_each_chat_once(korean_rush, settings):
+    helper = online(email="assist@example.com", languages=["en"], assisted_languages=["ko"], capacity=2)
+    chats = [waiting("ko", minutes_ago=10 - n) for n in range(5)]
     assert [o.conversation_id for o in services.overflow_offers_make()] == [chats[0].id, chats[1].id]
-    # Asked once: the next pass offers the next ones, never the same chat again.
-    assert [o.conversation_id for o in services.overflow_offers_make()] == [chats[2].id, chats[3].id]
+    # The two seats are promised while those offers are open: nobody else is offered them.
     assert services.overflow_offers_make() == []
+    # Asked once: when they decline, the next pass offers the next ones, never the same chat again.
+    accept(chats[0], answer=False), accept(chats[1], answer=False)
+    assert [o.conversation_id for o in services.overflow_offers_make()] == [chats[2].id, chats[3].id]
+    accept(chats[2], answer=False), accept(chats[3], answer=False)
+    # An operator may keep seats for the overflow language's own customers.
+    settings.LIVECHAT_OVERFLOW_RESERVE_SEATS = 2
+    assert services.overflow_offers_make() == []
+    settings.LIVECHAT_OVERFLOW_RESERVE_SEATS = 1
+    AgentProfile.objects.filter(user=helper).update(capacity=2)
+    assert [o.conversation_id for o in services.overflow_offers_make()] == [chats[4].id]
 
 
 def test_joining_the_queue_makes_the_offer_at_once(korean_rush, django_capture_on_commit_callbacks):

@@ -59,7 +59,7 @@ def test_supervisor_sees_every_table_with_charts_and_csv_links(client, desk):
     client.force_login(desk["boss"])
     page = client.get(f"/en/agent/reports/?{REPORT_QUERY}").content.decode()
     for key in ("chats", "heatmap", "trend", "bot", "handover_reasons", "tickets_by_channel", "tickets_by_category",
-                "ticket_times", "csat", "teams", "agents", "quality", "quality_criteria"):
+                "ticket_times", "csat", "overflow", "teams", "agents", "quality", "quality_criteria"):
         assert f'data-testid="csv-{key}"' in page
     assert 'id="report-data"' in page and "vendor/echarts/echarts.min.js" in page
     assert "0:30" in page  # the English median wait, 30 s, as m:ss

@@ -537,7 +537,7 @@ FORMULAS = [
     "\r=1+1",
 ]
 REPORT_KEYS = ["chats", "heatmap", "trend", "bot", "handover_reasons", "tickets_by_channel", "tickets_by_category",
-               "ticket_times", "csat", "teams", "agents", "quality", "quality_criteria"]
+               "ticket_times", "csat", "overflow", "teams", "agents", "quality", "quality_criteria"]
 
 
 def _csv(client, key):

@@ -8,6 +8,13 @@
   for (var h = 0; h < 24; h++) hours.push(String(h));
 
   function minutes(seconds) { return seconds == null ? null : Math.round(seconds / 6) / 10; }
+  // ECharts' aria module writes its own description of a chart (in English) over the element's aria-label: each chart
+  // gives it the page's translated label instead.
+  var labels = {};
+  function aria(el) {
+    if (!(el.id in labels)) labels[el.id] = el.getAttribute("aria-label");
+    return {enabled: true, label: {description: labels[el.id]}};
+  }
 
   var heatEl = document.getElementById("heatmap-chart");
   var heat = echarts.init(heatEl, null, {renderer: "svg"});
@@ -24,7 +31,7 @@
       cells.push([row.hour, row.weekday_number - 1, value, row.offered]);
     });
     heat.setOption({
-      aria: {enabled: true},
+      aria: aria(heatEl),
       tooltip: {formatter: function (p) {
         return data.weekdays[p.value[1]] + " " + p.value[0] + ":00 — " + s.wait + ": " + p.value[2] +
           " · " + s.offered + ": " + p.value[3];
@@ -49,14 +56,15 @@
   select.addEventListener("change", drawHeatmap);
   drawHeatmap();
 
-  var trend = echarts.init(document.getElementById("trend-chart"), null, {renderer: "svg"});
+  var trendEl = document.getElementById("trend-chart");
+  var trend = echarts.init(trendEl, null, {renderer: "svg"});
   var days = data.trend.map(function (row) { return row.date; });
   function series(key, name) {
     return {name: name, type: "line", smooth: true, showSymbol: false,
             data: data.trend.map(function (row) { return row[key]; })};
   }
   trend.setOption({
-    aria: {enabled: true},
+    aria: aria(trendEl),
     tooltip: {trigger: "axis"},
     legend: {top: 0},
     grid: {left: 50, right: 20, top: 40, bottom: 30},
@@ -65,5 +73,42 @@
     series: [series("offered", s.offered), series("answered", s.answered), series("abandoned", s.abandoned),
              series("tickets_created", s.tickets_created), series("tickets_solved", s.tickets_solved)],
   });
-  window.addEventListener("resize", function () { heat.resize(); trend.resize(); });
+  // Language overflow (#25): grouped bars per language from the rows of the overflow table (its total row is in the
+  // table only).
+  var charts = [heat, trend];
+  var languages = (data.overflow || []).filter(function (row) { return row.code; });
+  function bars(key, yAxis, series) {
+    var el = document.getElementById("overflow-" + key + "-chart");
+    if (!el) return;
+    var chart = echarts.init(el, null, {renderer: "svg"});
+    var values = 0;
+    var drawn = series.map(function (item) {
+      var points = languages.map(function (row) { return item.value(row); });
+      points.forEach(function (v) { if (v) values += 1; });
+      return {name: item.name, type: "bar", data: points, barMaxWidth: 28};
+    });
+    chart.setOption({
+      aria: aria(el),
+      tooltip: {trigger: "axis"},
+      legend: {top: 0},
+      grid: {left: 50, right: 20, top: 40, bottom: 30},
+      xAxis: {type: "category", data: languages.map(function (row) { return row.language; })},
+      yAxis: yAxis,
+      series: drawn,
+      graphic: values ? [] : [{type: "text", left: "center", top: "middle", style: {text: s.no_overflow}}],
+    });
+    el.dataset.bars = String(values);
+    charts.push(chart);
+  }
+  function field(name) { return function (row) { return row[name]; }; }
+  bars("offers", {type: "value", minInterval: 1}, [
+    {name: s.accepted, value: field("accepted")}, {name: s.declined, value: field("declined")},
+    {name: s.unanswered, value: field("unanswered")}]);
+  bars("waits", {type: "value", name: s.wait_p90_minutes, nameTextStyle: {align: "left"}}, [
+    {name: s.after_accepting, value: function (row) { return minutes(row.with_p90); }},
+    {name: s.served_natively, value: function (row) { return minutes(row.native_p90); }}]);
+  bars("csat", {type: "value", min: 0, max: 5, interval: 1, name: s.csat_score, nameTextStyle: {align: "left"}}, [
+    {name: s.translated, value: field("translated_csat")}, {name: s.native, value: field("native_csat")}]);
+
+  window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();
