@@ -10,5 +10,7 @@ class SupportConfig(AppConfig):
 
     def ready(self):
         from .roles import ensure_role_groups_after_migrate
+        from .webhooks import wiring
 
         post_migrate.connect(ensure_role_groups_after_migrate, sender=self, dispatch_uid="support.create_role_groups")
+        wiring.connect()  # outbound webhooks: the outbox's domain-event subscriber, their tasks and admin pages

@@ -343,3 +343,7 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email}: {self.get_action_display()} {self.object_id}"
+
+
+# Outbound webhooks keep their models in their package (support/webhooks/); imported here, they are the support app's.
+from .webhooks.models import Webhook, WebhookDelivery  # noqa: E402,F401

@@ -1,7 +1,10 @@
-"""Django admin: categories and macros in six languages (tabbed); tickets are worked in the agent pages."""
+"""Django admin: categories, macros and custom ticket fields in six languages (tabbed); tickets are worked in the
+agent pages."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationTabularInline
 
-from support.admin import RecordAdmin, TranslatedAdmin, slug_code
+from support.admin import RecordAdmin, TranslatedAdmin, slug_code, stored_text
 
 from .models import (
     BusinessCalendar,
@@ -13,6 +16,8 @@ from .models import (
     SlaPolicy,
     Ticket,
     TicketEvent,
+    TicketField,
+    TicketFieldOption,
 )
 
 
@@ -30,6 +35,36 @@ class MacroAdmin(TranslatedAdmin):
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "set_status"]
     search_fields = ["name", "body"]
+
+
+class TicketFieldOptionInline(TranslationTabularInline):
+    model = TicketFieldOption
+    extra = 1
+    fields = ["value", "label", "position"]
+
+
+@admin.register(TicketField)
+class TicketFieldAdmin(TranslatedAdmin):
+    """Custom ticket fields: a tab per language for the label, help text and message; options inline (a
+    dropdown's or multi-select's); a pattern (checked when saved) for "text checked by a pattern"."""
+
+    list_display = ["label", "key_code", "type", "customer_visible", "required_for_customer", "required_to_solve",
+                    "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["type", "is_active", "customer_visible", "required_to_solve", "categories"]
+    search_fields = ["label", "key"]
+    filter_horizontal = ["categories"]
+    inlines = [TicketFieldOptionInline]
+    fieldsets = [
+        (None, {"fields": ["key", "type", "label", "help_text", "categories", "position", "is_active"]}),
+        (_("Who fills it in"), {"fields": ["customer_visible", "required_for_customer", "required_to_solve"]}),
+        (_("Pattern"), {"fields": ["pattern", "pattern_by", "patterns", "invalid_message"]}),
+    ]
+
+    @admin.display(description=_("key"), ordering="key")
+    def key_code(self, field):
+        """The key as written: a code, not words."""
+        return stored_text(field.key)
 
 
 class TicketEventInline(admin.TabularInline):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<str:ref>/messages/", apis.TicketMessagesApi.as_view(), name="api-ticket-messages"),
     path("tickets/<str:ref>/merge/", apis.TicketMergeApi.as_view(), name="api-ticket-merge"),
     path("ticket-categories/", apis.CategoryListApi.as_view(), name="api-ticket-categories"),
+    path("ticket-fields/", apis.TicketFieldListApi.as_view(), name="api-ticket-fields"),
     path("macros/", apis.MacroListApi.as_view(), name="api-macros"),
     path("ticket-views/", apis.SavedViewListCreateApi.as_view(), name="api-ticket-views"),
     path("ticket-views/<int:view_id>/", apis.SavedViewDetailApi.as_view(), name="api-ticket-view"),

@@ -1,5 +1,6 @@
 """REST endpoints for tickets. Each validates input, calls one selector or service, and serializes."""
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import slug_re
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +23,7 @@ from support.schema import RETRY_AFTER, errors
 from support.uploads import BINARY_TYPES
 
 from . import selectors, services
+from .custom_fields import ticket_fields_active
 from .downloads import attachment_response
 from .filters import TicketFilter, saved_filters_clean
 from .inbox_views import counts_fill, inbox_views_for_user, saved_inbox_view
@@ -41,8 +43,10 @@ from .serializers import (
     SavedViewCreateInputSerializer,
     SavedViewUpdateInputSerializer,
     TicketCreateInputSerializer,
+    TicketFieldOutputSerializer,
     TicketUpdateInputSerializer,
     message_output,
+    ticket_fields_output,
     ticket_output,
     tickets_output,
 )
@@ -62,6 +66,12 @@ def _category(slug):
     if category is None:
         raise ValidationError({"category": ["Unknown category."]})
     return category
+
+
+def _fields_refused(exc):
+    """services.FieldErrors as the API's error shape: the first problem's code and message, and every field's
+    messages under its path, "custom_fields.<key>"."""
+    return Response(error_body(exc.code, exc.detail, exc.fields()), status=status.HTTP_400_BAD_REQUEST)
 
 
 def _agent_by_email(email, field="assignee"):
@@ -85,6 +95,8 @@ FILTER_PARAMS = [
     OpenApiParameter("q", str, description="reference, subject or requester email"),
     OpenApiParameter("sort", str, description="-updated (default), due, updated, -created, created, -priority, "
                                               "priority"),
+    OpenApiParameter("field.<key>", str, description="a custom field equal to a value (a multi-select: has the "
+                                                     "option; a checkbox: true or false), e.g. field.network=TRC20"),
 ]
 
 
@@ -98,6 +110,8 @@ class TicketListCreateApi(APIView):
     def get(self, request):
         filterset = TicketFilter(request.query_params, queryset=selectors.ticket_list_for_user(user=request.user),
                                  request=request)
+        if filterset.unknown_fields:
+            raise ValidationError({name: [_("Unknown field.")] for name in filterset.unknown_fields})
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         paginator = self.pagination_class()
@@ -115,11 +129,15 @@ class TicketListCreateApi(APIView):
         values = data.validated_data
         if "priority" in values and not is_agent(request.user):
             raise ValidationError({"priority": ["Only agents can set the priority."]})
-        ticket = services.ticket_create(
-            requester=request.user, subject=values["subject"], body=values["body"], channel="api",
-            language=values.get("language"), category=_category(values.get("category")),
-            priority=values.get("priority", "normal"), attachments=values.get("attachments", []),
-        )
+        try:
+            ticket = services.ticket_create(
+                requester=request.user, subject=values["subject"], body=values["body"], channel="api",
+                language=values.get("language"), category=_category(values.get("category")),
+                priority=values.get("priority", "normal"), attachments=values.get("attachments", []),
+                custom_fields=values.get("custom_fields", {}),
+            )
+        except services.FieldErrors as exc:
+            return _fields_refused(exc)
         return Response(ticket_output(ticket, request.user), status=status.HTTP_201_CREATED)
 
 
@@ -155,7 +173,10 @@ class TicketDetailApi(APIView):
                 raise ValidationError({"team": ["Unknown team."]})
         if "category" in values:
             values["category"] = _category(values["category"])
-        ticket = services.ticket_update(ticket=ticket, actor=request.user, **values)
+        try:
+            ticket = services.ticket_update(ticket=ticket, actor=request.user, **values)
+        except services.FieldErrors as exc:
+            return _fields_refused(exc)
         return Response(ticket_output(ticket, request.user))
 
 
@@ -300,6 +321,23 @@ class CategoryListApi(APIView):
     def get(self, request):
         """Ticket categories, named in the request's language."""
         return Response(CategorySerializer(selectors.category_list(), many=True).data)
+
+
+class TicketFieldListApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("category", str, description="only the fields of this category")],
+                   responses={200: TicketFieldOutputSerializer(many=True), **errors(400, 401)}, tags=["tickets"])
+    def get(self, request):
+        """Custom ticket fields, labelled in the request's language: customers get those they fill in."""
+        fields = ticket_fields_active()
+        if not is_agent(request.user):
+            fields = [field for field in fields if field.customer_visible]
+        slug = request.query_params.get("category")
+        if slug:
+            if not slug_re.match(slug):
+                raise ValidationError({"category": [_("Unknown category.")]})
+            category = _category(slug)
+            fields = [field for field in fields if field.applies_to(category)]
+        return Response(ticket_fields_output(fields, request.user))
 
 
 class MacroListApi(APIView):

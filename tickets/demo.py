@@ -1,4 +1,5 @@
-"""Demo content for tickets: categories and macros in six languages, and tickets in several languages and states."""
+"""Demo content for tickets: categories, macros and custom fields in six languages, and tickets in several languages
+and states."""
 from datetime import date, time
 
 from django.db import transaction
@@ -6,6 +7,7 @@ from django.db import transaction
 from support.models import User
 
 from . import services
+from .demo_fields import TICKET_VALUES, seed_fields
 from .models import BusinessCalendar, BusinessHours, Category, Holiday, Macro, SlaPolicy, Ticket
 
 CATEGORIES = [
@@ -128,6 +130,7 @@ def seed(progress):
             for slug, position, names in CATEGORIES:
                 Category.objects.create(slug=slug, position=position,
                                         **{f"name_{lang}": name for lang, name in names.items()})
+        seed_fields()
         if not Macro.objects.exists():
             for macro in MACROS:
                 Macro.objects.create(
@@ -146,7 +149,7 @@ def seed(progress):
                 continue
             ticket = services.ticket_create(requester=customer, subject=subject, body=body,
                                             category=Category.objects.get(slug=category), channel="web",
-                                            language=customer.language)
+                                            language=customer.language, custom_fields=TICKET_VALUES.get(subject))
             agent = agents.get(agent_email)
             if agent is None:
                 continue

@@ -1,6 +1,9 @@
 """The ticket filters, shared by the agent inbox page, GET /api/v1/tickets/ and the saved inbox views, so all three
 mean the same thing.
 
+Custom fields are filtered by `field.<key>=<value>` (a value equal to the stored one; a multi-select: one of its
+options; a checkbox: true or false), as containment on the GIN-indexed JSON (custom_fields @> {"key": value}).
+
 The filter form (TicketFilter) validates; what it accepted is put in one canonical form (filters_canonical: plain
 values, one order, no empty ones), which is what a saved view stores, and turned into one condition (filters_q). The
 list applies that condition; the inbox's sidebar counts many views in one query, one COUNT(*) FILTER (WHERE ...) per
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from support.languages import language_choices
 
+from .custom_fields import FILTER_PREFIX, filter_form_field, ticket_fields_active
 from .models import Category, Channel, Priority, Status, Ticket
 from .selectors import INBOX_VIEWS, parse_ref
 from .services import TAG_RE
@@ -87,6 +91,19 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields = []
 
+    def __init__(self, data=None, *args, ticket_fields=None, **kwargs):
+        """`ticket_fields`: the custom fields to offer as filters (the inbox page offers every active one); by
+        default only those the query names are read (no query at all when it names none). A `field.<key>` no
+        active field has is listed in `unknown_fields` (the API refuses it)."""
+        super().__init__(data, *args, **kwargs)
+        named = {name[len(FILTER_PREFIX):] for name in (data or {}) if name.startswith(FILTER_PREFIX)}
+        if ticket_fields is None:
+            ticket_fields = ticket_fields_active(keys=named) if named else []
+        for field in ticket_fields:
+            self.filters[FILTER_PREFIX + field.key] = FieldFilter(field)
+            self.filters[FILTER_PREFIX + field.key].parent = self
+        self.unknown_fields = sorted(FILTER_PREFIX + key for key in named - {f.key for f in ticket_fields})
+
     def filter_queryset(self, queryset):
         """Every filter as one condition (filters_q; `assignee=me` and the view `mine` need the request's user),
         then the order; without `sort` the caller's order holds."""
@@ -95,9 +112,26 @@ class TicketFilter(django_filters.FilterSet):
         return sort_tickets(queryset, params["sort"]) if "sort" in params else queryset
 
 
+class FieldFilter(django_filters.Filter):
+    """A custom field's filter: its form field cleans the value to the stored form (filters_q applies it)."""
+
+    def __init__(self, ticket_field):
+        super().__init__(label=ticket_field.label)
+        self.ticket_field = ticket_field
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = filter_form_field(self.ticket_field)
+        return self._field
+
+    def filter(self, qs, value):
+        return qs  # TicketFilter.filter_queryset applies every filter as one condition
+
+
 def filters_canonical(cleaned):
     """The form's cleaned filters as plain values in one order, empty ones left out: several values in their choices'
-    order without repeats, the category by slug, tag and assignee in lower case."""
+    order without repeats, the category by slug, tag and assignee in lower case; then custom fields by key."""
     params = {}
     for name in PARAMS:
         value = cleaned.get(name)
@@ -110,6 +144,9 @@ def filters_canonical(cleaned):
             value = value.strip().lower() if name in ("tag", "assignee") else value.strip()
         if value:
             params[name] = value
+    for name in sorted(n for n in cleaned if n.startswith(FILTER_PREFIX)):
+        if cleaned[name] is not None and cleaned[name] != "":
+            params[name] = cleaned[name]
     return params
 
 
@@ -132,7 +169,18 @@ def filters_q(params, *, user):
         condition &= assignee_q(params["assignee"], user)
     if "q" in params:
         condition &= search_q(params["q"])
+    for name, value in params.items():
+        if name.startswith(FILTER_PREFIX):
+            condition &= field_q(name[len(FILTER_PREFIX):], value)
     return condition
+
+
+def field_q(key, value):
+    """A custom field equal to a value in its stored form (a multi-select's one option as a list); `false` for a
+    checkbox: not ticked (an unticked box is not stored)."""
+    if value is False:
+        return ~Q(custom_fields__contains={key: True})
+    return Q(custom_fields__contains={key: value})
 
 
 def assignee_q(value, user):
@@ -191,7 +239,7 @@ def saved_filters_clean(data, *, strict=True):
     query = QueryDict(mutable=True)
     items = data.lists() if isinstance(data, QueryDict) else (data or {}).items()
     for name, value in items:
-        if name not in PARAMS:
+        if name not in PARAMS and not (isinstance(name, str) and name.startswith(FILTER_PREFIX)):
             if strict:
                 errors[name] = [_("Unknown filter.")]
             continue
@@ -201,9 +249,12 @@ def saved_filters_clean(data, *, strict=True):
                             else _("Give a list of at most %(count)s values.") % {"count": MAX_VALUES}]
             continue
         query.setlist(name, values)
-    form = TicketFilter(query, queryset=Ticket.objects.none()).form
+    filterset = TicketFilter(query, queryset=Ticket.objects.none())
+    form = filterset.form
     if not form.is_valid():
         errors.update({name: list(messages) for name, messages in form.errors.items()})
+    if strict:
+        errors.update({name: [_("Unknown filter.")] for name in filterset.unknown_fields})
     if errors:
         raise ValidationError(errors)
     return inbox_filters(form.cleaned_data)
@@ -212,4 +263,4 @@ def saved_filters_clean(data, *, strict=True):
 def inbox_filters(cleaned):
     """What the inbox shows for these cleaned filters, canonical: its defaults filled in, in the parameters' order."""
     params = {**INBOX_DEFAULTS, **filters_canonical(cleaned)}
-    return {name: params[name] for name in PARAMS if name in params}
+    return {name: params[name] for name in [*PARAMS, *sorted(params)] if name in params}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from support.models import Team
 from support.uploads import ALLOWED_EXTENSIONS
 
+from .custom_fields import FORM_PREFIX, form_field, form_initial, ticket_fields_active, value_display
 from .models import Category, Macro, Priority, Status
 from .selectors import agent_list, parse_ref
 
@@ -47,6 +48,27 @@ class TicketForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("position", "slug")
         self.fields["attachments"].help_text = attachments_help()
+        # Every category's fields, after the category (static/tickets/js/custom_fields.js shows the chosen one's).
+        self.ticket_fields = [field for field in ticket_fields_active() if field.customer_visible]
+        fields, self.fields = self.fields, {}
+        for name, field in fields.items():
+            self.fields[name] = field
+            if name == "category":
+                self.fields.update({FORM_PREFIX + f.key: form_field(f, in_request_form=True)
+                                    for f in self.ticket_fields})
+
+    def custom_values(self):
+        """The custom field values sent for the chosen category (others' inputs, shown without JavaScript, are
+        left out), for services.ticket_create to check."""
+        category = self.cleaned_data.get("category")
+        return {f.key: self.cleaned_data.get(FORM_PREFIX + f.key) for f in self.ticket_fields
+                if f.applies_to(category)}
+
+    def add_field_errors(self, exc):
+        """services.FieldErrors beside the inputs they are about."""
+        for key, (_code, message) in exc.errors.items():
+            name = FORM_PREFIX + key
+            self.add_error(name if name in self.fields else None, message)
 
 
 class ReplyForm(forms.Form):
@@ -98,6 +120,29 @@ class TicketPropertiesForm(forms.Form):
         self.fields["status"].choices = [(v, label) for v, label in Status.choices if v != Status.NEW]
         self.fields["assignee"].queryset = agent_list()
         self.fields["assignee"].label_from_instance = lambda user: user.display_name
+
+
+class TicketFieldsForm(forms.Form):
+    """The agent's card of a ticket's custom fields: those of its category, and any others it has values for."""
+
+    def __init__(self, *args, ticket, fields=None, **kwargs):
+        fields = ticket_fields_active() if fields is None else fields
+        self.ticket, values = ticket, ticket.custom_fields or {}
+        self.ticket_fields = [f for f in fields if f.applies_to(ticket.category) or f.key in values]
+        kwargs["initial"] = {FORM_PREFIX + f.key: form_initial(f, values.get(f.key)) for f in self.ticket_fields}
+        super().__init__(*args, **kwargs)
+        for f in self.ticket_fields:
+            self.fields[FORM_PREFIX + f.key] = form_field(f)
+
+    def rows(self):
+        """Per field, for the card: its input, its definition and its value as people read it."""
+        values = self.ticket.custom_fields or {}
+        return [{"input": self[FORM_PREFIX + f.key], "field": f, "value": value_display(f, values.get(f.key))}
+                for f in self.ticket_fields]
+
+    def changes(self):
+        """{key: value} of the inputs the agent changed, for services.ticket_update(custom_fields=...)."""
+        return {name.removeprefix(FORM_PREFIX): self.cleaned_data[name] for name in self.changed_data}
 
 
 class MergeForm(forms.Form):

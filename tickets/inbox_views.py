@@ -39,10 +39,17 @@ class InboxView:
         """The inbox's query string that opens the view; a saved view's own id marks it as the one open."""
         query = QueryDict(mutable=True)
         for name, value in self.filters.items():
-            query.setlist(name, value if isinstance(value, list) else [value])
+            query.setlist(name, [query_text(v) for v in (value if isinstance(value, list) else [value])])
         if self.saved:
             query["saved"] = str(self.saved.pk)
         return query.urlencode()
+
+
+def query_text(value):
+    """A filter's value in a query string: a custom checkbox's true and false as the inbox reads them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def saved_inbox_view(saved, user):

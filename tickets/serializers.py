@@ -1,11 +1,13 @@
 """API input and output shapes for tickets. Outputs differ by audience: customers never see internal fields."""
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from support.languages import LANGUAGE_CODES
 from support.roles import is_agent
 from support.serializers import ScannedImageOutputSerializer, StrictInputSerializer
 
+from .custom_fields import customer_field_keys
 from .models import Identity, Priority, SlaTimer, Status
 from .sla import timer_state
 
@@ -20,6 +22,20 @@ class TicketCreateInputSerializer(StrictInputSerializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
     priority = serializers.ChoiceField(choices=Priority.values, required=False)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
+    custom_fields = serializers.DictField(
+        required=False, help_text="custom field values by key (GET /api/v1/ticket-fields/ lists the fields); "
+                                  "fields of the category required of customers must be given. Multipart: "
+                                  "custom_fields.<key> per field")
+
+    def to_internal_value(self, data):
+        """Multipart sends a custom field as custom_fields.<key> (the DictField reads those): not an unknown field."""
+        if hasattr(data, "getlist"):
+            unknown = {key: [_("Unknown field.")] for key in data.keys()
+                       if key not in self.fields and not key.startswith("custom_fields.")}
+            if unknown:
+                raise serializers.ValidationError(unknown)
+            return super(StrictInputSerializer, self).to_internal_value(data)
+        return super().to_internal_value(data)
 
 
 class TicketUpdateInputSerializer(StrictInputSerializer):
@@ -29,6 +45,8 @@ class TicketUpdateInputSerializer(StrictInputSerializer):
     team = serializers.SlugField(required=False, allow_null=True)
     category = serializers.SlugField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=50)
+    custom_fields = serializers.DictField(
+        required=False, help_text="agents: custom field values to change, by key; null or \"\" empties a field")
 
 
 class MessageCreateInputSerializer(StrictInputSerializer):
@@ -103,6 +121,14 @@ class TicketOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     solved_at = serializers.DateTimeField(allow_null=True)
+    custom_fields = serializers.SerializerMethodField(
+        help_text="custom field values by key (customers: the fields they fill in); an empty field is absent")
+
+    def get_custom_fields(self, ticket) -> dict:
+        if "customer_field_keys" not in self.context:  # once per list: the context is the list's
+            self.context["customer_field_keys"] = customer_field_keys()
+        keys = self.context["customer_field_keys"]
+        return {key: value for key, value in (ticket.custom_fields or {}).items() if key in keys}
 
     def get_merged_into(self, ticket) -> str | None:
         return f"T-{ticket.merged_into.number}" if ticket.merged_into_id else None
@@ -146,6 +172,7 @@ class AgentTicketOutputSerializer(TicketOutputSerializer):
 
     requester = AgentPersonSerializer()
     assignee = AgentPersonSerializer(allow_null=True)
+    custom_fields = serializers.DictField(help_text="custom field values by key; an empty field is absent")
     tags = serializers.ListField(child=serializers.CharField(), required=False, help_text=AGENTS_ONLY)
     team = serializers.CharField(source="team.slug", allow_null=True, required=False,
                                  help_text=f"{AGENTS_ONLY}: the team's slug")
@@ -223,6 +250,40 @@ def message_output(messages, user, *, many=True):
     return serializer(messages, many=many).data
 
 
+class TicketFieldOptionOutputSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TicketFieldOutputSerializer(serializers.Serializer):
+    """A custom field's definition, labelled in the request's language."""
+
+    key = serializers.CharField()
+    type = serializers.CharField(help_text="text, number, decimal, dropdown, multiselect, checkbox, date, regex")
+    label = serializers.CharField()
+    help_text = serializers.CharField()
+    categories = serializers.SerializerMethodField()
+    customer_visible = serializers.BooleanField(required=False, help_text=AGENTS_ONLY)
+    required_for_customer = serializers.BooleanField()
+    required_to_solve = serializers.BooleanField()
+    options = TicketFieldOptionOutputSerializer(many=True, source="option_list")
+    pattern = serializers.CharField(help_text="regex: the pattern the whole value matches (empty: none)")
+    pattern_by = serializers.CharField(help_text="regex: the dropdown field whose choice picks the pattern")
+    patterns = serializers.DictField(child=serializers.CharField(), help_text="regex: {option value: pattern}")
+
+    def get_categories(self, field) -> list[str]:
+        """the slugs of the categories whose tickets carry it; empty: all"""
+        return sorted(category.slug for category in field.categories.all())
+
+
+def ticket_fields_output(fields, user):
+    data = TicketFieldOutputSerializer(fields, many=True).data
+    if not is_agent(user):
+        for item in data:
+            item.pop("customer_visible")
+    return data
+
+
 class MacroOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -237,7 +298,7 @@ class SavedViewCreateInputSerializer(StrictInputSerializer):
     filters = serializers.DictField(
         required=False, default=dict,
         help_text="the inbox's filters: view, status, priority, channel (lists), category, language, tag, assignee, "
-                  "q, sort; checked like GET /api/v1/tickets/ checks them")
+                  "q, sort, field.<key> (a custom field's value); checked like GET /api/v1/tickets/ checks them")
 
 
 class SavedViewUpdateInputSerializer(StrictInputSerializer):

@@ -8,12 +8,6 @@ from . import inbound, services, sla
 
 
 @shared_task(acks_late=True)
-def tickets_close_solved():
-    """Close tickets solved longer ago than TICKET_AUTO_CLOSE_DAYS (beat, hourly)."""
-    return services.tickets_close_solved(older_than_days=settings.TICKET_AUTO_CLOSE_DAYS)
-
-
-@shared_task(acks_late=True)
 def inbound_email_poll():
     """Fetch and file unseen mail from the IMAP mailbox configured by IMAP_* settings (beat, every minute)."""
     if not settings.IMAP_HOST:

@@ -25,9 +25,10 @@ from verification.selectors import conversation_code
 
 from . import csat, selectors, services, sla
 from .collision import collision_strings, last_public_message_id, replied_meanwhile
+from .custom_fields import FILTER_PREFIX, events_labelled, ticket_fields_active
 from .downloads import attachment_response
 from .filters import TicketFilter, inbox_filters, inbox_params
-from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketForm, TicketPropertiesForm
+from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketFieldsForm, TicketForm, TicketPropertiesForm
 from .inbox_views import inbox_views_for_user
 from .macros import macro_fill
 from .models import Attachment, Status, Ticket
@@ -39,6 +40,12 @@ def _ticket_or_404(request, ref):
         return selectors.ticket_get_for_user(user=request.user, ref=ref)
     except Ticket.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def fields_problem(exc, ticket_fields):
+    """services.FieldErrors in one line: "Transaction hash: This transaction hash does not look like …"."""
+    labels = {field.key: field.label for field in ticket_fields}
+    return " ".join(f"{labels.get(key, key)}: {message}" for key, (_code, message) in exc.errors.items())
 
 
 def _form_error(form, exc):
@@ -59,8 +66,10 @@ def ticket_new(request):
                 ticket = services.ticket_create(
                     requester=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
                     category=form.cleaned_data["category"], channel="web", language=translation.get_language(),
-                    attachments=form.cleaned_data["attachments"],
+                    attachments=form.cleaned_data["attachments"], custom_fields=form.custom_values(),
                 )
+            except services.FieldErrors as exc:
+                form.add_field_errors(exc)
             except DomainError as exc:
                 _form_error(form, exc)
             else:
@@ -156,7 +165,7 @@ def attachment_original(request, attachment_id):
 def inbox(request):
     params = inbox_params(request.GET)
     base = selectors.ticket_list_for_user(user=request.user)
-    filterset = TicketFilter(params, queryset=base, request=request)
+    filterset = TicketFilter(params, queryset=base, request=request, ticket_fields=ticket_fields_active())
     valid = filterset.is_valid()
     page = Paginator(filterset.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -171,6 +180,7 @@ def inbox(request):
         "bulk_form": BulkForm(),
         "status_choices": [(v, label) for v, label in Status.choices if v != Status.NEW],
         "shortcuts": shortcut_config(), "views_config": views_config(request),
+        "fields_filtered": any(k.startswith(FILTER_PREFIX) and v for k, v in request.GET.items()),
     })
 
 
@@ -243,13 +253,15 @@ def agent_ticket_detail(request, ref):
         macros = [{"id": m.id, "name": m.name, "body": macro_fill(m.body, values), "status": m.set_status,
                    "tags": m.add_tags} for m in selectors.macro_list()]
     conversation = list(selectors.message_list_for_ticket(user=request.user, ticket=ticket))
+    ticket_fields = ticket_fields_active()
     seen = last_public_message_id(conversation)
     if request.method == "POST" and meanwhile is None and getattr(reply_form, "cleaned_data", {}).get("seen"):
         seen = min(seen, reply_form.cleaned_data["seen"])  # refused for a field: still what the agent had seen
     return render(request, "tickets/agent_ticket.html", {
         "ticket": ticket, "conversation": conversation, "meanwhile": meanwhile,
         "seen_message": seen, "collision_strings": collision_strings(),
-        "events": selectors.event_list_for_ticket(ticket=ticket),
+        "events": events_labelled(selectors.event_list_for_ticket(ticket=ticket), ticket_fields),
+        "fields_form": TicketFieldsForm(ticket=ticket, fields=ticket_fields),
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
@@ -265,6 +277,10 @@ def agent_ticket_update(request, ref):
     ticket = _ticket_or_404(request, ref)
     if request.POST.get("assign_to_me"):
         changes = {"assignee": request.user}
+    elif request.POST.get("part") == "fields":  # the custom fields' card
+        form = TicketFieldsForm(request.POST, ticket=ticket)
+        form.is_valid()  # inputs only read what was sent; the service checks the values
+        changes = {"custom_fields": form.changes()}
     else:
         form = TicketPropertiesForm(request.POST)
         if not form.is_valid():
@@ -274,6 +290,8 @@ def agent_ticket_update(request, ref):
         changes = dict(form.cleaned_data)
     try:
         services.ticket_update(ticket=ticket, actor=request.user, **changes)
+    except services.FieldErrors as exc:
+        messages.error(request, fields_problem(exc, ticket_fields_active()))
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

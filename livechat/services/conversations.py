@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
+from support.domain_events import publish
 from support.models import AgentProfile
 from support.profiles import customer_profile_cached
 from support.services import DomainError, customer_for_email
@@ -146,6 +147,9 @@ def conversation_close(*, conversation_id, by, actor=None, idle_before=None):
         if conversation.agent_id:
             AgentProfile.objects.filter(user_id=conversation.agent_id).update(last_chat_at=now)
         transaction.on_commit(lambda: events.chat_closed(conversation))
+        publish("chat.ended", conversation_id=str(conversation.pk), ticket_id=conversation.ticket_id,
+                actor="agent" if by == "agent" else "customer" if by == "customer" else "system",
+                actor_id=actor.pk if actor is not None else None, changes={"closed_by": [None, by]})
         language = conversation.language
         if was_queued:
             transaction.on_commit(lambda: events.queue_moved(language))
@@ -216,6 +220,8 @@ def conversation_rate(*, conversation_id, score, comment=""):
         raise RatingRefused(_("This chat cannot be rated (not closed yet, or already rated)."))
     conversation = Conversation.objects.get(pk=conversation_id)
     transaction.on_commit(lambda: events.chat_rated(conversation))
+    publish("chat.rated", conversation_id=str(conversation.pk), ticket_id=conversation.ticket_id, actor="customer",
+            actor_id=conversation.customer_id, changes={"csat_score": [None, score]})
     return conversation
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_float, env_int, env_list, env_str
 from .exchange import *  # noqa: F401,F403  (the customer's profile at the exchange, the VIP queue rule)
+from .integrations import *  # noqa: F401,F403  (outbound webhooks: WEBHOOK_*)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "chatbot",
     "tickets",
     "livechat",
+    "automation",
     "desk",
     "reports",
     "verification",
@@ -206,10 +208,8 @@ CELERY_TASK_ROUTES = {
 # A task whose worker dies is redelivered after this long; longer than any task of ours runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "notifications-purge-read": {
-        "task": "support.tasks.notifications_purge_read",
-        "schedule": 60 * 60,
-    },
+    "notifications-purge-read": {"task": "support.tasks.notifications_purge_read", "schedule": 60 * 60},
+    "webhook-deliveries-sweep": {"task": "support.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
@@ -349,7 +349,6 @@ LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 # Empty: the widget's chats are visitors' (a signed identity is refused as not configured).
 LIVECHAT_IDENTITY_SECRET = env_str("LIVECHAT_IDENTITY_SECRET", "")
 LIVECHAT_IDENTITY_MAX_AGE = env_int("LIVECHAT_IDENTITY_MAX_AGE", 24 * 3600)  # seconds a signature is accepted
-TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 4)
 TICKET_VIEW_COUNTS_REFRESH_SECONDS = env_int("TICKET_VIEW_COUNTS_REFRESH_SECONDS", 25)  # inbox views' counts, 0: off
 # Rating links for solved tickets stay valid this long.
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
@@ -367,7 +366,8 @@ DEMO_HISTORY_DAYS = env_int("DEMO_HISTORY_DAYS", 21)
 # Uploads above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = TICKET_ATTACHMENT_MAX_FILES + 5
-CELERY_BEAT_SCHEDULE["tickets-close-solved"] = {"task": "tickets.tasks.tickets_close_solved", "schedule": 60 * 60}
+# Time-based automations (automation.sweep; the default "Close 4 days after solved" replaced TICKET_AUTO_CLOSE_DAYS).
+CELERY_BEAT_SCHEDULE["automations-sweep"] = {"task": "automation.tasks.automations_sweep", "schedule": 5 * 60}
 
 if env_str("S3_BUCKET"):
     # S3-compatible storage for uploads (needs the [s3] extra: django-storages with boto3).
@@ -430,6 +430,7 @@ CELERY_BEAT_SCHEDULE["livechat-close-idle"] = {"task": "livechat.tasks.livechat_
 CELERY_BEAT_SCHEDULE["livechat-wrap-up-stale"] = {"task": "livechat.tasks.livechat_wrap_up_stale", "schedule": 60}
 CELERY_BEAT_SCHEDULE["livechat-requeue-dropped"] = {"task": "livechat.tasks.livechat_requeue_dropped", "schedule": 30}
 CELERY_BEAT_SCHEDULE["livechat-route-all"] = {"task": "livechat.tasks.livechat_route_all", "schedule": 30}
+AUTOMATION_MAX_ROUNDS = env_int("AUTOMATION_MAX_ROUNDS", 5)  # a rules pass is cut after this many rounds
 LIVECHAT_OVERFLOW_RESERVE_SEATS = env_int("LIVECHAT_OVERFLOW_RESERVE_SEATS", 0)  # kept free of overflow offers
 CELERY_BEAT_SCHEDULE["livechat-overflow-offers"] = {"task": "livechat.tasks.livechat_overflow_offers", "schedule": 15}
 # Screenshot scans whose task was lost are queued again.

@@ -136,6 +136,9 @@ PAGE_AGENT = roles(LOGIN, 404, 404, 200, 200, 200, 200)
 PAGE_SUPERVISOR = roles(LOGIN, 403, 403, 403, 403, 200, 200)
 PAGE_OWNER = roles(LOGIN, 200, 404, 200, 200, 200, 200)
 PAGE_MISSING = logged_in(404, anon=LOGIN)
+RULE_FORM = roles(LOGIN, 403, 403, 403, 403, 400, 400)                # a supervisor's form the services refuse
+RULE_MISSING = roles(LOGIN, 403, 403, 403, 403, 404, 404)
+RULE_BACK_TO_LIST = roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/", exact=True)] * 2)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ HTTP = {
     "api/v1/tickets/<str:ref>/merge/": [
         post("/api/v1/tickets/{ticket}/merge/", roles(401, 403, 403, 400, 400, 400, 400), "own")],
     "api/v1/ticket-categories/": [get("/api/v1/ticket-categories/", API_USER)],
+    "api/v1/ticket-fields/": [get("/api/v1/ticket-fields/", API_USER)],
     "api/v1/macros/": [get("/api/v1/macros/", API_AGENT)],
     # Saved inbox views (JSON only: a form body is a 415 for whoever gets past the door): the agent's own personal
     # view is theirs alone (404 to every other agent, like a missing one); the supervisor's shared view is seen by
@@ -520,6 +524,43 @@ HTTP = {
     "en/agent/reports/": [get("/en/agent/reports/", PAGE_SUPERVISOR)],
     "en/agent/reports/<slug:key>.csv": [get("/en/agent/reports/{report_key}.csv", PAGE_SUPERVISOR)],
     "en/agent/wallboard/": [get("/en/agent/wallboard/", PAGE_AGENT)],
+    # Workflow rules (issue #26): supervisors' pages (403 to everyone else signed in). Empty forms are refused by
+    # the services (400, the editor again); toggling and moving come back to the list; delete asks first (GET).
+    "en/agent/rules/": [get("/en/agent/rules/", PAGE_SUPERVISOR)],
+    "en/agent/rules/triggers/new/": [
+        get("/en/agent/rules/triggers/new/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/triggers/new/", RULE_FORM, "post-empty"),
+    ],
+    "en/agent/rules/triggers/<int:trigger_id>/": [
+        get("/en/agent/rules/triggers/{trigger}/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/triggers/{trigger}/", RULE_FORM, "post-empty"),
+        get(f"/en/agent/rules/triggers/{MISSING_INT}/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/rules/triggers/<int:trigger_id>/toggle/": [
+        post("/en/agent/rules/triggers/{trigger}/toggle/", RULE_BACK_TO_LIST)],
+    "en/agent/rules/triggers/<int:trigger_id>/move/": [
+        post("/en/agent/rules/triggers/{trigger}/move/", RULE_BACK_TO_LIST, data={"direction": "down"})],
+    "en/agent/rules/triggers/<int:trigger_id>/delete/": [
+        get("/en/agent/rules/triggers/{trigger}/delete/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/triggers/{trigger}/delete/", RULE_BACK_TO_LIST, "confirmed"),
+    ],
+    "en/agent/rules/triggers/<int:trigger_id>/dry-run/": [
+        get("/en/agent/rules/triggers/{trigger}/dry-run/", PAGE_SUPERVISOR),
+        get(f"/en/agent/rules/triggers/{MISSING_INT}/dry-run/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/rules/automations/new/": [
+        get("/en/agent/rules/automations/new/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/automations/new/", RULE_FORM, "post-empty"),
+    ],
+    "en/agent/rules/automations/<int:automation_id>/": [
+        get("/en/agent/rules/automations/{automation}/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/automations/{automation}/", RULE_FORM, "post-empty"),
+        get(f"/en/agent/rules/automations/{MISSING_INT}/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/rules/automations/<int:automation_id>/toggle/": [
+        post("/en/agent/rules/automations/{automation}/toggle/", RULE_BACK_TO_LIST)],
+    "en/agent/rules/automations/<int:automation_id>/dry-run/": [
+        get("/en/agent/rules/automations/{automation}/dry-run/", PAGE_SUPERVISOR)],
     # An agent reads only their own reviews: asking for another agent's with ?agent=<id> is a 404.
     "en/agent/reviews/": [
         get("/en/agent/reviews/", PAGE_AGENT),
@@ -582,6 +623,14 @@ ADMIN_MODEL_PAGES = {  # route suffix after admin/<app>/<model>/ -> (url suffix,
 # Admin pages whose staff answer differs from the shape's rule: the ModelAdmin refuses the action for everyone
 # (has_add_permission / has_delete_permission return False), so even the superuser gets 403.
 ADMIN_EXCEPTIONS = {
+    "admin/automation/automationrun/add/": 403,                   # AutomationRunAdmin: written by the sweep
+    "admin/automation/automationrun/<path:object_id>/delete/": 403,  # AutomationRunAdmin: read-only record
+    "admin/automation/rulespass/add/": 403,                       # RulesPassAdmin: written by the engine
+    "admin/automation/rulespass/<path:object_id>/delete/": 403,   # RulesPassAdmin: read-only record
+    "admin/automation/triggerchange/add/": 403,                   # TriggerChangeAdmin: written by the services
+    "admin/automation/triggerchange/<path:object_id>/delete/": 403,  # TriggerChangeAdmin: append-only
+    "admin/automation/triggerfiring/add/": 403,                   # TriggerFiringAdmin: written by the engine
+    "admin/automation/triggerfiring/<path:object_id>/delete/": 403,  # TriggerFiringAdmin: read-only record
     "admin/chatbot/botsettings/<path:object_id>/delete/": 403,   # BotSettingsAdmin: never deleted
     "admin/chatbot/missinganswer/add/": 403,                      # MissingAnswerAdmin: collected from chats
     "admin/incidents/incident/add/": 403,                         # IncidentAdmin: declared on /agent/incidents/new/
@@ -596,6 +645,8 @@ ADMIN_EXCEPTIONS = {
     "admin/support/auditevent/<path:object_id>/delete/": 403,     # AuditEventAdmin: append-only
     "admin/support/notification/add/": 403,                       # NotificationAdmin: written by the services
     "admin/support/outboundemail/add/": 403,                      # OutboundEmailAdmin: written by the services
+    "admin/support/webhookdelivery/add/": 403,                    # WebhookDeliveryAdmin: written by the outbox
+    "admin/support/webhookdelivery/<path:object_id>/delete/": 403,  # WebhookDeliveryAdmin: read-only log
     "admin/tickets/inboundemail/add/": 403,                       # InboundEmailAdmin: written by the mail fetcher
     "admin/tickets/ticket/add/": 403,                             # TicketAdmin: tickets come from ticket_create
     "admin/tickets/ticket/<path:object_id>/delete/": 403,         # TicketAdmin: never deleted
@@ -748,6 +799,7 @@ def test_every_endpoint_is_declared():
 def _build_world():
     from rest_framework.authtoken.models import Token
 
+    from automation.services import automation_save, trigger_create
     from helpcenter import services as help_services
     from helpcenter.models import Article, ArticleStatus, Category, Section
     from incidents import services as incident_services
@@ -854,6 +906,10 @@ def _build_world():
     saved_view = ticket_services.saved_view_create(owner=agent, name="Urgent", filters={"view": "open"})
     shared_view = ticket_services.saved_view_create(owner=supervisor, name="Team", filters={"view": "open"},
                                                     shared=True)
+    trigger = trigger_create(actor=supervisor, name="Matrix rule", events=["ticket.created"],
+                             actions=[{"type": "add_tags", "value": ["matrix"]}])
+    automation = automation_save(name="Matrix automation", actions=[{"type": "add_tags", "value": ["late"]}],
+                                 conditions=[{"field": "hours_since", "of": "created", "op": "gte", "value": 24}])
 
     names = {
         "incident": incident.pk,
@@ -870,6 +926,7 @@ def _build_world():
         "uidb64": urlsafe_base64_encode(force_bytes(cust_a.pk)),
         "claim_token": claim_token(ticket),
         "saved_view": saved_view.pk, "shared_view": shared_view.pk,
+        "trigger": trigger.pk, "automation": automation.pk,
     }
     return {"names": names, "sessions": sessions, "tokens": tokens}
 

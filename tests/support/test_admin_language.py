@@ -4,6 +4,7 @@ codes (tests/leaks.py), and every model, app, field, list column and filter has 
 untranslated name is not in the catalogue, so it is checked by name)."""
 import datetime
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -151,9 +152,11 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     are no English words, in Japanese where text is typed: a ticket with its history, solved and reviewed; a
     closed chat; an incident; a notification and the emails the services wrote; an audit event; a rejected mail;
     a business calendar with hours and a holiday; a category, a macro, an SLA policy and a language rule."""
+    from automation.models import Automation, AutomationRun, NotifyAddress, RulesPass, TriggerFiring
+    from automation.services import trigger_create
     from chatbot.models import BotSettings, MissingAnswer
     from incidents.services import incident_declare
-    from livechat.models import LanguageOverflow
+    from livechat.models import LanguageOverflow, OverflowOffer
     from livechat.services.conversations import conversation_close, conversation_start
     from livechat.services.messages import message_post
     from reports.models import ReviewCriterion
@@ -161,6 +164,8 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     from support.audit import audit_read
     from support.models import Team
     from support.services import notification_create
+    from support.webhooks.services import webhook_create
+    from tickets.demo_fields import seed_fields
     from tickets.models import BusinessCalendar, BusinessHours, Category, Holiday, InboundEmail, Macro, SlaPolicy
     from tickets.services.changes import ticket_update
     from tickets.services.create import ticket_create
@@ -183,9 +188,11 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     Holiday.objects.create(calendar=calendar, date=datetime.date(2027, 1, 1), name="元日")
     SlaPolicy.objects.create(name="標準", first_response_minutes=60, calendar=calendar)
     LanguageOverflow.objects.create(language="ja", overflow_to="ko")
+    webhook_create(name="東京 CRM", url="https://93.184.216.34/hook", events=["ticket.created"])
     ticket = ticket_create(requester=customer, subject="ログインできません", body="二段階認証のコードが届きません。",
                            category=category)
     ticket_update(ticket=ticket, actor=agent, assignee=agent, priority="high", status="solved")
+    seed_fields()  # after the solve: the demo's fields include one required to solve
     review_create(reviewer=supervisor, ticket=ticket,
                   scores={criterion.pk: 4 for criterion in ReviewCriterion.objects.filter(is_active=True)})
     chat = conversation_start(language="ja", customer=customer, topic="入金", with_bot=False)
@@ -202,6 +209,18 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     MissingAnswer.objects.create(language="ja", question="出金の上限はいくらですか", terms=["出金", "上限"])
     OfficialChannel.objects.create(kind="domain", value="support.example.com", label_en="Help site",
                                    label_ja="ヘルプサイト")
+    OverflowOffer.objects.create(conversation=chat, language="ja", overflow_to="ko", wait_estimate_seconds=420,
+                                 choice="declined", chosen_at=chat.created_at)
+    trigger = trigger_create(actor=supervisor, name="韓国語の出金", events=["ticket.created"],
+                             conditions=[{"field": "language", "op": "is", "value": "ko"}],
+                             actions=[{"type": "set_priority", "value": "high"}])
+    TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=uuid.uuid4(), event="ticket.created",
+                                 outcome=["changed:priority"])
+    RulesPass.objects.create(ticket=ticket, event_id=uuid.uuid4(), event="ticket.created", rounds=5,
+                             fired=[trigger.pk], cut=True)
+    NotifyAddress.objects.create(name="東京チーム", email="tokyo@example.com", language="ja")
+    AutomationRun.objects.create(automation=Automation.objects.first(), ticket=ticket, version=ticket.updated_at,
+                                 outcome=["changed:status"])
 
 
 def names_of_data_objects(response):

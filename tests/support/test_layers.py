@@ -12,7 +12,7 @@ FLOORS = {
     "helpcenter": 1, "verification": 1, "incidents": 1,
     "chatbot": 2,
     "tickets": 3,
-    "livechat": 4,
+    "livechat": 4, "automation": 4,
     "desk": 5,
     "reports": 6,
 }

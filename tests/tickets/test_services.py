@@ -1,9 +1,7 @@
 """Ticket rules: creation, replies, internal notes, status rules, audit trail, macros, merge, auto-close."""
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from support.models import Notification
 from tickets import services
@@ -199,28 +197,6 @@ def test_merge_is_for_agents_and_not_into_itself(ticket, customer, agent):
         services.ticket_merge(source=ticket, target=ticket, actor=customer)
     with pytest.raises(services.DomainError):
         services.ticket_merge(source=ticket, target=ticket, actor=agent)
-
-
-def test_solved_tickets_close_after_the_configured_days(make_ticket, agent):
-    old, recent, open_one = make_ticket(), make_ticket(), make_ticket()
-    for t in (old, recent):
-        services.ticket_update(ticket=t, actor=agent, status="solved")
-    Ticket.objects.filter(pk=old.pk).update(solved_at=timezone.now() - timedelta(days=5))
-    assert services.tickets_close_solved(older_than_days=4) == 1
-    assert services.tickets_close_solved(older_than_days=4) == 0
-    statuses = dict(Ticket.objects.values_list("pk", "status"))
-    assert statuses == {old.pk: "closed", recent.pk: "solved", open_one.pk: "new"}
-    assert old.events.filter(field="status", new_value="closed", actor__isnull=True).exists()
-
-
-def test_auto_close_task_uses_the_setting(make_ticket, agent, settings):
-    from tickets.tasks import tickets_close_solved
-
-    settings.TICKET_AUTO_CLOSE_DAYS = 1
-    t = make_ticket()
-    services.ticket_update(ticket=t, actor=agent, status="solved")
-    Ticket.objects.filter(pk=t.pk).update(solved_at=timezone.now() - timedelta(days=2))
-    assert tickets_close_solved() == 1
 
 
 def test_bulk_update_records_each_ticket(make_ticket, agent):

@@ -52,6 +52,9 @@ class Ticket(models.Model):
     team = models.ForeignKey("support.Team", on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="tickets", verbose_name=_("team"))
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    # Custom fields' values by key (models.fields.TicketField says how each type is stored); cleaned by
+    # services.fields, whatever the channel.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="merged_tickets", verbose_name=_("merged into"))
     follow_up_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
@@ -84,6 +87,8 @@ class Ticket(models.Model):
             models.Index(fields=["-updated_at"], name="ticket_updated"),
             models.Index(fields=["created_at"], name="ticket_created"),  # reports read tickets by period
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
+            # The inbox's `field.<key>=<value>` filters are containment (custom_fields @> {...}).
+            GinIndex(fields=["custom_fields"], name="ticket_custom_fields_gin", opclasses=["jsonb_path_ops"]),
         ]
 
     def __str__(self):
@@ -175,11 +180,14 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("merged")
         FOLLOW_UP = "follow_up", _("follow-up")
         IDENTITY = "identity", _("requester identity")
+        CUSTOM_FIELD = "custom_field", _("custom field")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("changed by"))
     field = models.CharField(_("what changed"), max_length=16, choices=Field.choices)
+    # For a custom field: its key (its label is read from the field, in the reader's language).
+    key = models.CharField(_("field key"), max_length=40, blank=True)
     old_value = models.CharField(_("old value"), max_length=500, blank=True)
     new_value = models.CharField(_("new value"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -194,6 +202,8 @@ class TicketEvent(models.Model):
         return f"{self.get_field_display()}: {self.old_display} → {self.new_display}"
 
     def _label(self, value):
+        if self.field == self.Field.CUSTOM_FIELD and value in ("true", "false"):
+            return _("Yes") if value == "true" else _("No")
         choices = {self.Field.STATUS: Status, self.Field.PRIORITY: Priority}.get(self.field)
         if choices is not None and value in choices.values:
             return choices(value).label

@@ -12,21 +12,30 @@ A package in layers, each module with one job (lower ones never import higher on
     changes      applying changes to a locked ticket; update, bulk update, SLA escalation
     create       opening a ticket, whatever the channel
     collision    a reply is held when someone else wrote after what its author had seen
+    fields       custom field values: checked for every channel, changed with an audit event per field
     reply        replies and internal notes (a reply to a closed ticket opens a follow-up)
     merge        merging a duplicate into another ticket
-    batches      solving an incident's tickets, closing solved tickets
+    batches      solving an incident's tickets (closing solved ones is a default automation: automation.sweep)
     saved_views  inbox views agents save, personal or shared
 
 Callers import `tickets.services`; the names below are its public face."""
 from support.services import DomainError
 
 from .attachments import attachment_scan, attachment_scans_sweep
-from .batches import incident_tickets_solve, tickets_close_solved
-from .changes import AGENT_FIELDS, CUSTOMER_STATUSES, sla_escalate, ticket_bulk_update, ticket_update
+from .batches import incident_tickets_solve
+from .changes import (
+    AGENT_FIELDS,
+    CUSTOMER_STATUSES,
+    sla_escalate,
+    ticket_bulk_update,
+    ticket_changes_apply_locked,
+    ticket_update,
+)
 from .claim import ClaimRefused, ticket_claim
 from .collision import RepliedMeanwhile
 from .common import MAX_BODY, MAX_SUBJECT, TAG_RE, NotAllowed, TicketClosed, normalize_tags
 from .create import ticket_create
+from .fields import FieldErrors, ticket_fields_clean
 from .merge import ticket_merge, ticket_merge_check
 from .reply import ticket_reply
 from .saved_views import ViewNameTaken, saved_view_create, saved_view_delete, saved_view_update
@@ -35,6 +44,6 @@ __all__ = [
     "AGENT_FIELDS", "CUSTOMER_STATUSES", "MAX_BODY", "MAX_SUBJECT", "TAG_RE", "ClaimRefused", "DomainError",
     "NotAllowed", "RepliedMeanwhile", "TicketClosed", "attachment_scan", "attachment_scans_sweep", "incident_tickets_solve",
     "normalize_tags", "sla_escalate", "ticket_bulk_update", "ticket_claim", "ticket_create", "ticket_merge", "ticket_merge_check",
-    "ticket_reply", "ticket_update", "tickets_close_solved", "ViewNameTaken", "saved_view_create", "saved_view_delete",
-    "saved_view_update",
+    "ticket_reply", "ticket_update", "ticket_changes_apply_locked", "ViewNameTaken", "saved_view_create", "saved_view_delete",
+    "saved_view_update", "FieldErrors", "ticket_fields_clean",
 ]

@@ -1,6 +1,5 @@
 """Many tickets at once, in batches: the tickets linked to a resolved incident are solved, and tickets solved long
 enough ago are closed (beat)."""
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,9 +7,8 @@ from django.utils import timezone
 from incidents.models import IncidentLink, LinkChannel
 from support.numbers import id_from_text
 
-from ..models import REF_PREFIX, Status, Ticket, TicketEvent
+from ..models import REF_PREFIX, Status, Ticket
 from .changes import ticket_changes_apply_locked
-from .common import audit_event
 
 
 def incident_tickets_solve(*, incident, batch_size=200):
@@ -31,30 +29,11 @@ def incident_tickets_solve(*, incident, batch_size=200):
                      .filter(number__in=numbers[start:start + batch_size], merged_into__isnull=True)
                      .exclude(status__in=[Status.SOLVED, Status.CLOSED]).order_by("pk"))
             for locked in batch:
+                # Solved by the incident's resolution: a field required to solve does not hold it back.
                 ticket_changes_apply_locked(locked, incident.resolved_by, {"status": Status.SOLVED}, now=now,
-                                            email_status=not incident.notify_customers)
+                                            email_status=not incident.notify_customers, solve_check=False)
                 solved += 1
     return solved
 
 
 # --- automatic closing ---------------------------------------------------------------------------------------
-
-
-def tickets_close_solved(*, older_than_days, batch_size=500):
-    """Close tickets solved more than N days ago (beat). Conditional update: safe when two runs overlap."""
-    cutoff = timezone.now() - timedelta(days=older_than_days)
-    closed = 0
-    while True:
-        with transaction.atomic():
-            batch = list(Ticket.objects.select_for_update(skip_locked=True)
-                         .filter(status=Status.SOLVED, solved_at__lt=cutoff).order_by("solved_at")[:batch_size])
-            if not batch:
-                return closed
-            now = timezone.now()
-            ids = [t.pk for t in batch]
-            Ticket.objects.filter(pk__in=ids, status=Status.SOLVED).update(status=Status.CLOSED, closed_at=now,
-                                                                            updated_at=now)
-            TicketEvent.objects.bulk_create(
-                [audit_event(t, None, TicketEvent.Field.STATUS, Status.SOLVED, Status.CLOSED) for t in batch]
-            )
-            closed += len(batch)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from support.domain_events import actor_kind, publish
 from support.models import Team, User
 from support.roles import is_agent
 from support.services import DomainError
@@ -13,13 +14,17 @@ from ..emails import email_requester
 from ..models import Category, Priority, Status, Ticket, TicketEvent
 from ..sla_timers import sla_reevaluate, sla_status_changed
 from .common import NotAllowed, TicketClosed, audit_event, normalize_tags, ticket_notify
+from .fields import ticket_fields_change, ticket_fields_solve_check
 
-AGENT_FIELDS = {"status", "priority", "assignee", "team", "category", "tags"}
+AGENT_FIELDS = {"status", "priority", "assignee", "team", "category", "tags", "custom_fields"}
+# The domain event a changed field publishes (the others: ticket.<field>_changed).
+CHANGE_EVENTS = {"custom_fields": "ticket.fields_changed"}
 CUSTOMER_STATUSES = {Status.SOLVED, Status.OPEN}
 
 
 def ticket_update(*, ticket, actor, **changes):
-    """Change status, priority, assignee, team, category or tags; every change is recorded in the audit trail.
+    """Change status, priority, assignee, team, category, tags or custom field values (`custom_fields`: {key:
+    value}, None or "" to empty one; services.fields checks them); every change is recorded in the audit trail.
 
     Agents may change all of them; the requester may only mark their own ticket solved or reopen it.
     """
@@ -76,11 +81,29 @@ def _display(field, value):
     return value
 
 
-def ticket_changes_apply_locked(locked, actor, changes, *, now, email_status=True):
-    """Apply validated changes to a locked ticket, write one audit event per changed field, notify."""
+def _code(field, value):
+    """A changed value as domain events carry it: ids and codes, never objects."""
+    if field in ("assignee", "team", "category"):
+        return value.pk if value is not None else None
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def ticket_changes_apply_locked(locked, actor, changes, *, now, email_status=True, by_rules=False,
+                                solve_check=True):
+    """Apply validated changes to a locked ticket, write one audit event per changed field, notify, and publish one
+    domain event per changed field after commit (support.domain_events; `by_rules`: a rule made the change).
+    An agent who solves the ticket must have filled in the fields required to solve it (`solve_check`)."""
     events, update_fields = [], {"updated_at"}
     old_status = locked.status
+    changed = {}
     for field, raw in changes.items():
+        if field == "custom_fields":  # one audit event per changed field (services.fields)
+            before, after, field_events = ticket_fields_change(locked, actor, raw)
+            if field_events:
+                changed[field] = [before, after]
+                events += field_events
+                update_fields.add(field)
+            continue
         value = _validate_change(field, raw)
         current = getattr(locked, field)
         if field in ("assignee", "team", "category"):
@@ -88,11 +111,15 @@ def ticket_changes_apply_locked(locked, actor, changes, *, now, email_status=Tru
                 continue
         elif current == value:
             continue
+        changed[field] = [_code(field, current), _code(field, value)]
         events.append(audit_event(locked, actor, field, _display(field, current), _display(field, value)))
         setattr(locked, field, value)
         update_fields.add(field)
         if field == "assignee" and value is not None and value.pk != getattr(actor, "pk", None):
             ticket_notify(value, "ticket_assigned", locked, for_agent=True)
+    if ("status" in update_fields and locked.status == Status.SOLVED and solve_check and not by_rules
+            and actor is not None and is_agent(actor)):
+        ticket_fields_solve_check(locked)
     if "status" in update_fields:
         if locked.status == Status.SOLVED:
             locked.solved_at = now
@@ -108,6 +135,10 @@ def ticket_changes_apply_locked(locked, actor, changes, *, now, email_status=Tru
     locked.updated_at = now
     locked.save(update_fields=sorted(update_fields))
     created = TicketEvent.objects.bulk_create(events)
+    actor_code = actor_kind(actor, requester_id=locked.requester_id)
+    for field, before_after in changed.items():
+        publish(CHANGE_EVENTS.get(field, f"ticket.{field}_changed"), ticket_id=locked.pk, actor=actor_code,
+                actor_id=getattr(actor, "pk", None), changes={field: before_after}, by_rules=by_rules)
     if "status" in update_fields:
         sla_status_changed(locked, old_status, locked.status, now)
     if {"priority", "category"} & update_fields:

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import LinkChannel
 from incidents.selectors import incident_matching
 from incidents.services import incident_link
+from support.domain_events import publish
 from support.languages import normalize_language
 from support.markdown import render_markdown
+from support.roles import is_agent
 from support.services import DomainError
 
 from ..emails import email_requester
@@ -25,13 +27,16 @@ from .common import (
     ticket_notify,
     ticket_number_next,
 )
+from .fields import ticket_fields_clean
 
 
 def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=None, category=None,
                   priority=Priority.NORMAL, attachments=(), tags=(), follow_up_of=None, email_message_id="",
-                  identity=Identity.ACCOUNT):
+                  identity=Identity.ACCOUNT, custom_fields=None):
     """Open a ticket with its first message, whatever the channel (web form, API, email, chat). `identity` says how
-    the requester is known (models.Identity): ACCOUNT only when the account holder is signed in."""
+    the requester is known (models.Identity): ACCOUNT only when the account holder is signed in. `custom_fields`
+    ({key: value}) from a form or the API is checked by services.fields (fields required of customers included);
+    None where the channel has no form (email, chat), which requires nothing."""
     if identity not in Identity.values:
         raise ValueError(f"unknown identity {identity!r}")
     subject, subject_secrets = text_masked(text_clean(subject, field="subject", limit=MAX_SUBJECT, one_line=True))
@@ -42,6 +47,8 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
         raise DomainError(_("Unknown category."), code="invalid_category", field="category")
     if priority not in Priority.values:
         raise DomainError(_("Unknown priority."), code="invalid_priority", field="priority")
+    fields = {} if custom_fields is None else ticket_fields_clean(values=custom_fields, category=category,
+                                                                 for_agent=is_agent(requester))
     files = list(attachments)
     attachments_count_check(files)
     stored = []
@@ -59,7 +66,7 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             ticket = Ticket.objects.create(
                 number=number, requester=requester, subject=subject, language=lang, category=category,
                 priority=priority, channel=channel, tags=tags, follow_up_of=follow_up_of, identity=identity,
-                created_at=now, updated_at=now, awaiting_agent=True,
+                created_at=now, updated_at=now, awaiting_agent=True, custom_fields=fields,
             )
             message = Message.objects.create(ticket=ticket, author=requester, body=body,
                                              body_html=render_markdown(body), channel=channel, created_at=now,
@@ -73,6 +80,8 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             kind = "ticket_follow_up" if follow_up_of else "ticket_received"
             ticket_notify(requester, kind, ticket)
             email_requester(ticket=ticket, kind=kind)
+            publish("ticket.created", ticket_id=ticket.pk, actor="customer", actor_id=requester.pk,
+                    changes={"channel": [None, channel]})
     except Exception:
         attachment_files_cleanup(stored)()
         raise

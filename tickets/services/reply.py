@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from support.domain_events import publish
 from support.markdown import render_markdown
 from support.roles import is_agent
 
@@ -61,6 +62,10 @@ def ticket_reply(*, ticket, author, body, internal=False, attachments=(), channe
                                              email_message_id=email_message_id, secrets=secrets)
             stored = attachments_store(ticket=locked, message=message, uploader=author, files=files)
             transaction.on_commit(lambda: events.message_added(message), robust=True)  # a doorbell may fail alone
+            if not internal:  # notes are the agents' own: no rule or webhook hears of them
+                publish("ticket.agent_replied" if agent else "ticket.customer_replied", ticket_id=locked.pk,
+                        actor="agent" if agent else "customer", actor_id=author.pk,
+                        changes={"message": [None, message.pk]})
             changes = {}
             if not agent:
                 locked.awaiting_agent = True

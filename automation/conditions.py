@@ -1,0 +1,194 @@
+"""A trigger's conditions: their shape (checked before a trigger is stored) and their test against a ticket.
+
+A condition is {"field", "op", "value"} (custom fields: "field": "field", "key": the field's key):
+
+    channel, language, priority, status    is | is_not | in          a code, or a list of codes for "in"
+    category, team, assignee                is | is_not | in          an id, or null for "none"
+    tags                                    contains | not_contains | contains_any
+    text, subject                           contains | not_contains   a list of phrases (any of them)
+    requester_tier                          is | gte | lte            the customer's VIP tier at the exchange
+    business_hours                          within | outside          a business calendar's id
+    actor                                   is | is_not | in          customer | agent | system
+    field (custom, "key")                   is | is_not | contains | is_set | is_empty
+
+`text` is the subject and the event's message (a reply) or the first message; every text comparison is
+case-insensitive and width-insensitive (NFKC then casefold: full-width "ＵＳＤＴ" and half-width "USDT" match, as do
+half- and full-width katakana), so one phrase serves the six languages' ways of typing it.
+
+Testing conditions reads the ticket in memory; the message text, the customer's tier (from the exchange profile's
+cache, never a call to the exchange) and a calendar are read on first use only, once per pass.
+"""
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from support.domain_events import ACTORS
+from support.languages import LANGUAGE_CODES
+from support.profiles import OK, customer_profile_cached
+from tickets.models import BusinessCalendar, Channel, Message, Priority, Status
+
+CODES = {"channel": Channel.values, "language": list(LANGUAGE_CODES), "priority": Priority.values,
+         "status": Status.values, "actor": list(ACTORS)}
+IDS = ("category", "team", "assignee")
+OPS = {**{name: ("is", "is_not", "in") for name in (*CODES, *IDS)},
+       "tags": ("contains", "not_contains", "contains_any"), "text": ("contains", "not_contains"),
+       "subject": ("contains", "not_contains"), "requester_tier": ("is", "gte", "lte"),
+       "business_hours": ("within", "outside"), "field": ("is", "is_not", "contains", "is_set", "is_empty")}
+MAX_CONDITIONS = 30
+MAX_PHRASES = 50
+
+
+class ConditionInvalid(ValueError):
+    """A condition the engine could not read; the message is for the supervisor, in their language."""
+
+
+def fold(text):
+    """Case- and width-insensitive form of a text (NFKC, then casefold)."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def conditions_clean(conditions):
+    """The conditions in their stored shape, or ConditionInvalid naming the first problem (its position from 1)."""
+    if not isinstance(conditions, list) or len(conditions) > MAX_CONDITIONS:
+        raise ConditionInvalid(_("Conditions must be a list of at most %(count)s.") % {"count": MAX_CONDITIONS})
+    return [_condition_clean(condition, number) for number, condition in enumerate(conditions, start=1)]
+
+
+def _condition_clean(condition, number):
+    def invalid(message):
+        return ConditionInvalid(_("Condition %(number)s: %(problem)s") % {"number": number, "problem": message})
+
+    if not isinstance(condition, dict):
+        raise invalid(_("it must be an object with a field, an operator and a value."))
+    name, op, value = condition.get("field"), condition.get("op"), condition.get("value")
+    if name not in OPS:
+        raise invalid(_("unknown field."))
+    if op not in OPS[name]:
+        raise invalid(_("this operator does not apply to the field."))
+    cleaned = {"field": name, "op": op}
+    if name in CODES:
+        values = value if op == "in" else [value]
+        if not isinstance(values, list) or not values or any(v not in CODES[name] for v in values):
+            raise invalid(_("unknown value."))
+        cleaned["value"] = values if op == "in" else value
+    elif name in IDS:
+        values = value if op == "in" else [value]
+        if not isinstance(values, list) or not values or any(
+                v is not None and (not isinstance(v, int) or isinstance(v, bool)) for v in values):
+            raise invalid(_("the value must be an id, or null for none."))
+        cleaned["value"] = values if op == "in" else value
+    elif name in ("tags", "text", "subject"):
+        phrases = value if isinstance(value, list) else [value]
+        phrases = [p.strip() for p in phrases if isinstance(p, str) and p.strip()]
+        if not phrases or len(phrases) > MAX_PHRASES or any(len(p) > 200 for p in phrases):
+            raise invalid(_("give one to %(count)s words or phrases.") % {"count": MAX_PHRASES})
+        cleaned["value"] = phrases if (name != "tags" or op == "contains_any") else phrases[0]
+    elif name == "requester_tier":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
+            raise invalid(_("the tier is a whole number from 0 to 9."))
+        cleaned["value"] = value
+    elif name == "business_hours":
+        if not isinstance(value, int) or not BusinessCalendar.objects.filter(pk=value).exists():
+            raise invalid(_("unknown business calendar."))
+        cleaned["value"] = value
+    else:  # a custom field
+        key = condition.get("key")
+        if not isinstance(key, str) or not key or len(key) > 64:
+            raise invalid(_("name the custom field by its key."))
+        cleaned["key"] = key
+        if op not in ("is_set", "is_empty"):
+            if value is None or isinstance(value, (dict, list)):
+                raise invalid(_("the value must be a single value."))
+            cleaned["value"] = value
+    return cleaned
+
+
+class Facts:
+    """What conditions read of one ticket at one event: the ticket in memory, the rest on first use."""
+
+    def __init__(self, ticket, event, *, now=None):
+        self.ticket, self.event = ticket, event
+        self.now = now or timezone.now()
+        self._text = self._tier = None
+        self._calendars = {}
+
+    def text(self):
+        if self._text is None:
+            message_id = (self.event.changes.get("message") or [None, None])[1]
+            messages = Message.objects.filter(ticket_id=self.ticket.pk, is_internal=False)
+            message = (messages.filter(pk=message_id) if message_id else messages.order_by("created_at", "id"))
+            body = message.values_list("body", flat=True).first() or ""
+            self._text = fold(f"{self.ticket.subject}\n{body}")
+        return self._text
+
+    def tier(self):
+        if self._tier is None:
+            result = customer_profile_cached(customer=self.ticket.requester)
+            self._tier = result.profile.vip_tier if result is not None and result.state == OK else 0
+        return self._tier
+
+    def within_hours(self, calendar_id):
+        if calendar_id not in self._calendars:
+            calendar = (BusinessCalendar.objects.prefetch_related("hours", "holidays").filter(pk=calendar_id)
+                        .first())
+            self._calendars[calendar_id] = calendar is not None and _within(calendar, self.now)
+        return self._calendars[calendar_id]
+
+
+def _within(calendar, at):
+    local = at.astimezone(ZoneInfo(calendar.timezone))
+    if local.date() in {holiday.date for holiday in calendar.holidays.all()}:
+        return False
+    moment = local.time().replace(tzinfo=None)
+    return any(row.weekday == local.weekday() and row.start <= moment < row.end for row in calendar.hours.all())
+
+
+def _current(facts, name):
+    ticket = facts.ticket
+    if name == "actor":
+        return facts.event.actor
+    if name in IDS:
+        return getattr(ticket, f"{name}_id")
+    return getattr(ticket, name)
+
+
+def holds(condition, facts):
+    """Does one (cleaned) condition hold for these facts?"""
+    name, op, value = condition["field"], condition["op"], condition.get("value")
+    if name in CODES or name in IDS:
+        current = _current(facts, name)
+        return {"is": current == value, "is_not": current != value, "in": current in (value or [])}[op]
+    if name == "tags":
+        tags = {fold(tag) for tag in facts.ticket.tags}
+        if op == "contains_any":
+            return any(fold(tag) in tags for tag in value)
+        return (fold(value) in tags) == (op == "contains")
+    if name in ("text", "subject"):
+        haystack = facts.text() if name == "text" else fold(facts.ticket.subject)
+        found = any(fold(phrase) in haystack for phrase in value)
+        return found == (op == "contains")
+    if name == "requester_tier":
+        tier = facts.tier()
+        return {"is": tier == value, "gte": tier >= value, "lte": tier <= value}[op]
+    if name == "business_hours":
+        return facts.within_hours(value) == (op == "within")
+    current = (getattr(facts.ticket, "custom_fields", None) or {}).get(condition["key"])
+    empty = current in (None, "", [], False)
+    if op in ("is_set", "is_empty"):
+        return empty == (op == "is_empty")
+    if op == "contains":
+        if isinstance(current, list):
+            return any(fold(str(item)) == fold(str(value)) for item in current)
+        return fold(str(value)) in fold(str(current or ""))
+    same = fold(str(current)) == fold(str(value)) if not empty else False
+    return same == (op == "is")
+
+
+def matches(trigger, facts):
+    """The trigger's conditions against the facts: all of them, or any (no conditions: always)."""
+    tests = (holds(condition, facts) for condition in trigger.conditions)
+    if not trigger.conditions:
+        return True
+    return all(tests) if trigger.match == "all" else any(tests)

@@ -1,0 +1,115 @@
+"""The rules engine: one entry point, `rules_run(event)`, called for every ticket event after commit (a
+support.domain_events subscriber, registered in apps.py), so every path that changes a ticket (a page, the API, an
+email, a chat, the bot, a task) fires the same triggers.
+
+A pass over one event: the active triggers listening to it, in position order, each tested against the ticket as it
+is now; one that holds is claimed (TriggerFiring, unique per trigger, event and ticket: with any number of
+processes a trigger fires at most once per event and ticket, and at most once in a pass), its actions run on the
+locked ticket in one transaction (as the system, marked made by rules), and the changes it made become the events
+of the next round ("priority changed" can fire a trigger listening to that). A pass ends when a round changes
+nothing, or after AUTOMATION_MAX_ROUNDS rounds: then it is cut and recorded (RulesPass), so rules that feed each
+other are seen, not run forever. Events made by rules reach webhooks like any other; the engine ignores them as
+events of their own (this pass already handles them).
+
+Speed: the active triggers are kept in each process and reloaded when any trigger changes (a version number in the
+cache); an event no trigger listens to costs one cache read, and testing conditions reads the ticket once (the
+message text, the customer's tier and a calendar only when a condition asks).
+"""
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from support.domain_events import DomainEvent
+from tickets.models import Ticket
+from tickets.services import ticket_changes_apply_locked
+
+from .actions import actions_apply
+from .conditions import Facts, matches
+from .models import RulesPass, Trigger, TriggerFiring
+
+logger = logging.getLogger(__name__)
+VERSION_KEY = "automation:triggers:version"
+_cache = {"version": None, "triggers": []}
+
+
+def triggers_changed():
+    """Every process reloads its triggers on its next event (call after any change to a trigger)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def active_triggers():
+    """The active triggers in position order, from this process's copy while no trigger changed."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY)
+    if _cache["version"] != version:
+        _cache["triggers"] = list(Trigger.objects.filter(is_active=True).order_by("position", "id"))
+        _cache["version"] = version
+    return _cache["triggers"]
+
+
+def rules_run(event):
+    """Run the triggers for one event (the domain events subscriber). Returns the ids of the triggers that fired."""
+    if event.by_rules or event.ticket_id is None:
+        return []
+    triggers = active_triggers()
+    if not any(event.name in trigger.events for trigger in triggers):
+        return []
+    fired, queue, rounds, cut = [], [event], 0, False
+    while queue:
+        rounds += 1
+        if rounds > settings.AUTOMATION_MAX_ROUNDS:
+            cut = True
+            break
+        next_round = []
+        for current in queue:
+            for trigger in triggers:
+                if current.name not in trigger.events or trigger.pk in fired:
+                    continue
+                changed = _fire(trigger, current, root=event, round_no=rounds)
+                if changed is None:
+                    continue
+                fired.append(trigger.pk)
+                next_round += [DomainEvent(name=f"ticket.{field}_changed", ticket_id=event.ticket_id, actor="system",
+                                           by_rules=True) for field in changed]
+        queue = next_round
+    if cut:
+        RulesPass.objects.create(ticket_id=event.ticket_id, event_id=event.id, event=event.name, rounds=rounds - 1,
+                                 fired=fired, cut=True)
+        logger.warning("rules pass for %s on ticket %s cut after %s rounds (triggers %s)", event.name,
+                       event.ticket_id, rounds - 1, fired)
+    return fired
+
+
+def _fire(trigger, event, *, root, round_no):
+    """Test one trigger on the ticket and, when it holds and was not claimed yet for this event, claim it and run
+    its actions, all on the locked ticket in one transaction. The fields it changed, or None when it did not fire."""
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("requester", "assignee").filter(
+            pk=event.ticket_id).first()
+        if ticket is None or not matches(trigger, Facts(ticket, event, now=now)):
+            return None
+        try:
+            with transaction.atomic():
+                firing = TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=root.id,
+                                                      event=event.name, round=round_no, fired_at=now)
+        except IntegrityError:
+            return None  # another process fired it for this event already
+
+        def apply_changes(changes):
+            return ticket_changes_apply_locked(ticket, None, changes, now=now, by_rules=True)
+
+        outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes)
+        firing.outcome = outcome
+        firing.save(update_fields=["outcome"])
+        Trigger.objects.filter(pk=trigger.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
+    return changed

@@ -1,0 +1,156 @@
+"""Automations: time-based rules, run by the beat over an indexed, set-based query (like the SLA scan), each acting on
+a ticket once until the ticket changes again.
+
+An automation's conditions are the triggers' ticket conditions the database can test (channel, language, priority,
+status, category, team, assignee, tags, custom fields) and at least one time condition:
+
+    {"field": "hours_since", "of": "created" | "updated" | "pending" | "solved" | "breach", "op": "gte" | "lte",
+     "value": hours (a number: 0.25 is 15 minutes)}
+
+"pending" counts from the last time the ticket was set pending (its audit trail), "breach" from its first breached
+SLA target. A sweep asks, per active automation in position order, for the open tickets that match and that it has
+not acted on since they last changed (no AutomationRun at or after their updated_at), a batch at a time; each is
+locked with SKIP LOCKED (two sweeps at once never take the same ticket), tested again under the lock, and given the
+actions (automation.actions, as the system, through the services' rule for changes: audit trail, SLA timers,
+notifications; the changes are ordinary events for triggers and webhooks). The run is recorded with the ticket's
+updated_at after the actions, so an action that changes nothing (a reminder) is not repeated, and a ticket that
+changes again (the customer answers, then goes quiet) is acted on again.
+"""
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import SlaTimer, Status, Ticket, TicketEvent
+from tickets.services import ticket_changes_apply_locked
+
+from .actions import actions_apply
+from .conditions import CODES, IDS, ConditionInvalid, conditions_clean
+from .models import Automation, AutomationRun
+
+logger = logging.getLogger(__name__)
+HOURS_OF = ("created", "updated", "pending", "solved", "breach")
+IN_DATABASE = (*CODES, *IDS, "tags", "field")
+MAX_HOURS = 24 * 366
+BATCH = 500
+
+
+def automation_conditions_clean(conditions):
+    """The conditions in their stored shape, or ConditionInvalid: at least one time condition, and only conditions
+    the database can test."""
+    if not isinstance(conditions, list):
+        raise ConditionInvalid(_("Conditions must be a list of at most %(count)s.") % {"count": 30})
+    timed = [c for c in conditions if isinstance(c, dict) and c.get("field") == "hours_since"]
+    others = [c for c in conditions if c not in timed]
+    if not timed:
+        raise ConditionInvalid(_("An automation needs a time condition (hours since created, updated, pending, "
+                                 "solved or an SLA breach)."))
+    cleaned = []
+    for condition in timed:
+        hours = condition.get("value")
+        if condition.get("of") not in HOURS_OF or condition.get("op") not in ("gte", "lte") or isinstance(
+                hours, bool) or not isinstance(hours, (int, float)) or not 0 <= hours <= MAX_HOURS:
+            raise ConditionInvalid(_("A time condition is hours since created, updated, pending, solved or an SLA "
+                                     "breach, at least or at most a number of hours up to a year."))
+        cleaned.append({"field": "hours_since", "of": condition["of"], "op": condition["op"], "value": hours})
+    for condition in conditions_clean(others):
+        if condition["field"] not in IN_DATABASE or condition["field"] == "actor":
+            raise ConditionInvalid(_("This condition is for triggers only: automations test what the database "
+                                     "knows of a ticket."))
+        cleaned.append(condition)
+    return cleaned
+
+
+def _code_q(condition):
+    name, op, value = condition["field"], condition["op"], condition.get("value")
+    column = f"{name}_id" if name in IDS else name
+    if name == "tags":
+        if op == "contains_any":
+            return Q(tags__overlap=value)
+        return Q(tags__contains=[value]) if op == "contains" else ~Q(tags__contains=[value])
+    if name == "field":
+        path = f"custom_fields__{condition['key']}"
+        empty = Q(**{f"{path}__isnull": True}) | Q(**{path: ""}) | Q(**{path: []}) | Q(**{path: False})
+        if op in ("is_set", "is_empty"):
+            return empty if op == "is_empty" else ~empty
+        if op == "contains":
+            return Q(**{f"{path}__icontains": str(value)}) | Q(**{f"{path}__contains": [value]})
+        return Q(**{path: value}) if op == "is" else ~Q(**{path: value})
+    if op == "in":
+        present = [v for v in value if v is not None]
+        q = Q(**{f"{column}__in": present})
+        return q | Q(**{f"{column}__isnull": True}) if None in value else q
+    q = Q(**{f"{column}__isnull": True}) if value is None else Q(**{column: value})
+    return q if op == "is" else ~q
+
+
+def automation_query(automation, now):
+    """(annotations, filter) selecting the tickets the automation's conditions match at `now`, closed ones never."""
+    annotations, q = {}, ~Q(status=Status.CLOSED)
+    for condition in automation.conditions:
+        if condition["field"] != "hours_since":
+            q &= _code_q(condition)
+            continue
+        of = condition["of"]
+        if of == "pending":
+            annotations["pending_since"] = Subquery(
+                TicketEvent.objects.filter(ticket=OuterRef("pk"), field=TicketEvent.Field.STATUS,
+                                           new_value=Status.PENDING)
+                .order_by("-created_at").values("created_at")[:1])
+            column = "pending_since"
+            q &= Q(status=Status.PENDING)
+        elif of == "breach":
+            annotations["breached_since"] = Subquery(
+                SlaTimer.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False).order_by("breached_at")
+                .values("breached_at")[:1])
+            column = "breached_since"
+        else:
+            column = {"created": "created_at", "updated": "updated_at", "solved": "solved_at"}[of]
+        edge = now - timedelta(hours=condition["value"])
+        q &= Q(**{f"{column}__lte": edge}) if condition["op"] == "gte" else Q(**{f"{column}__gte": edge})
+    return annotations, q
+
+
+def _not_acted(automation):
+    return ~Exists(AutomationRun.objects.filter(automation=automation, ticket=OuterRef("pk"),
+                                                version__gte=OuterRef("updated_at")))
+
+
+def automation_matching(automation, *, now=None):
+    """The tickets the automation would act on now (the dry run and the sweep): a queryset."""
+    annotations, q = automation_query(automation, now or timezone.now())
+    return Ticket.objects.annotate(**annotations).filter(q).filter(_not_acted(automation))
+
+
+def automations_run(*, now=None, batch=BATCH):
+    """The beat: every active automation, in position order, on the tickets it matches; returns {id: acted}."""
+    now = now or timezone.now()
+    acted = {}
+    for automation in Automation.objects.filter(is_active=True).order_by("position", "id"):
+        ids = list(automation_matching(automation, now=now).order_by("pk").values_list("pk", flat=True)[:batch])
+        acted[automation.pk] = sum(_act(automation, ticket_id, now) for ticket_id in ids)
+    return acted
+
+
+def _act(automation, ticket_id, now):
+    """Under the ticket's lock (skipped when another sweep holds it): still matching, not acted on since it last
+    changed? Then the actions, and the run recorded at the ticket's new updated_at. 1 when it acted."""
+    annotations, q = automation_query(automation, now)
+    with transaction.atomic():
+        ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",)).annotate(**annotations)
+                  .filter(q, pk=ticket_id).filter(_not_acted(automation)).select_related("requester", "assignee")
+                  .first())
+        if ticket is None:
+            return 0
+
+        def apply_changes(changes):
+            return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
+
+        outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes)
+        AutomationRun.objects.create(automation=automation, ticket=ticket, version=ticket.updated_at, acted_at=now,
+                                     outcome=outcome)
+        Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
+    return 1

@@ -1,0 +1,146 @@
+"""Time-based automations (issue #26): the desk's defaults (remind after 3 days pending, close 4 days after solved,
+alert the supervisors when an urgent request is unassigned for 15 minutes), each acting on a ticket once until it
+changes again, two sweeps at once acting once, and automations refused when the database cannot test them."""
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from automation.models import Automation, AutomationRun
+from automation.services import TriggerInvalid, automation_save
+from automation.sweep import automation_matching, automations_run
+from support.models import Notification, OutboundEmail
+from tests.factories import AgentFactory, UserFactory
+from tickets.models import SlaTimer, Status, Ticket, TicketEvent
+from tickets.services import ticket_create, ticket_reply, ticket_update
+
+pytestmark = pytest.mark.django_db
+
+
+def make_ticket(language="ja", **kwargs):
+    customer = UserFactory(language=language)
+    return ticket_create(requester=customer, subject="入金が反映されない", body="TXID: 0xabc", language=language, **kwargs)
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def pending_since(ticket, agent, days):
+    ticket_update(ticket=ticket, actor=agent, status=Status.PENDING)
+    TicketEvent.objects.filter(ticket=ticket, field="status", new_value=Status.PENDING).update(created_at=days_ago(days))
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=days_ago(days))
+
+
+def reminders(ticket):
+    return OutboundEmail.objects.filter(to_email=ticket.requester.email, topic=f"rule:{ticket.pk}")
+
+
+def test_the_desk_starts_with_three_automations():
+    names = list(Automation.objects.filter(is_active=True).values_list("name_en", "name_ko"))
+    assert names == [("Remind the customer after 3 days pending", "대기 3일 후 고객에게 알림"),
+                     ("Close 4 days after solved", "해결 4일 후 종료"),
+                     ("Alert the supervisors when an urgent request is unassigned for 15 minutes",
+                      "긴급 요청이 15분 동안 미배정이면 관리자에게 알림")]
+
+
+def test_solved_tickets_close_after_four_days_by_the_default_automation():
+    agent = AgentFactory(languages=["ja"])
+    old, recent, open_one = make_ticket(), make_ticket(), make_ticket()
+    for t in (old, recent):
+        ticket_update(ticket=t, actor=agent, status=Status.SOLVED)
+    Ticket.objects.filter(pk=old.pk).update(solved_at=days_ago(5))
+    Ticket.objects.filter(pk=recent.pk).update(solved_at=days_ago(3))
+    automations_run()
+    automations_run()
+    statuses = dict(Ticket.objects.values_list("pk", "status"))
+    assert statuses == {old.pk: Status.CLOSED, recent.pk: Status.SOLVED, open_one.pk: Status.NEW}
+    assert old.events.filter(field="status", new_value="closed", actor__isnull=True).exists()
+    closing = Automation.objects.get(name_en="Close 4 days after solved")
+    assert closing.fire_count == 1 and AutomationRun.objects.filter(automation=closing).count() == 1
+
+
+def test_the_pending_reminder_is_sent_once_until_the_ticket_changes_again():
+    agent = AgentFactory(languages=["ja"])
+    waiting, fresh = make_ticket(), make_ticket()
+    pending_since(waiting, agent, days=4)
+    pending_since(fresh, agent, days=1)
+    automations_run()
+    automations_run()
+    [mail] = reminders(waiting)
+    assert "ご返信をお待ちしています" in mail.body_text  # the customer's language
+    assert not reminders(fresh).exists()
+    # The customer answers (the ticket opens), goes quiet again: reminded again after 3 more days.
+    ticket_reply(ticket=Ticket.objects.get(pk=waiting.pk), author=waiting.requester, body="確認します")
+    pending_since(Ticket.objects.get(pk=waiting.pk), agent, days=3.5)
+    automations_run()
+    assert reminders(waiting).count() == 2
+
+
+def test_urgent_unassigned_requests_alert_the_supervisors():
+    boss = AgentFactory(email="boss@example.com", languages=["ko"], supervisor=True)
+    AgentFactory(email="plain@example.com", languages=["ko"])
+    urgent, assigned, young = make_ticket("ko"), make_ticket("ko"), make_ticket("ko")
+    for t in (urgent, assigned, young):
+        ticket_update(ticket=t, actor=boss, priority="urgent")
+    ticket_update(ticket=assigned, actor=boss, assignee=boss)
+    Ticket.objects.filter(pk__in=[urgent.pk, assigned.pk]).update(created_at=timezone.now() - timedelta(minutes=20))
+    automations_run()
+    notes = Notification.objects.filter(kind="rule_message")
+    assert list(notes.values_list("user__email", "params__ticket")) == [("boss@example.com", urgent.ref)]
+    assert notes.get().params["text"] == "긴급 요청에 15분 동안 담당자가 지정되지 않았습니다."
+
+
+def test_hours_since_an_sla_breach_and_the_dry_run():
+    automation = automation_save(name="Breached a day", conditions=[
+        {"field": "hours_since", "of": "breach", "op": "gte", "value": 24}],
+        actions=[{"type": "add_tags", "value": ["breached"]}])
+    late, ok = make_ticket(), make_ticket()
+    SlaTimer.objects.create(ticket=late, kind="first_response", target_minutes=60, started_at=days_ago(3),
+                            due_at=days_ago(2.9), breached_at=days_ago(2))
+    assert list(automation_matching(automation).values_list("pk", flat=True)) == [late.pk]  # what it would do now
+    automations_run()
+    assert Ticket.objects.get(pk=late.pk).tags == ["breached"] and Ticket.objects.get(pk=ok.pk).tags == []
+    assert not automation_matching(automation).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_act_once():
+    agent = AgentFactory(languages=["ja"])
+    tickets = [make_ticket() for _ in range(6)]
+    for t in tickets:
+        pending_since(t, agent, days=5)
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        try:
+            barrier.wait()
+            automations_run()
+        finally:
+            connection.close()
+            close_old_connections()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for t in tickets:
+        assert reminders(t).count() == 1
+    assert AutomationRun.objects.count() == 6
+
+
+def test_automations_are_refused_when_the_database_cannot_test_them():
+    with pytest.raises(TriggerInvalid) as no_time:
+        automation_save(name="x", conditions=[{"field": "status", "op": "is", "value": "open"}],
+                        actions=[{"type": "add_tags", "value": ["x"]}])
+    assert no_time.value.field == "conditions"
+    with pytest.raises(TriggerInvalid):
+        automation_save(name="x", conditions=[{"field": "hours_since", "of": "created", "op": "gte", "value": 1},
+                                              {"field": "text", "op": "contains", "value": ["usdt"]}],
+                        actions=[{"type": "add_tags", "value": ["x"]}])
+    with pytest.raises(TriggerInvalid):
+        automation_save(name="x", conditions=[{"field": "hours_since", "of": "never", "op": "gte", "value": 1}],
+                        actions=[{"type": "add_tags", "value": ["x"]}])
