@@ -9,8 +9,15 @@ An action is {"type", ...}:
                                             language natively and has the fewest open tickets}
     add_tags, remove_tags                   {"value": [tags]}
     notify                                  {"target": "requester" | "assignee" | "team" | "supervisors" | "address",
-                                            "address": id
-                                            (a NotifyAddress), "via": "in_site" | "email", "message": {lang: text}}
+                                            "address": a NotifyAddress's id, "via": "in_site" | "email",
+                                            "message": {lang: text}}
+    set_field                               {"key": a custom field's key, "value": its value (checked as an agent's
+                                            change; a refused value is skipped, said in the outcome)}
+    apply_macro                             {"value": a macro's id}: its status and tags, and its text (in the
+                                            ticket's language, placeholders filled) as a public reply from the
+                                            ticket's assignee (none: not sent, said in the outcome)
+    webhook                                 {"value": a webhook's id}: the event delivered to it (signed, retried;
+                                            automations send "automation.fired")
 
 Changes go through the ticket services' one rule for changes (tickets.services.ticket_changes_apply_locked: audit
 trail, SLA timers, who is told), as the system and marked made by rules; notes and emails through the notification
@@ -25,13 +32,16 @@ from support.models import AgentProfile, Presence, Team, User
 from support.outbox import outbound_email_queue
 from support.roles import Role, is_agent
 from support.services import notification_create
-from tickets.models import Category, Priority, Status, Ticket
-from tickets.services import normalize_tags
+from support.webhooks.models import Webhook
+from support.webhooks.services import webhook_event_send
+from tickets.macros import macro_fill
+from tickets.models import Category, Macro, Priority, Status, Ticket, TicketField
+from tickets.services import FieldErrors, normalize_tags, ticket_fields_clean, ticket_reply
 
 from .models import NotifyAddress
 
 TYPES = ("set_priority", "set_status", "set_category", "set_team", "set_assignee", "add_tags", "remove_tags",
-         "notify")
+         "notify", "set_field", "apply_macro", "webhook")
 TARGETS = ("requester", "assignee", "team", "supervisors", "address")
 MAX_ACTIONS = 20
 MAX_MESSAGE = 2000
@@ -82,6 +92,17 @@ def _action_clean(action, number):
             raise invalid(_("name at least one tag."))
     if kind == "notify":
         return _notify_clean(action, invalid)
+    if kind == "set_field":
+        key = action.get("key")
+        if not isinstance(key, str) or not TicketField.objects.filter(key=key, is_active=True).exists():
+            raise invalid(_("unknown custom field."))
+        if isinstance(value, (dict, list)) and not isinstance(value, list):
+            raise invalid(_("the value must be a single value."))
+        return {"type": kind, "key": key, "value": value}
+    if kind == "apply_macro" and (not isinstance(value, int) or not Macro.objects.filter(pk=value).exists()):
+        raise invalid(_("unknown macro."))
+    if kind == "webhook" and (not isinstance(value, int) or not Webhook.objects.filter(pk=value).exists()):
+        raise invalid(_("unknown webhook."))
     return {"type": kind, "value": value}
 
 
@@ -148,7 +169,7 @@ def _notify(action, ticket):
     return len(recipients)
 
 
-def actions_apply(trigger, ticket: Ticket, *, now, apply_changes):
+def actions_apply(trigger, ticket: Ticket, *, now, apply_changes, event=None):
     """Carry out the trigger's actions on the locked ticket: field changes first, in one call of `apply_changes`
     (the services' rule for changes, which returns the audit events it wrote), then notifications. Returns (what was
     done, as codes; the fields that changed)."""
@@ -176,11 +197,47 @@ def actions_apply(trigger, ticket: Ticket, *, now, apply_changes):
             tags = list(dict.fromkeys([*tags, *value]))
         elif kind == "remove_tags":
             tags = [tag for tag in tags if tag not in value]
+        elif kind == "set_field":
+            try:
+                ticket_fields_clean(values={action["key"]: value}, category=ticket.category, for_agent=True,
+                                    current=ticket.custom_fields)
+            except FieldErrors:
+                outcome.append(f"field_refused:{action['key']}")
+                continue
+            changes.setdefault("custom_fields", {})[action["key"]] = value
+        elif kind == "apply_macro":
+            macro = Macro.objects.filter(pk=value).first()
+            if macro is None:
+                outcome.append("macro_missing")
+                continue
+            if macro.set_status:
+                changes["status"] = macro.set_status
+            tags = list(dict.fromkeys([*tags, *macro.add_tags]))
     if tags != list(ticket.tags):
         changes["tags"] = tags
-    changed = [event.field for event in apply_changes(changes)] if changes else []
+    changed = list(dict.fromkeys(row.field for row in apply_changes(changes))) if changes else []
     outcome += [f"changed:{field}" for field in changed]
     for action in trigger.actions:
         if action["type"] == "notify":
             outcome.append(f"notified:{action['target']}:{_notify(action, ticket)}")
+        elif action["type"] == "apply_macro":
+            outcome.append(_macro_reply(action["value"], ticket))
+        elif action["type"] == "webhook":
+            webhook = Webhook.objects.filter(pk=action["value"]).first()
+            sent = webhook is not None and webhook_event_send(webhook=webhook, event=event) is not None
+            outcome.append(f"webhook:{action['value']}:{'queued' if sent else 'off'}")
     return outcome, changed
+
+
+def _macro_reply(macro_id, ticket):
+    """The macro's text as a public reply from the ticket's assignee, in the ticket's language."""
+    macro = Macro.objects.filter(pk=macro_id).first()
+    if macro is None or ticket.assignee is None:
+        return "macro_reply:no_assignee" if macro is not None else "macro_missing"
+    with override(ticket.language):
+        body = macro_fill(macro.body, {"customer_name": ticket.requester.display_name, "ticket_ref": ticket.ref,
+                                       "agent_name": ticket.assignee.display_name})
+    if not body.strip():
+        return "macro_reply:empty"
+    ticket_reply(ticket=ticket, author=ticket.assignee, body=body)
+    return "macro_reply:sent"

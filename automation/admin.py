@@ -21,7 +21,7 @@ def json_data(value):
 from .actions import ActionInvalid, actions_clean
 from .conditions import ConditionInvalid
 from .models import Automation, AutomationRun, NotifyAddress, RulesPass, Trigger, TriggerChange, TriggerFiring
-from .services import TriggerInvalid, trigger_create, trigger_update
+from .services import TriggerInvalid, trigger_create, trigger_delete, trigger_update
 from .sweep import automation_conditions_clean
 
 
@@ -45,6 +45,13 @@ class TriggerAdmin(admin.ModelAdmin):
             self.message_user(request, exc.detail, level=messages.ERROR)
             return
         obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        trigger_delete(trigger=obj, actor=request.user)  # recorded, and every process's engine told
+
+    def delete_queryset(self, request, queryset):
+        for trigger in queryset:
+            trigger_delete(trigger=trigger, actor=request.user)
 
 
 @admin.register(Automation)

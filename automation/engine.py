@@ -16,6 +16,7 @@ cache); an event no trigger listens to costs one cache read, and testing conditi
 message text, the customer's tier and a calendar only when a condition asks).
 """
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,21 +35,26 @@ from .models import RulesPass, Trigger, TriggerFiring
 logger = logging.getLogger(__name__)
 VERSION_KEY = "automation:triggers:version"
 _cache = {"version": None, "triggers": []}
+FIELD_EVENTS = {"custom_field": "ticket.fields_changed"}  # audit trail field -> the event its change is
 
 
 def triggers_changed():
-    """Every process reloads its triggers on its next event (call after any change to a trigger)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    """Every process reloads its triggers on its next event (call after any change to a trigger). The version is a
+    random token, not a counter: after the cache is emptied, a counter would start again at a number some process
+    still holds, with triggers that have changed since."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def triggers_forget():
+    """This process forgets its copy of the triggers (tests whose database is emptied behind the services' back)."""
+    _cache["version"], _cache["triggers"] = None, []
 
 
 def active_triggers():
     """The active triggers in position order, from this process's copy while no trigger changed."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
     if _cache["version"] != version:
         _cache["triggers"] = list(Trigger.objects.filter(is_active=True).order_by("position", "id"))
@@ -78,8 +84,9 @@ def rules_run(event):
                 if changed is None:
                     continue
                 fired.append(trigger.pk)
-                next_round += [DomainEvent(name=f"ticket.{field}_changed", ticket_id=event.ticket_id, actor="system",
-                                           by_rules=True) for field in changed]
+                next_round += [DomainEvent(name=FIELD_EVENTS.get(field, f"ticket.{field}_changed"),
+                                           ticket_id=event.ticket_id, actor="system", by_rules=True)
+                               for field in changed]
         queue = next_round
     if cut:
         RulesPass.objects.create(ticket_id=event.ticket_id, event_id=event.id, event=event.name, rounds=rounds - 1,
@@ -108,7 +115,7 @@ def _fire(trigger, event, *, root, round_no):
         def apply_changes(changes):
             return ticket_changes_apply_locked(ticket, None, changes, now=now, by_rules=True)
 
-        outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes)
+        outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes, event=event)
         firing.outcome = outcome
         firing.save(update_fields=["outcome"])
         Trigger.objects.filter(pk=trigger.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)

@@ -24,6 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from support.domain_events import DomainEvent
 from tickets.models import SlaTimer, Status, Ticket, TicketEvent
 from tickets.services import ticket_changes_apply_locked
 
@@ -149,7 +150,9 @@ def _act(automation, ticket_id, now):
         def apply_changes(changes):
             return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
 
-        outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes)
+        fired = DomainEvent(name="automation.fired", ticket_id=ticket.pk, actor="system",
+                            changes={"automation": [None, automation.pk]})
+        outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes, event=fired)
         AutomationRun.objects.create(automation=automation, ticket=ticket, version=ticket.updated_at, acted_at=now,
                                      outcome=outcome)
         Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)

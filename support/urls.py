@@ -74,6 +74,7 @@ urlpatterns += i18n_patterns(
     path("", include("livechat.urls")),
     path("", include("desk.urls")),
     path("", include("reports.urls")),
+    path("", include("automation.urls")),
     path("", include("verification.urls")),
     path("", include("incidents.urls")),
 )

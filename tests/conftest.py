@@ -452,3 +452,12 @@ def libretranslate():
     """start(**controls) runs a stand-in LibreTranslate (tests/support/libretranslate_server.py) the settings point
     at; no translation cached before or after."""
     yield from libretranslate_servers()
+
+
+@pytest.fixture(autouse=True)
+def _rules_engine_forgets_triggers():
+    """Each test's triggers are its own: the engine's per-process copy is dropped before it (a test database is
+    emptied or rolled back without the services telling the engine)."""
+    from automation.engine import triggers_forget
+
+    triggers_forget()

@@ -128,6 +128,14 @@ def webhook_deliveries_queue(event):
     return _queue(webhooks, event.name, event.as_json()) if webhooks else []
 
 
+def webhook_event_send(*, webhook, event):
+    """A rule's "call a webhook" action: one delivery of this event to this webhook, whatever events it chose, in
+    the caller's transaction; None while the webhook is off or paused (the rule's outcome says so)."""
+    if not webhook.is_active or webhook.paused_at is not None:
+        return None
+    return _queue([webhook], event.name, event.as_json())[0]
+
+
 def _queue(webhooks, name, data):
     now = timezone.now()
     rows = []

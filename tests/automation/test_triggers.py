@@ -223,3 +223,34 @@ def test_triggers_are_checked_and_every_change_recorded():
                        ("deleted", supervisor.pk, "Rule")]
     change = TriggerChange.objects.get(action="updated")
     assert change.before["is_active"] is True and change.after["is_active"] is False
+
+
+def test_set_a_custom_field_apply_a_macro_and_call_a_webhook():
+    from support.webhooks.models import WebhookDelivery
+    from support.webhooks.services import webhook_create
+    from tickets.demo_fields import seed_fields
+    from tickets.models import Macro
+
+    category = Category.objects.create(slug="deposits-withdrawals", name="Deposits and withdrawals")
+    seed_fields()
+    agent = AgentFactory(email="mina@example.com", languages=["ko"])
+    macro = Macro.objects.create(name_en="Ask for the hash", body_en="Send the TXID, {{customer_name}}.",
+                                 body_ko="{{customer_name}}님, TXID를 보내 주세요.", add_tags=["asked_txid"],
+                                 set_status="pending")
+    hook, _secret = webhook_create(name="CRM", url="https://93.184.216.34/hook", events=["ticket.created"])
+    rule([{"type": "set_assignee", "value": agent.pk}, {"type": "set_field", "key": "network", "value": "TRC20"},
+          {"type": "set_field", "key": "uid", "value": "not digits"}, {"type": "apply_macro", "value": macro.pk},
+          {"type": "webhook", "value": hook.pk}])
+    t = fresh(ticket(category=category, custom_fields={"network": "ERC20"}))
+    assert t.custom_fields["network"] == "TRC20" and "uid" not in t.custom_fields
+    assert (t.status, t.tags, t.assignee) == (Status.PENDING, ["asked_txid"], agent)
+    reply = t.messages.filter(author=agent).get()
+    assert reply.body == f"{t.requester.display_name}님, TXID를 보내 주세요."
+    outcome = TriggerFiring.objects.get(ticket=t).outcome
+    assert "field_refused:uid" in outcome and "macro_reply:sent" in outcome and f"webhook:{hook.pk}:queued" in outcome
+    # The webhook: one delivery for the webhook's own subscription (ticket.created), one for the rule's call.
+    assert WebhookDelivery.objects.filter(webhook=hook, event="ticket.created").count() == 2
+    with pytest.raises(TriggerInvalid):
+        rule([{"type": "set_field", "key": "no_such_field", "value": 1}])
+    with pytest.raises(TriggerInvalid):
+        rule([{"type": "webhook", "value": 10_000}])
