@@ -111,36 +111,6 @@ class NotifyAddress(models.Model):
         return f"{self.name} <{self.email}>"
 
 
-class TriggerChange(models.Model):
-    """Every change to a trigger: who, when, and the trigger before and after (append-only; a deleted trigger keeps
-    its history under its name)."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        UPDATED = "updated", _("changed")
-        DELETED = "deleted", _("deleted")
-        REORDERED = "reordered", _("moved")
-
-    trigger = models.ForeignKey(Trigger, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes",
-                                verbose_name=_("trigger"))
-    trigger_name = models.CharField(_("trigger name"), max_length=120)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("changed by"))
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("trigger change")
-        verbose_name_plural = _("trigger changes")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["trigger", "-created_at"], name="trigger_change_trigger")]
-
-    def __str__(self):
-        return f"{self.trigger_name}: {self.get_action_display()}"
-
-
 class Automation(models.Model):
     """A time-based rule: every sweep (Celery beat), the open tickets its conditions select (how long since created,
     updated, pending, solved or an SLA breach, with the ticket conditions the database can test) get its actions,
@@ -186,3 +156,36 @@ class AutomationRun(models.Model):
 
     def __str__(self):
         return f"{self.automation_id} @ {self.ticket_id}"
+
+
+class TriggerChange(models.Model):
+    """Every change to a trigger or an automation: who, when, and the rule before and after (append-only; a deleted
+    rule keeps its history under its name)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("changed")
+        DELETED = "deleted", _("deleted")
+        REORDERED = "reordered", _("moved")
+
+    trigger = models.ForeignKey(Trigger, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes",
+                                verbose_name=_("trigger"))
+    # The changes of automations are kept here too (trigger empty): one history of the desk's rules.
+    automation = models.ForeignKey(Automation, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="changes", verbose_name=_("automation"))
+    trigger_name = models.CharField(_("trigger name"), max_length=120)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("changed by"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("trigger change")
+        verbose_name_plural = _("trigger changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["trigger", "-created_at"], name="trigger_change_trigger")]
+
+    def __str__(self):
+        return f"{self.trigger_name}: {self.get_action_display()}"

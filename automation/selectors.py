@@ -67,6 +67,11 @@ def trigger_changes(*, trigger, limit=50):
     return TriggerChange.objects.filter(trigger=trigger).select_related("actor").order_by("-created_at", "-id")[:limit]
 
 
+def automation_changes(*, automation, limit=50):
+    return (TriggerChange.objects.filter(automation=automation).select_related("actor")
+            .order_by("-created_at", "-id")[:limit])
+
+
 def editor_choices():
     """Everything the editor's selects offer, (value as text, label) by kind, and the keys of custom fields that hold
     whole numbers (their values are compared as numbers)."""

@@ -112,7 +112,42 @@ def triggers_reorder(*, actor, ids):
         transaction.on_commit(triggers_changed)
 
 
-def automation_save(*, automation=None, **values):
+def automation_snapshot(automation):
+    """An automation as the rules' change history keeps it."""
+    return {"name": automation.name, "description": automation.description, "is_active": automation.is_active,
+            "position": automation.position, "conditions": automation.conditions, "actions": automation.actions}
+
+
+def _record_automation(automation, actor, action, before, after):
+    TriggerChange.objects.create(automation=automation if action != TriggerChange.Action.DELETED else None,
+                                 trigger_name=(after or before)["name"], actor=actor, action=action, before=before,
+                                 after=after)
+
+
+def automation_delete(*, automation, actor):
+    with transaction.atomic():
+        locked = Automation.objects.select_for_update().get(pk=automation.pk)
+        _record_automation(locked, actor, TriggerChange.Action.DELETED, automation_snapshot(locked), None)
+        locked.delete()
+
+
+def automations_reorder(*, actor, ids):
+    """Put the automations in this order (every automation's id, once)."""
+    with transaction.atomic():
+        automations = {a.pk: a for a in Automation.objects.select_for_update().order_by("position", "id")}
+        if sorted(ids) != sorted(automations) or len(set(ids)) != len(ids):
+            raise TriggerInvalid(_("Give every automation once, in the new order."), field="ids")
+        for position, automation_id in enumerate(ids):
+            automation = automations[automation_id]
+            if automation.position != position:
+                before = automation_snapshot(automation)
+                automation.position = position
+                automation.save(update_fields=["position"])
+                _record_automation(automation, actor, TriggerChange.Action.REORDERED, before,
+                                   automation_snapshot(automation))
+
+
+def automation_save(*, automation=None, actor=None, **values):
     """Create or change an automation, its conditions and actions checked (automation.sweep: at least one time
     condition, only what the database can test)."""
     name = (values.get("name") or "").strip()
@@ -128,11 +163,17 @@ def automation_save(*, automation=None, **values):
         raise TriggerInvalid(str(exc), field="actions") from exc
     fields = {"name": name, "description": (values.get("description") or "").strip()[:2000],
               "is_active": bool(values.get("is_active", True)), "conditions": conditions, "actions": actions}
-    if automation is None:
-        last = Automation.objects.aggregate(last=Max("position"))["last"]
-        return Automation.objects.create(position=0 if last is None else last + 1, **fields)
-    for field, value in fields.items():
-        setattr(automation, field, value)
-    automation.updated_at = timezone.now()
-    automation.save()
+    with transaction.atomic():
+        if automation is None:
+            last = Automation.objects.aggregate(last=Max("position"))["last"]
+            automation = Automation.objects.create(position=0 if last is None else last + 1, **fields)
+            _record_automation(automation, actor, TriggerChange.Action.CREATED, None, automation_snapshot(automation))
+            return automation
+        before = automation_snapshot(automation)
+        for field, value in fields.items():
+            setattr(automation, field, value)
+        automation.updated_at = timezone.now()
+        automation.save()
+        if automation_snapshot(automation) != before:
+            _record_automation(automation, actor, TriggerChange.Action.UPDATED, before, automation_snapshot(automation))
     return automation

@@ -93,7 +93,7 @@ def _editor(request, *, rule=None, automation=False):
             values = {**form.values(), "conditions": conditions, "actions": actions}
             try:
                 if automation:
-                    saved = automation_save(automation=rule, **values)
+                    saved = automation_save(automation=rule, actor=request.user, **values)
                 elif rule is None:
                     saved = trigger_create(actor=request.user, **values)
                 else:
@@ -113,9 +113,10 @@ def _editor(request, *, rule=None, automation=False):
         actions_shown = action_rows(rule.actions) if rule else []
     fields = AUTOMATION_FIELDS if automation else TRIGGER_FIELDS
     history = []
-    if rule is not None and not automation:
-        history = [(change, selectors.change_diffs(change, options)) for change in selectors.trigger_changes(
-            trigger=rule)]
+    if rule is not None:
+        changes = (selectors.automation_changes(automation=rule) if automation
+                   else selectors.trigger_changes(trigger=rule))
+        history = [(change, selectors.change_diffs(change, options)) for change in changes]
     return render(request, "automation/editor.html", {
         "form": form, "rule": rule, "automation": automation, "errors": errors, "options": options,
         "conditions": conditions_shown or [condition_row(0, automation=automation)],
@@ -174,7 +175,7 @@ def automation_toggle(request, automation_id):
         # so turning it on or off in Korean does not copy the English name into the Korean one.
         with translation.override(settings.LANGUAGE_CODE):
             automation = automation_save(
-                automation=automation, name=automation.name, description=automation.description,
+                automation=automation, actor=request.user, name=automation.name, description=automation.description,
                 is_active=not automation.is_active, conditions=automation.conditions, actions=automation.actions)
     except TriggerInvalid as exc:
         messages.error(request, exc.detail)

@@ -144,3 +144,25 @@ def test_automations_are_refused_when_the_database_cannot_test_them():
     with pytest.raises(TriggerInvalid):
         automation_save(name="x", conditions=[{"field": "hours_since", "of": "never", "op": "gte", "value": 1}],
                         actions=[{"type": "add_tags", "value": ["x"]}])
+
+
+def test_every_change_to_an_automation_is_recorded():
+    from automation.models import TriggerChange
+    from automation.services import automation_delete, automations_reorder
+
+    boss = AgentFactory(email="boss@example.com", languages=["en"], supervisor=True)
+    automation = automation_save(actor=boss, name="Tag old", conditions=[
+        {"field": "hours_since", "of": "created", "op": "gte", "value": 48}],
+        actions=[{"type": "add_tags", "value": ["old"]}])
+    automation_save(automation=automation, actor=boss, name="Tag old", is_active=False,
+                    conditions=automation.conditions, actions=automation.actions)
+    ids = list(Automation.objects.order_by("position", "id").values_list("pk", flat=True))
+    automations_reorder(actor=boss, ids=[ids[-1], *ids[:-1]])
+    with pytest.raises(TriggerInvalid):
+        automations_reorder(actor=boss, ids=ids[:-1])
+    automation_delete(automation=automation, actor=boss)
+    mine = TriggerChange.objects.filter(trigger_name="Tag old").order_by("created_at", "id")
+    assert [change.action for change in mine] == ["created", "updated", "reordered", "deleted"]
+    assert mine[1].before["is_active"] is True and mine[1].after["is_active"] is False
+    assert all(change.actor == boss for change in mine)
+    assert TriggerChange.objects.filter(action="reordered").count() == len(ids)  # each one that moved
