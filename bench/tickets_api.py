@@ -34,13 +34,13 @@ def load_tickets(total):
         # (%% is the modulo operator here: the statement has parameters.)
         cursor.execute("""
             INSERT INTO tickets_ticket (number, subject, language, priority, status, channel, identity, tags,
-                                        awaiting_agent, created_at, updated_at, requester_id)
+                                        custom_fields, awaiting_agent, created_at, updated_at, requester_id)
             SELECT nextval('ticket_number_seq'), 'Withdrawal pending ' || g,
                    (ARRAY['en','zh-hans','es','ru','ja','ko'])[1 + g %% 6],
                    (ARRAY['low','normal','normal','high'])[1 + g %% 4],
                    (ARRAY['new','open','open','pending','solved','closed','closed','closed'])[1 + g %% 8],
                    (ARRAY['web','email','chat','api'])[1 + g %% 4],
-                   (ARRAY['account','address','address','account'])[1 + g %% 4], '{}', g %% 3 = 0,
+                   (ARRAY['account','address','address','account'])[1 + g %% 4], '{}', '{}'::jsonb, g %% 3 = 0,
                    now() - (g %% 180) * interval '1 day' - (g %% 86400) * interval '1 second',
                    now() - (g %% 180) * interval '1 day' + (g %% 3600) * interval '1 second',
                    (%s::bigint[])[1 + g %% array_length(%s::bigint[], 1)]

@@ -1,10 +1,12 @@
 """Time-based automations (issue #26): the desk's defaults (remind after 3 days pending, close 4 days after solved,
 alert the supervisors when an urgent request is unassigned for 15 minutes), each acting on a ticket once until it
 changes again, two sweeps at once acting once, and automations refused when the database cannot test them."""
+import importlib
 import threading
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -17,6 +19,14 @@ from tickets.models import SlaTimer, Status, Ticket, TicketEvent
 from tickets.services import ticket_create, ticket_reply, ticket_update
 
 pytestmark = pytest.mark.django_db
+# The defaults are written by a data migration; a test database emptied by an earlier transactional test has lost
+# them, so each test writes them again with the migration's own function (it skips those that exist).
+DEFAULTS = importlib.import_module("automation.migrations.0004_default_automations")
+
+
+@pytest.fixture(autouse=True)
+def _default_automations():
+    DEFAULTS.create(django_apps, None)
 
 
 def make_ticket(language="ja", **kwargs):

@@ -1,9 +1,11 @@
 """The rules editor in the browser (issue #26, "Admin UI"), in Korean: a supervisor writes the trigger "Korean
 withdrawals go to the Korean payments team at high priority" on the page (a refusal first, shown beside the name in
-Korean with the rows kept), a Korean customer files a request on the web form and it lands with that team and
-priority, and the dry run lists it. The list, the editor and the dry run are then looked at in Japanese too: no
+Korean with the rows kept), a Korean customer files a withdrawal request on the web form with its network and
+transaction hash and it lands with that team and priority, a webhook receiver (a local test server, a real Celery
+worker delivering) gets one signed delivery of it, and the dry run lists it. The list, the editor and the dry run are then looked at in Japanese too: no
 English on any of them, no serious accessibility problem. Screenshots: test-artifacts/rules-*.png."""
 import re
+import time
 
 import pytest
 from django.utils import translation
@@ -11,15 +13,24 @@ from playwright.sync_api import expect
 
 from automation.models import Trigger, TriggerChange
 from support import services as core
+from support.webhooks.services import webhook_create
 from tests.factories import PASSWORD, AgentFactory, UserFactory
 from tests.leaks import english_on_page
-from tickets.models import Ticket
+from tickets.demo_fields import seed_fields
+from tickets.models import Category, Ticket
 from tickets.services import ticket_create
 
 from .conftest import ARTIFACTS, log_in
 from .test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def webhook_receiver():
+    from tests.support.webhook_receiver import webhook_receivers
+
+    yield from webhook_receivers()
 
 
 def shot(page, name):
@@ -40,7 +51,18 @@ def in_language(lang, text):
         return translation.gettext(text)
 
 
-def test_a_supervisor_routes_korean_withdrawals_to_the_korean_payments_team(new_page):
+TRC20_HASH = "7c3f0a9e" * 8  # 64 hex digits: a TRON transaction hash
+
+
+def test_a_supervisor_routes_korean_withdrawals_to_the_korean_payments_team(new_page, celery_worker_process,
+                                                                            webhook_receiver):
+    # The desk's demo fields on its withdrawals category, and a receiver of its webhooks (a local test server).
+    Category.objects.create(slug="deposits-withdrawals", position=20, name_en="Deposits & withdrawals",
+                            name_ko="입금 및 출금", name_ja="入金と出金")
+    seed_fields()
+    receiver = webhook_receiver()
+    _hook, receiver.secret = webhook_create(name="CRM", url=f"{receiver.url}/hook", events=["ticket.created"],
+                                            allow_private=True)
     payments = core.team_get_or_create(name="한국어 결제팀")
     AgentFactory(email="lead@example.com", name="김 팀장", languages=["ko", "en"], supervisor=True)
     UserFactory(email="minji@example.com", name="박민지", language="ko")
@@ -104,12 +126,24 @@ def test_a_supervisor_routes_korean_withdrawals_to_the_korean_payments_team(new_
     customer = new_page(locale="ko-KR")
     log_in(customer, "minji@example.com", PASSWORD, lang="ko")
     customer.goto("/ko/requests/new/")
+    customer.locator("#id_category").select_option("deposits-withdrawals")
     customer.locator("#id_subject").fill("출금이 안 돼요")
     customer.locator("#id_body").fill("USDT 출금 신청 후 하루가 지났는데 아직 대기 중입니다.")
+    customer.locator("#id_cf_network").select_option("TRC20")
+    customer.locator("#id_cf_tx_hash").fill(TRC20_HASH)
     customer.locator("form.stacked-form button[type=submit]").click()
-    customer.wait_for_load_state()
+    expect(customer.locator("h1")).to_have_text("출금이 안 돼요")
     ticket = Ticket.objects.get(requester__email="minji@example.com")
     assert (ticket.language, ticket.team, ticket.priority) == ("ko", payments, "high")
+    assert ticket.custom_fields == {"network": "TRC20", "tx_hash": TRC20_HASH}
+    # The webhook receiver gets the ticket's creation once, signed with the webhook's secret.
+    deadline = time.monotonic() + 20
+    while not receiver.requests and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # nothing more comes
+    [delivery] = receiver.requests
+    assert delivery["signature_ok"] is True and delivery["headers"]["X-Support-Event"] == "ticket.created"
+    assert delivery["json"]["data"]["ticket_id"] == ticket.pk
     lead.goto(f"/ko/agent/tickets/{ticket.ref}/")
     expect(lead.locator("#id_team")).to_have_value(str(payments.pk))
     expect(lead.locator("#id_priority")).to_have_value("high")

@@ -152,8 +152,8 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     are no English words, in Japanese where text is typed: a ticket with its history, solved and reviewed; a
     closed chat; an incident; a notification and the emails the services wrote; an audit event; a rejected mail;
     a business calendar with hours and a holiday; a category, a macro, an SLA policy and a language rule."""
-    from automation.models import Automation, AutomationRun, NotifyAddress, RulesPass, TriggerFiring
-    from automation.services import trigger_create
+    from automation.models import AutomationRun, NotifyAddress, RulesPass, TriggerFiring
+    from automation.services import automation_save, trigger_create
     from chatbot.models import BotSettings, MissingAnswer
     from incidents.services import incident_declare
     from livechat.models import LanguageOverflow, OverflowOffer
@@ -219,8 +219,11 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     RulesPass.objects.create(ticket=ticket, event_id=uuid.uuid4(), event="ticket.created", rounds=5,
                              fired=[trigger.pk], cut=True)
     NotifyAddress.objects.create(name="東京チーム", email="tokyo@example.com", language="ja")
-    AutomationRun.objects.create(automation=Automation.objects.first(), ticket=ticket, version=ticket.updated_at,
-                                 outcome=["changed:status"])
+    reminder = automation_save(actor=supervisor, name="保留中の催促", conditions=[
+        {"field": "hours_since", "of": "pending", "op": "gte", "value": 72}],
+        actions=[{"type": "notify", "target": "requester", "via": "email", "message": {"en": "Reminder", "ja": "催促"}}])
+    AutomationRun.objects.create(automation=reminder, ticket=ticket, version=ticket.updated_at,
+                                 outcome=["notified:requester:1"])
 
 
 def names_of_data_objects(response):

@@ -130,7 +130,8 @@
     var first = row.querySelector("select");
     var number = parseInt((first.getAttribute("name") || "").split("-")[1], 10);
     if (number >= next[kind]) next[kind] = number + 1;
-    refresh(row);
+    // A field chosen before this script ran (a slow page) gets its operators now, as on a change.
+    if (kind === "condition") fieldChanged(row); else refresh(row);
   });
   // After a refusal, start where the problem is: the control it names, or the first control of its part.
   var problem = form.querySelector(".has-error");
