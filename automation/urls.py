@@ -16,6 +16,9 @@ urlpatterns = [
     path("agent/rules/automations/new/", views.automation_new, name="automation_new"),
     path("agent/rules/automations/<int:automation_id>/", views.automation_edit, name="automation_edit"),
     path("agent/rules/automations/<int:automation_id>/toggle/", views.automation_toggle, name="automation_toggle"),
+    path("agent/rules/automations/<int:automation_id>/move/", views.automation_move, name="automation_move"),
+    path("agent/rules/automations/<int:automation_id>/delete/", views.automation_delete_view,
+         name="automation_delete"),
     path("agent/rules/automations/<int:automation_id>/dry-run/", views.automation_dry_run,
          name="automation_dry_run"),
 ]

@@ -33,7 +33,16 @@ from .forms import (
     conditions_from_post,
 )
 from .models import Automation, Match, Trigger
-from .services import TriggerInvalid, automation_save, trigger_create, trigger_delete, trigger_update, triggers_reorder
+from .services import (
+    TriggerInvalid,
+    automation_delete,
+    automation_save,
+    automations_reorder,
+    trigger_create,
+    trigger_delete,
+    trigger_update,
+    triggers_reorder,
+)
 
 
 def _trigger(trigger_id):
@@ -213,6 +222,33 @@ def trigger_delete_view(request, trigger_id):
         messages.success(request, _("“%(name)s” was deleted.") % {"name": trigger.name})
         return redirect("automation:rules")
     return render(request, "automation/delete.html", {"rule": trigger})
+
+
+@require_POST
+@supervisor_required
+def automation_move(request, automation_id):
+    """Swap an automation with the one before it (direction=up) or after it (down)."""
+    automation = _automation(automation_id)
+    ids = list(Automation.objects.order_by("position", "id").values_list("pk", flat=True))
+    here = ids.index(automation.pk)
+    there = here + (-1 if request.POST.get("direction") == "up" else 1)
+    if request.POST.get("direction") in ("up", "down") and 0 <= there < len(ids):
+        ids[here], ids[there] = ids[there], ids[here]
+        automations_reorder(actor=request.user, ids=ids)
+        messages.success(request, _("“%(name)s” is now number %(position)s.") % {
+            "name": automation.name, "position": there + 1})
+    return redirect("automation:rules")
+
+
+@supervisor_required
+def automation_delete_view(request, automation_id):
+    """Ask first (GET), then delete (POST); its history stays, under its name."""
+    automation = _automation(automation_id)
+    if request.method == "POST":
+        automation_delete(automation=automation, actor=request.user)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": automation.name})
+        return redirect("automation:rules")
+    return render(request, "automation/delete.html", {"rule": automation, "automation": True})
 
 
 @supervisor_required

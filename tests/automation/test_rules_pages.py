@@ -351,3 +351,22 @@ def test_a_missing_rule_is_a_404(lead):
     for url in ("/en/agent/rules/triggers/999999/", "/en/agent/rules/triggers/999999/dry-run/",
                 "/en/agent/rules/automations/999999/"):
         assert lead.get(url).status_code == 404
+
+
+def test_automations_move_and_are_deleted_after_asking_with_their_history_kept(client):
+    from automation.models import TriggerChange
+
+    lead = AgentFactory(email="lead2@example.com", languages=["ja"], supervisor=True)
+    client.force_login(lead)
+    first, second = automation(), automation()
+    order = list(Automation.objects.order_by("position", "id").values_list("pk", flat=True))
+    assert client.post(f"/ja/agent/rules/automations/{second.pk}/move/", {"direction": "up"}).status_code == 302
+    moved = list(Automation.objects.order_by("position", "id").values_list("pk", flat=True))
+    here = order.index(second.pk)
+    assert moved[here - 1] == second.pk and moved[here] == order[here - 1]
+    page = client.get(f"/ja/agent/rules/automations/{first.pk}/delete/")
+    assert page.status_code == 200 and "自動化ルールを削除" in page.content.decode()
+    assert Automation.objects.filter(pk=first.pk).exists()  # asking deletes nothing
+    assert client.post(f"/ja/agent/rules/automations/{first.pk}/delete/").status_code == 302
+    assert not Automation.objects.filter(pk=first.pk).exists()
+    assert TriggerChange.objects.filter(action="deleted", actor=lead, trigger_name=first.name).exists()

@@ -559,6 +559,12 @@ HTTP = {
     ],
     "en/agent/rules/automations/<int:automation_id>/toggle/": [
         post("/en/agent/rules/automations/{automation}/toggle/", RULE_BACK_TO_LIST)],
+    "en/agent/rules/automations/<int:automation_id>/move/": [
+        post("/en/agent/rules/automations/{automation}/move/", RULE_BACK_TO_LIST, data={"direction": "up"})],
+    "en/agent/rules/automations/<int:automation_id>/delete/": [
+        get("/en/agent/rules/automations/{automation}/delete/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/automations/{automation}/delete/", RULE_BACK_TO_LIST, "confirmed"),
+    ],
     "en/agent/rules/automations/<int:automation_id>/dry-run/": [
         get("/en/agent/rules/automations/{automation}/dry-run/", PAGE_SUPERVISOR)],
     # An agent reads only their own reviews: asking for another agent's with ?agent=<id> is a 404.
