@@ -108,11 +108,14 @@ def _condition_clean(condition, number):
 class Facts:
     """What conditions read of one ticket at one event: the ticket in memory, the rest on first use."""
 
-    def __init__(self, ticket, event, *, now=None):
+    def __init__(self, ticket, event, *, now=None, carry=None):
+        """`carry`: earlier facts of the same pass, whose reads are reused (the customer's tier and the calendars;
+        the text too when it is the same event: rules never change a subject or a message)."""
         self.ticket, self.event = ticket, event
         self.now = now or timezone.now()
-        self._text = self._tier = None
-        self._calendars = {}
+        self._text = carry._text if carry is not None and carry.event is event else None
+        self._tier = carry._tier if carry is not None else None
+        self._calendars = carry._calendars if carry is not None else {}
 
     def text(self):
         if self._text is None:

@@ -69,7 +69,7 @@ def rules_run(event):
     triggers = active_triggers()
     if not any(event.name in trigger.events for trigger in triggers):
         return []
-    fired, queue, rounds, cut = [], [event], 0, False
+    fired, queue, rounds, cut, facts = [], [event], 0, False, None
     while queue:
         rounds += 1
         if rounds > settings.AUTOMATION_MAX_ROUNDS:
@@ -77,16 +77,18 @@ def rules_run(event):
             break
         next_round = []
         for current in queue:
-            for trigger in triggers:
-                if current.name not in trigger.events or trigger.pk in fired:
-                    continue
-                changed = _fire(trigger, current, root=event, round_no=rounds)
-                if changed is None:
-                    continue
+            listening = [trigger for trigger in triggers if current.name in trigger.events and trigger.pk not in fired]
+            facts = _facts(current, carry=facts) if listening else facts
+            if facts is None:
+                return fired  # the ticket is gone (merged away and deleted)
+            if not any(matches(trigger, facts) for trigger in listening):
+                continue  # the common case: nothing to lock, nothing written
+            for trigger, changed in _fire_round(listening, current, root=event, round_no=rounds, carry=facts):
                 fired.append(trigger.pk)
                 next_round += [DomainEvent(name=FIELD_EVENTS.get(field, f"ticket.{field}_changed"),
                                            ticket_id=event.ticket_id, actor="system", by_rules=True)
                                for field in changed]
+            facts = None  # the ticket changed: the next event reads it again
         queue = next_round
     if cut:
         RulesPass.objects.create(ticket_id=event.ticket_id, event_id=event.id, event=event.name, rounds=rounds - 1,
@@ -96,27 +98,38 @@ def rules_run(event):
     return fired
 
 
-def _fire(trigger, event, *, root, round_no):
-    """Test one trigger on the ticket and, when it holds and was not claimed yet for this event, claim it and run
-    its actions, all on the locked ticket in one transaction. The fields it changed, or None when it did not fire."""
+def _facts(event, *, carry=None):
+    """The ticket as it is now (not locked: most events match no trigger, and testing needs no lock)."""
+    ticket = Ticket.objects.select_related("requester", "assignee").filter(pk=event.ticket_id).first()
+    return None if ticket is None else Facts(ticket, event, carry=carry)
+
+
+def _fire_round(listening, event, *, root, round_no, carry):
+    """The triggers listening to one event, in order, on the locked ticket in one transaction: each tested against
+    the ticket as the triggers before it left it, claimed (TriggerFiring: once per trigger, event and ticket, whatever
+    the processes) and its actions run, each in a savepoint of its own. Yields (trigger, fields it changed)."""
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("requester", "assignee").filter(
             pk=event.ticket_id).first()
-        if ticket is None or not matches(trigger, Facts(ticket, event, now=now)):
-            return None
-        try:
-            with transaction.atomic():
-                firing = TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=root.id,
-                                                      event=event.name, round=round_no, fired_at=now)
-        except IntegrityError:
-            return None  # another process fired it for this event already
+        if ticket is None:
+            return
+        facts = Facts(ticket, event, now=now, carry=carry)
+        for trigger in listening:
+            if not matches(trigger, facts):
+                continue
+            try:
+                with transaction.atomic():
+                    firing = TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=root.id,
+                                                          event=event.name, round=round_no, fired_at=now)
+            except IntegrityError:
+                continue  # another process fired it for this event already
 
-        def apply_changes(changes):
-            return ticket_changes_apply_locked(ticket, None, changes, now=now, by_rules=True)
+            def apply_changes(changes):
+                return ticket_changes_apply_locked(ticket, None, changes, now=now, by_rules=True)
 
-        outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes, event=event)
-        firing.outcome = outcome
-        firing.save(update_fields=["outcome"])
-        Trigger.objects.filter(pk=trigger.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
-    return changed
+            outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes, event=event)
+            firing.outcome = outcome
+            firing.save(update_fields=["outcome"])
+            Trigger.objects.filter(pk=trigger.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
+            yield trigger, changed

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import harness
 
-SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "incidents", "search", "bot", "reports", "overflow"]
+SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "automation", "incidents", "search", "bot", "reports", "overflow"]
 
 SIZES = {
     # name: (full, quick)
@@ -28,6 +28,8 @@ SIZES = {
     "routing_chats": (1_000, 200),
     "routing_agents": (100, 20),
     "sla_tickets": (1_000_000, 20_000),
+    "automation_creations": (200, 20),  # tickets created with the 200 triggers off and on (bench/automation.py)
+    "automation_due": (100, 20),  # tickets per default automation that became due since the last sweep
     "incident_customers": (50_000, 2_000),
     "articles": (20_000, 600),
     "search_rounds": (3, 1),  # passes over the question set
@@ -71,7 +73,7 @@ def _isolated_suite(results, name, database_url, args, size):
 
     with tempfile.TemporaryDirectory() as out:
         env = dict(os.environ, BENCH_DATABASE_URL=database_url, BENCH_RESULTS_DIR=out,
-                   **{f"BENCH_{name.upper()}_DATABASE_URL": database_url})  # (so the child runs it itself)
+                   BENCH_ISOLATED=name)  # (so the child runs it itself)
         sizes = [arg for key, value in size.items() for arg in ("--size", f"{key}={value}")]
         env["BENCH_NESTED"] = "1"  # the child prints its progress, not its JSON lines or table (this run does)
         subprocess.run([sys.executable, "-m", "bench", "--only", name, *(["--quick"] if args.quick else []), *sizes],
@@ -173,12 +175,21 @@ def main(argv=None):
         routing.run(results, chats=size["routing_chats"], agents=size["routing_agents"], seconds=size["seconds"])
     if "sla" in chosen:
         suite("SLA scan")
-        if os.environ.get("BENCH_DATABASE_URL") == harness.BENCH_SLA_DATABASE_URL:
+        if os.environ.get("BENCH_ISOLATED") == "sla":
             from . import sla
 
             sla.run(results, tickets=size["sla_tickets"])
         else:
             _isolated_suite(results, "sla", harness.BENCH_SLA_DATABASE_URL, args, size)
+    if "automation" in chosen:
+        suite("workflow rules")
+        if os.environ.get("BENCH_ISOLATED") == "automation":  # in the SLA scan's database (its million tickets)
+            from . import automation
+
+            automation.run(results, tickets=size["sla_tickets"], creations=size["automation_creations"],
+                           due=size["automation_due"])
+        else:
+            _isolated_suite(results, "automation", harness.BENCH_SLA_DATABASE_URL, args, size)
     if "incidents" in chosen:
         from . import incidents
 

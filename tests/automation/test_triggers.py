@@ -153,6 +153,30 @@ def test_later_triggers_see_earlier_changes_and_order_decides():
     assert t.priority == "high" and t.tags == ["was_high"]
 
 
+def test_testing_many_triggers_reads_the_ticket_once_and_locks_only_to_fire(django_assert_max_num_queries):
+    """Many triggers that do not hold cost the same few reads as one (the ticket, its first message, a calendar),
+    nothing locked or written; one that holds adds its own transaction."""
+    from tickets.models import BusinessCalendar
+
+    calendar = BusinessCalendar.objects.create(name="Seoul office", timezone="Asia/Seoul")
+    t = ticket()
+    for n in range(60):
+        rule([{"type": "add_tags", "value": [f"r{n}"]}], name=f"r{n}", conditions=[
+            {"field": "text", "op": "contains", "value": [f"nothing like {n}"]},
+            {"field": "business_hours", "op": "within", "value": calendar.pk}], match="any")
+    engine.active_triggers()  # (this process's copy of the triggers: loaded once after a change)
+    event = DomainEvent(name="ticket.created", ticket_id=t.pk, actor="customer")
+    with django_assert_max_num_queries(5) as queries:
+        assert engine.rules_run(event) == []
+    assert not any("FOR UPDATE" in q["sql"] or q["sql"].startswith(("INSERT", "UPDATE")) for q in queries.captured_queries)
+    hit = rule([{"type": "add_tags", "value": ["hit"]}], name="hit",
+               conditions=[{"field": "text", "op": "contains", "value": ["ＵＳＤＴ"]}])  # full width matches USDT
+    engine.active_triggers()
+    with django_assert_max_num_queries(16):
+        assert engine.rules_run(DomainEvent(name="ticket.created", ticket_id=t.pk, actor="customer")) == [hit.pk]
+    assert fresh(t).tags == ["hit"]
+
+
 def test_changes_made_by_rules_fire_later_rules_and_the_loop_guard_cuts(settings):
     settings.AUTOMATION_MAX_ROUNDS = 2
     rule([{"type": "set_priority", "value": "high"}], name="a")

@@ -85,6 +85,17 @@ def test_customer_reply_reopens_pending_and_solved(ticket, agent, customer, star
     assert ticket.events.filter(field="status", old_value=start, new_value="open", actor=customer).exists()
 
 
+def test_closing_a_solved_ticket_keeps_when_it_was_solved(ticket, agent):
+    """The resolution time stays known after the ticket is closed (by an agent or the "close after solved"
+    automation); only reopening forgets it."""
+    services.ticket_update(ticket=ticket, actor=agent, status=Status.SOLVED)
+    ticket.refresh_from_db()
+    solved_at = ticket.solved_at
+    services.ticket_update(ticket=ticket, actor=agent, status=Status.CLOSED)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.solved_at == solved_at and ticket.closed_at >= solved_at
+
+
 def test_reply_to_a_closed_ticket_opens_a_linked_follow_up(ticket, agent, customer):
     services.ticket_update(ticket=ticket, actor=agent, status=Status.SOLVED)
     services.ticket_update(ticket=ticket, actor=agent, status=Status.CLOSED)

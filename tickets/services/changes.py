@@ -124,7 +124,7 @@ def ticket_changes_apply_locked(locked, actor, changes, *, now, email_status=Tru
         if locked.status == Status.SOLVED:
             locked.solved_at = now
             update_fields.add("solved_at")
-        elif old_status == Status.SOLVED:
+        elif old_status == Status.SOLVED and locked.status != Status.CLOSED:  # reopened (closing keeps the time)
             locked.solved_at = None
             update_fields.add("solved_at")
         if locked.status == Status.CLOSED:

@@ -1,0 +1,252 @@
+"""Workflow rules at scale (issue #26), in the SLA benchmark's database (its million tickets):
+
+- Trigger evaluation: what the rules engine adds to creating a ticket with 200 active triggers listening to
+  "ticket created" (a realistic mix: languages and phrases in six scripts, channels, priorities, tags, custom fields,
+  the customer's tier, business hours; two of them hold for the benchmark's ticket and act). Measured directly (the
+  engine's pass for the ticket's creation event, p50/p95) and as the whole ticket creation through the service with
+  the triggers off and on (the same tickets, alternating blocks).
+- The automation sweep (`automation.sweep.automations_run`, what the beat calls) over every ticket with the three
+  default automations, where every ticket they match was already acted on except `due` per automation that crossed
+  their threshold since the last sweep: the cost of finding them among a million, and of acting on them.
+"""
+import statistics
+import time
+
+from .harness import percentile
+from .tickets_api import load_tickets
+
+PREFIX = "bench: "
+TRIGGERS = 200
+PHRASES = {
+    "en": ["card declined", "kyc rejected", "api key", "margin call", "staking reward", "airdrop", "p2p appeal"],
+    "zh-hans": ["提币", "充值未到账", "冻结", "实名认证", "退款", "手续费", "合约爆仓"],
+    "es": ["retiro", "depósito", "bloqueada", "verificación", "reembolso", "comisión", "tarjeta"],
+    "ru": ["вывод", "депозит", "заблокирован", "верификация", "возврат", "комиссия", "карта"],
+    "ja": ["出金", "入金", "凍結", "本人確認", "返金", "手数料", "ＵＳＤＴ"],
+    "ko": ["출금", "입금", "동결", "본인인증", "환불", "수수료", "카드"],
+}
+LANGUAGES = list(PHRASES)
+
+
+def _trigger_rows(calendar_id):
+    """TRIGGERS trigger definitions (name, events, match, conditions, actions); the first two hold for an English
+    web ticket about a pending withdrawal, the rest do not."""
+    rows = [
+        ("withdrawal tag", ["ticket.created"], "all",
+         [{"field": "language", "op": "is", "value": "en"}, {"field": "text", "op": "contains", "value": ["withdraw"]}],
+         [{"type": "add_tags", "value": ["withdrawal"]}]),
+        ("web high", ["ticket.created", "ticket.customer_replied"], "any",
+         [{"field": "channel", "op": "is", "value": "web"}, {"field": "priority", "op": "is", "value": "urgent"}],
+         [{"type": "set_priority", "value": "high"}]),
+    ]
+    kinds = 5
+    for n in range(len(rows), TRIGGERS):
+        lang = LANGUAGES[n % len(LANGUAGES)]
+        other = LANGUAGES[(n + 1) % len(LANGUAGES)]
+        kind = n % kinds
+        if kind == 0:  # a language and its phrases: the commonest rule on a multilingual desk
+            conditions = [{"field": "language", "op": "is", "value": other},
+                          {"field": "text", "op": "contains", "value": PHRASES[other]}]
+        elif kind == 1:  # phrases in any language, or a tag
+            conditions = [{"field": "subject", "op": "contains", "value": PHRASES[lang] + PHRASES[other]},
+                          {"field": "tags", "op": "contains", "value": f"vip{n}"}]
+        elif kind == 2:
+            conditions = [{"field": "channel", "op": "in", "value": ["email", "chat"]},
+                          {"field": "priority", "op": "is", "value": "high"},
+                          {"field": "field", "key": "network", "op": "is", "value": "TRC20"}]
+        elif kind == 3:
+            conditions = [{"field": "requester_tier", "op": "gte", "value": 3 + n % 5},
+                          {"field": "category", "op": "is", "value": None},
+                          {"field": "text", "op": "contains", "value": PHRASES[lang][:3]}]
+        else:
+            conditions = [{"field": "business_hours", "op": "outside", "value": calendar_id},
+                          {"field": "status", "op": "is", "value": "pending"},
+                          {"field": "text", "op": "not_contains", "value": PHRASES[lang][3:]}]
+        rows.append((f"rule {n}", ["ticket.created"] + (["ticket.customer_replied"] if n % 2 else []),
+                     "any" if kind == 1 else "all", conditions, [{"type": "add_tags", "value": [f"rule{n}"]}]))
+    return rows
+
+
+def _triggers_install(active):
+    """The benchmark's triggers (made once; set active or not); the other triggers of the database off."""
+    from datetime import time as clock
+
+    from automation.conditions import conditions_clean
+    from automation.engine import triggers_changed
+    from automation.models import Trigger
+    from tickets.models import BusinessCalendar, BusinessHours
+
+    calendar, made = BusinessCalendar.objects.get_or_create(name="bench: office hours", defaults={"timezone": "UTC"})
+    if made:
+        BusinessHours.objects.bulk_create([BusinessHours(calendar=calendar, weekday=day, start=clock(9),
+                                                         end=clock(18)) for day in range(5)])
+    if Trigger.objects.filter(name__startswith=PREFIX).count() != TRIGGERS:
+        Trigger.objects.filter(name__startswith=PREFIX).delete()
+        Trigger.objects.bulk_create([
+            Trigger(name=PREFIX + name, events=events, match=match, conditions=conditions_clean(conditions),
+                    actions=actions, position=1000 + n)
+            for n, (name, events, match, conditions, actions) in enumerate(_trigger_rows(calendar.pk))])
+    Trigger.objects.exclude(name__startswith=PREFIX).update(is_active=False)
+    Trigger.objects.filter(name__startswith=PREFIX).update(is_active=active)
+    triggers_changed()
+
+
+def _customer():
+    from support.models import User
+
+    return User.objects.filter(email__endswith="@bench-customers.example.com").order_by("pk").first()
+
+
+def _create(customer, n):
+    from tickets.services import ticket_create
+
+    started = time.perf_counter()
+    ticket = ticket_create(requester=customer, subject=f"Withdrawal pending {n}",
+                           body="My withdrawal of 0.5 BTC has been pending for two hours, please check.",
+                           language="en")
+    return ticket, (time.perf_counter() - started) * 1000
+
+
+def run_triggers(results, *, creations):
+    """Ticket creation with the triggers off and on, in alternating blocks; then the engine's own pass."""
+    from automation.engine import rules_run
+    from support.domain_events import DomainEvent
+
+    customer = _customer()
+    block = max(5, creations // 10)
+    timings = {False: [], True: []}
+    tickets = []
+    for n in range(0, creations, block):
+        for active in (False, True):
+            _triggers_install(active)
+            _create(customer, "warm-up")  # (the first event after a change reloads the triggers)
+            for i in range(block):
+                ticket, ms = _create(customer, f"{n}-{i}")
+                timings[active].append(ms)
+                if not active:
+                    tickets.append(ticket)
+    _triggers_install(True)
+    engine, fired = [], 0
+    for ticket in tickets:
+        event = DomainEvent(name="ticket.created", ticket_id=ticket.pk, actor="customer", actor_id=customer.pk)
+        started = time.perf_counter()
+        fired += len(rules_run(event))
+        engine.append((time.perf_counter() - started) * 1000)
+    _triggers_install(False)
+    assert fired == 2 * len(tickets), f"expected the two matching triggers to fire on each ticket, {fired} fired"
+    p95 = percentile(engine, 95)
+    results.add("automation", f"trigger pass on ticket creation, {TRIGGERS} active triggers: p95",
+                round(p95, 2), "ms", target="< 5 ms", ok=p95 < 5, p50_ms=round(statistics.median(engine), 2),
+                events=len(engine), fired_per_ticket=2)
+    off, on = (percentile(timings[flag], 95) for flag in (False, True))
+    results.add("automation", f"ticket creation p95, {TRIGGERS} triggers on vs off", round(on / off, 2), "x",
+                p95_on_ms=round(on, 1), p95_off_ms=round(off, 1),
+                p50_on_ms=round(statistics.median(timings[True]), 1),
+                p50_off_ms=round(statistics.median(timings[False]), 1), tickets=len(timings[True]))
+
+
+def _sweep_data():
+    """Make the default automations' conditions real on the benchmark tickets (once): solved tickets get their
+    solved_at, pending ones the audit row that says since when, 0.1 % of tickets are urgent and unassigned; then
+    every ticket an automation matches is marked acted on (as after months of sweeps)."""
+    from django.db import connection
+
+    from automation.models import Automation, AutomationRun
+    from automation.sweep import automation_matching
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticket SET solved_at = updated_at WHERE status = 'solved' AND solved_at IS NULL")
+        cursor.execute("""
+            INSERT INTO tickets_ticketevent (ticket_id, field, key, old_value, new_value, created_at)
+            SELECT t.id, 'status', '', 'open', 'pending', t.updated_at FROM tickets_ticket t
+            WHERE t.status = 'pending' AND NOT EXISTS (
+                SELECT 1 FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND e.field = 'status'
+                AND e.new_value = 'pending')""")
+        cursor.execute("""UPDATE tickets_ticket SET priority = 'urgent', assignee_id = NULL, status = 'new'
+                          WHERE id % 1000 = 1 AND (priority <> 'urgent' OR assignee_id IS NOT NULL
+                                                   OR status <> 'new')""")
+    automations = list(Automation.objects.filter(is_active=True))
+    for automation in automations:
+        sql, params = automation_matching(automation).values_list("pk", "updated_at").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"""INSERT INTO automation_automationrun (automation_id, ticket_id, version, acted_at, outcome)
+                               SELECT %s, m.id, m.updated_at, now(), '[]'::jsonb FROM ({sql}) AS m (id, updated_at)""",
+                           [automation.pk, *params])
+            if cursor.rowcount:
+                print(f"  marked {cursor.rowcount:,} tickets acted on by automation {automation.pk}", flush=True)
+    with connection.cursor() as cursor:
+        for table in ("tickets_ticket", "tickets_ticketevent", AutomationRun._meta.db_table):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    print(f"  sweep data ready in {time.monotonic() - started:.1f} s", flush=True)
+    return automations
+
+
+def _rearm(automations, due):
+    """`due` tickets per automation made due again: their runs removed, the ticket as it was before the last
+    round (the snapshot). Returns the snapshot of the chosen tickets."""
+    from django.db import connection
+
+    chosen = []
+    with connection.cursor() as cursor:
+        for automation in automations:
+            cursor.execute("""SELECT DISTINCT ticket_id FROM automation_automationrun WHERE automation_id = %s
+                              ORDER BY ticket_id LIMIT %s""", [automation.pk, due])
+            ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute("DELETE FROM automation_automationrun WHERE automation_id = %s AND ticket_id = ANY(%s)",
+                           [automation.pk, ids])
+            chosen += ids
+        cursor.execute("SELECT id, status, updated_at, solved_at, closed_at FROM tickets_ticket WHERE id = ANY(%s)",
+                       [chosen])
+        return cursor.fetchall()
+
+
+def _restore(snapshot, round_started):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for ticket_id, status, updated_at, solved_at, closed_at in snapshot:
+            cursor.execute("""UPDATE tickets_ticket SET status = %s, updated_at = %s, solved_at = %s, closed_at = %s
+                              WHERE id = %s""", [status, updated_at, solved_at, closed_at, ticket_id])
+        cursor.execute("DELETE FROM tickets_slatimer WHERE started_at >= %s AND target_minutes <> 1439",
+                       [round_started])
+
+
+def run_sweep(results, *, due, rounds=3):
+    from django.utils import timezone
+
+    from automation.sweep import automations_run
+
+    automations = _sweep_data()
+    assert len(automations) == 3, "the benchmark expects the three default automations"
+    idle = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        acted = automations_run()
+        idle.append(time.perf_counter() - started)
+        assert not any(acted.values()), f"nothing should be due: {acted}"
+    times, acted_total = [], 0
+    for _ in range(rounds):
+        snapshot = _rearm(automations, due)
+        round_started = timezone.now()
+        started = time.perf_counter()
+        acted = automations_run()
+        times.append(time.perf_counter() - started)
+        acted_total = sum(acted.values())
+        assert acted_total == len(automations) * due, (acted, due)
+        _restore(snapshot, round_started)
+    from tickets.models import Ticket
+
+    total = Ticket.objects.count()
+    median, median_idle = statistics.median(times), statistics.median(idle)
+    results.add("automation", f"one sweep, 3 automations, {total:,} tickets, {acted_total:,} due", round(median * 1000),
+                "ms", target="< 2000 ms", ok=median < 2, per_action_ms=round(median * 1000 / acted_total, 2),
+                runs_ms=[round(t * 1000) for t in times])
+    results.add("automation", f"one sweep with nothing due, {total:,} tickets", round(median_idle * 1000), "ms",
+                runs_ms=[round(t * 1000) for t in idle])
+
+
+def run(results, *, tickets, creations, due):
+    load_tickets(tickets)
+    run_triggers(results, creations=creations)
+    run_sweep(results, due=due)
