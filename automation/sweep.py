@@ -37,6 +37,7 @@ HOURS_OF = ("created", "updated", "pending", "solved", "breach")
 IN_DATABASE = (*CODES, *IDS, "tags", "field")
 MAX_HOURS = 24 * 366
 BATCH = 500
+CHUNK = 50  # tickets acted on per transaction
 
 
 def automation_conditions_clean(conditions):
@@ -127,12 +128,20 @@ def automation_matching(automation, *, now=None):
 
 
 def automations_run(*, now=None, batch=BATCH):
-    """The beat: every active automation, in position order, on the tickets it matches; returns {id: acted}."""
+    """The beat: every active automation, in position order, on the tickets it matches; returns {id: acted}. The
+    tickets are acted on CHUNK to a transaction (one commit for many, not one each), each in a savepoint of its own:
+    one that fails is logged and rolled back alone, the others stand."""
     now = now or timezone.now()
     acted = {}
     for automation in Automation.objects.filter(is_active=True).order_by("position", "id"):
         ids = list(automation_matching(automation, now=now).order_by("pk").values_list("pk", flat=True)[:batch])
-        acted[automation.pk] = sum(_act(automation, ticket_id, now) for ticket_id in ids)
+        count = 0
+        for start in range(0, len(ids), CHUNK):
+            with transaction.atomic():
+                count += sum(_act(automation, ticket_id, now) for ticket_id in ids[start:start + CHUNK])
+        if count:
+            Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + count, last_fired_at=now)
+        acted[automation.pk] = count
     return acted
 
 
@@ -140,20 +149,24 @@ def _act(automation, ticket_id, now):
     """Under the ticket's lock (skipped when another sweep holds it): still matching, not acted on since it last
     changed? Then the actions, and the run recorded at the ticket's new updated_at. 1 when it acted."""
     annotations, q = automation_query(automation, now)
-    with transaction.atomic():
-        ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",)).annotate(**annotations)
-                  .filter(q, pk=ticket_id).filter(_not_acted(automation)).select_related("requester", "assignee")
-                  .first())
-        if ticket is None:
-            return 0
+    try:
+        with transaction.atomic():
+            ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",)).annotate(**annotations)
+                      .filter(q, pk=ticket_id).filter(_not_acted(automation)).select_related("requester", "assignee")
+                      .first())
+            if ticket is None:
+                return 0
 
-        def apply_changes(changes):
-            return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
+            def apply_changes(changes):
+                return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
 
-        fired = DomainEvent(name="automation.fired", ticket_id=ticket.pk, actor="system",
-                            changes={"automation": [None, automation.pk]})
-        outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes, event=fired)
-        AutomationRun.objects.create(automation=automation, ticket=ticket, version=ticket.updated_at, acted_at=now,
-                                     outcome=outcome)
-        Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
+            fired = DomainEvent(name="automation.fired", ticket_id=ticket.pk, actor="system",
+                                changes={"automation": [None, automation.pk]})
+            outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes, event=fired)
+            AutomationRun.objects.create(automation=automation, ticket=ticket, version=ticket.updated_at,
+                                         acted_at=now, outcome=outcome)
+    except Exception:  # noqa: BLE001 - one ticket's failure (a bad macro, a constraint) must not stop the sweep
+        logger.exception("automation %s on ticket %s failed; rolled back, tried again at the next sweep",
+                         automation.pk, ticket_id)
+        return 0
     return 1

@@ -56,6 +56,33 @@ def test_the_desk_starts_with_three_automations():
                       "긴급 요청이 15분 동안 미배정이면 관리자에게 알림")]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_that_fails_is_rolled_back_alone_and_the_sweep_goes_on(caplog):
+    """The database refuses one ticket's change (a constraint of its own, as a real failure would): that ticket stays
+    as it was, with no run recorded (so the next sweep tries again), and the others in its batch are closed."""
+    agent = AgentFactory(languages=["ja"])
+    tickets = [make_ticket() for _ in range(3)]
+    for t in tickets:
+        ticket_update(ticket=t, actor=agent, status=Status.SOLVED)
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(solved_at=days_ago(5))
+    broken = tickets[1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE tickets_ticket ADD CONSTRAINT test_refuse_one "
+                       f"CHECK (id <> {broken.pk} OR status <> 'closed') NOT VALID")
+    try:
+        acted = automations_run()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE tickets_ticket DROP CONSTRAINT test_refuse_one")
+    close = Automation.objects.get(name_en="Close 4 days after solved")
+    assert acted[close.pk] == 2 and Automation.objects.get(pk=close.pk).fire_count == 2
+    statuses = dict(Ticket.objects.values_list("pk", "status"))
+    assert [statuses[t.pk] for t in tickets] == [Status.CLOSED, Status.SOLVED, Status.CLOSED]
+    assert not AutomationRun.objects.filter(automation=close, ticket=broken).exists()
+    assert f"on ticket {broken.pk} failed" in caplog.text
+    assert automations_run()[close.pk] == 1  # the next sweep closes it
+
+
 def test_solved_tickets_close_after_four_days_by_the_default_automation():
     agent = AgentFactory(languages=["ja"])
     old, recent, open_one = make_ticket(), make_ticket(), make_ticket()
