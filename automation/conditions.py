@@ -4,12 +4,16 @@ A condition is {"field", "op", "value"} (custom fields: "field": "field", "key":
 
     channel, language, priority, status    is | is_not | in          a code, or a list of codes for "in"
     category, team, assignee                is | is_not | in          an id, or null for "none"
+    requester_organisation                  is | is_not | in          an organisation's id, or null for "none"
     tags                                    contains | not_contains | contains_any
     text, subject                           contains | not_contains   a list of phrases (any of them)
     requester_tier                          is | gte | lte            the customer's VIP tier at the exchange
     business_hours                          within | outside          a business calendar's id
     actor                                   is | is_not | in          customer | agent | system
     field (custom, "key")                   is | is_not | contains | is_set | is_empty
+
+`requester_organisation` is the customer's organisation (support.organisations: from an address they have proven,
+or set by an admin), read on the requester the engine loads with the ticket: no query of its own.
 
 `text` is the subject and the event's message (a reply) or the first message; every text comparison is
 case-insensitive and width-insensitive (NFKC then casefold: full-width "ＵＳＤＴ" and half-width "USDT" match, as do
@@ -32,7 +36,8 @@ from tickets.models import BusinessCalendar, Channel, Message, Priority, Status
 CODES = {"channel": Channel.values, "language": list(LANGUAGE_CODES), "priority": Priority.values,
          "status": Status.values, "actor": list(ACTORS)}
 IDS = ("category", "team", "assignee")
-OPS = {**{name: ("is", "is_not", "in") for name in (*CODES, *IDS)},
+REQUESTER_IDS = ("requester_organisation",)  # ids read on the requester, not the ticket
+OPS = {**{name: ("is", "is_not", "in") for name in (*CODES, *IDS, *REQUESTER_IDS)},
        "tags": ("contains", "not_contains", "contains_any"), "text": ("contains", "not_contains"),
        "subject": ("contains", "not_contains"), "requester_tier": ("is", "gte", "lte"),
        "business_hours": ("within", "outside"), "field": ("is", "is_not", "contains", "is_set", "is_empty")}
@@ -73,7 +78,7 @@ def _condition_clean(condition, number):
         if not isinstance(values, list) or not values or any(v not in CODES[name] for v in values):
             raise invalid(_("unknown value."))
         cleaned["value"] = values if op == "in" else value
-    elif name in IDS:
+    elif name in IDS or name in REQUESTER_IDS:
         values = value if op == "in" else [value]
         if not isinstance(values, list) or not values or any(
                 v is not None and (not isinstance(v, int) or isinstance(v, bool)) for v in values):
@@ -154,15 +159,19 @@ def _current(facts, name):
         return facts.event.actor
     if name in IDS:
         return getattr(ticket, f"{name}_id")
+    if name == "requester_organisation":
+        return ticket.requester.organisation_id
     return getattr(ticket, name)
 
 
 def holds(condition, facts):
     """Does one (cleaned) condition hold for these facts?"""
     name, op, value = condition["field"], condition["op"], condition.get("value")
-    if name in CODES or name in IDS:
+    if name in CODES or name in IDS or name in REQUESTER_IDS:
         current = _current(facts, name)
-        return {"is": current == value, "is_not": current != value, "in": current in (value or [])}[op]
+        if op == "in":
+            return current in value
+        return (current == value) == (op == "is")  # each operator alone: "in" on a single id would raise
     if name == "tags":
         tags = {fold(tag) for tag in facts.ticket.tags}
         if op == "contains_any":

@@ -106,30 +106,35 @@ def _facts(event, *, carry=None):
 
 def _fire_round(listening, event, *, root, round_no, carry):
     """The triggers listening to one event, in order, on the locked ticket in one transaction: each tested against
-    the ticket as the triggers before it left it, claimed (TriggerFiring: once per trigger, event and ticket, whatever
-    the processes) and its actions run, each in a savepoint of its own. Yields (trigger, fields it changed)."""
+    the ticket as the triggers before it left it; one that holds runs its actions and is recorded (TriggerFiring:
+    unique per trigger, event and ticket) in a savepoint of its own, so a trigger already fired for this event by
+    another process (which held the lock before us) leaves nothing behind. Returns [(trigger, fields it changed)]."""
     now = timezone.now()
+    done = []
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("requester", "assignee").filter(
             pk=event.ticket_id).first()
         if ticket is None:
-            return
+            return done
         facts = Facts(ticket, event, now=now, carry=carry)
         for trigger in listening:
             if not matches(trigger, facts):
                 continue
-            try:
-                with transaction.atomic():
-                    firing = TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=root.id,
-                                                          event=event.name, round=round_no, fired_at=now)
-            except IntegrityError:
-                continue  # another process fired it for this event already
 
             def apply_changes(changes):
                 return ticket_changes_apply_locked(ticket, None, changes, now=now, by_rules=True)
 
-            outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes, event=event)
-            firing.outcome = outcome
-            firing.save(update_fields=["outcome"])
-            Trigger.objects.filter(pk=trigger.pk).update(fire_count=F("fire_count") + 1, last_fired_at=now)
-            yield trigger, changed
+            try:
+                with transaction.atomic():
+                    outcome, changed = actions_apply(trigger, ticket, now=now, apply_changes=apply_changes,
+                                                     event=event)
+                    TriggerFiring.objects.create(trigger=trigger, ticket=ticket, event_id=root.id, event=event.name,
+                                                 round=round_no, fired_at=now, outcome=outcome)
+            except IntegrityError:
+                ticket.refresh_from_db()  # its changes were rolled back with the savepoint: as stored, in memory too
+                continue  # another process fired it for this event already
+            done.append((trigger, changed))
+        if done:
+            Trigger.objects.filter(pk__in=[trigger.pk for trigger, _changed in done]).update(
+                fire_count=F("fire_count") + 1, last_fired_at=now)
+    return done

@@ -35,12 +35,12 @@ FIELD_LABELS = {
     "status": _("Status"), "category": _("Category"), "team": _("Team"), "assignee": _("Assignee"),
     "tags": _("Tags"), "text": _("Subject or message"), "subject": _("Subject"),
     "requester_tier": _("Customer's VIP tier"), "business_hours": _("Business hours"), "actor": _("Who acted"),
-    "field": _("Custom field"),
+    "field": _("Custom field"), "requester_organisation": _("Customer's organisation"),
 }
 TRIGGER_FIELDS = ("language", "channel", "priority", "status", "category", "team", "assignee", "tags", "text",
-                  "subject", "requester_tier", "business_hours", "actor", "field")
+                  "subject", "requester_tier", "requester_organisation", "business_hours", "actor", "field")
 AUTOMATION_FIELDS = ("hours_since", "language", "channel", "priority", "status", "category", "team", "assignee",
-                     "tags", "field")
+                     "requester_organisation", "tags", "field")
 OP_LABELS = {
     "is": pgettext_lazy("rule condition", "is"), "is_not": pgettext_lazy("rule condition", "is not"),
     "in": pgettext_lazy("rule condition", "is one of"), "contains": pgettext_lazy("rule condition", "contains"),
@@ -55,9 +55,9 @@ FIELD_OPS = {**OPS, "hours_since": ("gte", "lte")}
 KIND = {"language": "language", "channel": "channel", "priority": "priority", "status": "status", "actor": "actor",
         "category": "category", "team": "team", "assignee": "assignee", "tags": "phrases", "text": "phrases",
         "subject": "phrases", "requester_tier": "tier", "business_hours": "calendar", "field": "custom",
-        "hours_since": "hours"}
+        "hours_since": "hours", "requester_organisation": "organisation"}
 CODE_KINDS = ("language", "channel", "priority", "status", "actor")
-ID_KINDS = ("category", "team", "assignee")
+ID_KINDS = ("category", "team", "assignee", "organisation")
 CONDITION_SELECTS = (*CODE_KINDS, *ID_KINDS, "calendar", "key", "of")
 CONDITION_TEXTS = ("phrases", "tier", "fvalue", "hours")
 HOURS_OF_LABELS = {"created": pgettext_lazy("time since", "created"),

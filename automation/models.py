@@ -126,6 +126,9 @@ class Automation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     fire_count = models.PositiveIntegerField(_("times fired"), default=0)
     last_fired_at = models.DateTimeField(_("last fired"), null=True, blank=True)
+    # The sweep looked at every ticket that could have become due up to this time (automation.sweep): the next one
+    # looks only at what changed or crossed a threshold since. None: the next sweep looks at every ticket.
+    swept_until = models.DateTimeField(_("swept until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("automation")
@@ -160,19 +163,31 @@ class AutomationRun(models.Model):
 
 class TriggerChange(models.Model):
     """Every change to a trigger or an automation: who, when, and the rule before and after (append-only; a deleted
-    rule keeps its history under its name)."""
+    rule keeps its history under its name). The changes supervisors make to webhooks and to the list of notification
+    addresses are kept here too (`kind`), so the rules pages tell one history of what rules act with."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("created")
         UPDATED = "updated", _("changed")
         DELETED = "deleted", _("deleted")
         REORDERED = "reordered", _("moved")
+        PAUSED = "paused", _("paused")
+        RESUMED = "resumed", _("resumed")
+        NEW_SECRET = "new_secret", _("given a new signing secret")
+
+    class Kind(models.TextChoices):
+        RULE = "rule", _("rule")
+        WEBHOOK = "webhook", _("webhook")
+        ADDRESS = "address", _("notification address")
 
     trigger = models.ForeignKey(Trigger, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes",
                                 verbose_name=_("trigger"))
     # The changes of automations are kept here too (trigger empty): one history of the desk's rules.
     automation = models.ForeignKey(Automation, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="changes", verbose_name=_("automation"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RULE)
+    webhook = models.ForeignKey("support.Webhook", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("webhook"))
     trigger_name = models.CharField(_("trigger name"), max_length=120)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("changed by"))

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 
 from support.domain_events import DomainEvent
 from support.models import Team
+from support.organisations.selectors import organisation_choices
 from tickets.models import BusinessCalendar, Category, FieldType, Status, Ticket, TicketField
 from tickets.selectors import agent_list
 
@@ -81,7 +82,7 @@ def editor_choices():
     return {
         **code_choices(),
         "category": [(str(c.pk), c.name) for c in Category.objects.order_by("position", "slug")],
-        "team": teams, "lbteam": teams, "assignee": agents,
+        "team": teams, "lbteam": teams, "assignee": agents, "organisation": organisation_choices(),
         "assignee_action": [(LEAST_BUSY, _("The least busy agent online")), *agents],
         "calendar": [(str(c.pk), c.name) for c in BusinessCalendar.objects.order_by("name")],
         "key": [(f.key, f.label) for f in fields],
@@ -147,7 +148,10 @@ def _history_fields():
     return (("name", pgettext("workflow rule", "Name")), ("description", pgettext("workflow rule", "Description")),
             ("is_active", _("Active")),
             ("position", _("Position")), ("events", _("Runs on")), ("match", _("Conditions to meet")),
-            ("conditions", _("Conditions")), ("actions", _("Actions")))
+            ("conditions", _("Conditions")), ("actions", _("Actions")),
+            # webhooks and notification addresses (automation.webhook_services keeps their changes here too)
+            ("url", _("Receiver URL")), ("allow_private", _("Allow private addresses")),
+            ("email", _("Email address")), ("language", _("Language")))
 
 
 def _texts(key, value, labels):
@@ -156,6 +160,8 @@ def _texts(key, value, labels):
         return []
     if key == "is_active":
         return [_("On") if value else _("Off")]
+    if key == "allow_private":
+        return [_("Yes") if value else _("No")]
     if key == "position":
         return [str(value + 1)]
     if key == "events":

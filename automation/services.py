@@ -173,6 +173,7 @@ def automation_save(*, automation=None, actor=None, **values):
         for field, value in fields.items():
             setattr(automation, field, value)
         automation.updated_at = timezone.now()
+        automation.swept_until = None  # its conditions may have changed: the next sweep looks at every ticket
         automation.save()
         if automation_snapshot(automation) != before:
             _record_automation(automation, actor, TriggerChange.Action.UPDATED, before, automation_snapshot(automation))

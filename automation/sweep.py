@@ -2,7 +2,7 @@
 a ticket once until the ticket changes again.
 
 An automation's conditions are the triggers' ticket conditions the database can test (channel, language, priority,
-status, category, team, assignee, tags, custom fields) and at least one time condition:
+status, category, team, assignee, the requester's organisation, tags, custom fields) and at least one time condition:
 
     {"field": "hours_since", "of": "created" | "updated" | "pending" | "solved" | "breach", "op": "gte" | "lte",
      "value": hours (a number: 0.25 is 15 minutes)}
@@ -34,10 +34,11 @@ from .models import Automation, AutomationRun
 
 logger = logging.getLogger(__name__)
 HOURS_OF = ("created", "updated", "pending", "solved", "breach")
-IN_DATABASE = (*CODES, *IDS, "tags", "field")
+IN_DATABASE = (*CODES, *IDS, "requester_organisation", "tags", "field")
 MAX_HOURS = 24 * 366
 BATCH = 500
 CHUNK = 50  # tickets acted on per transaction
+WINDOW_MARGIN = timedelta(minutes=10)
 
 
 def automation_conditions_clean(conditions):
@@ -69,6 +70,8 @@ def automation_conditions_clean(conditions):
 def _code_q(condition):
     name, op, value = condition["field"], condition["op"], condition.get("value")
     column = f"{name}_id" if name in IDS else name
+    if name == "requester_organisation":
+        column = "requester__organisation_id"
     if name == "tags":
         if op == "contains_any":
             return Q(tags__overlap=value)
@@ -121,26 +124,70 @@ def _not_acted(automation):
                                                 version__gte=OuterRef("updated_at")))
 
 
-def automation_matching(automation, *, now=None):
-    """The tickets the automation would act on now (the dry run and the sweep): a queryset."""
-    annotations, q = automation_query(automation, now or timezone.now())
-    return Ticket.objects.annotate(**annotations).filter(q).filter(_not_acted(automation))
+def _window(automation, since, now):
+    """The tickets that may have become due since the last complete sweep (`since`): those changed since (any change
+    to what a condition reads moves updated_at), and those whose "at least N hours since" threshold was crossed since
+    (the others crossed it earlier and were handled then). WINDOW_MARGIN more on each side: a change committed late
+    (its updated_at is its transaction's time) is still seen. One `id IN (... UNION ...)` of small index ranges (an
+    OR of them would make the planner test every ticket)."""
+    start = since - WINDOW_MARGIN
+    parts = [Ticket.objects.filter(updated_at__gt=start).order_by().values("pk")]
+    for condition in automation.conditions:
+        if condition["field"] != "hours_since" or condition["op"] != "gte":
+            continue  # "at most N hours since" holds only for recent tickets: changed ones, already in the window
+        hours = timedelta(hours=condition["value"])
+        crossed = {"gt": start - hours, "lte": now - hours}
+        of = condition["of"]
+        if of == "pending":
+            parts.append(TicketEvent.objects.filter(
+                field=TicketEvent.Field.STATUS, new_value=Status.PENDING,
+                **{f"created_at__{op}": edge for op, edge in crossed.items()}).order_by().values("ticket_id"))
+        elif of == "breach":
+            parts.append(SlaTimer.objects.filter(**{f"breached_at__{op}": edge for op, edge in crossed.items()})
+                         .order_by().values("ticket_id"))
+        else:
+            column = {"created": "created_at", "updated": "updated_at", "solved": "solved_at"}[of]
+            parts.append(Ticket.objects.filter(**{f"{column}__{op}": edge for op, edge in crossed.items()})
+                         .order_by().values("pk"))
+    return Q(pk__in=parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
 
-def automations_run(*, now=None, batch=BATCH):
+def automation_matching(automation, *, now=None, since=None):
+    """The tickets the automation would act on now (the dry run and the sweep): a queryset. With `since` (the last
+    complete sweep), only those that may have become due after it: the same answer, read from a window instead of
+    every ticket the automation ever acted on (see automations_run)."""
+    now = now or timezone.now()
+    annotations, q = automation_query(automation, now)
+    tickets = Ticket.objects.annotate(**annotations).filter(q).filter(_not_acted(automation))
+    return tickets if since is None else tickets.filter(_window(automation, since, now))
+
+
+def automations_run(*, now=None, batch=BATCH, full=False):
     """The beat: every active automation, in position order, on the tickets it matches; returns {id: acted}. The
     tickets are acted on CHUNK to a transaction (one commit for many, not one each), each in a savepoint of its own:
-    one that fails is logged and rolled back alone, the others stand."""
+    one that fails is logged and rolled back alone, the others stand.
+
+    A sweep reads only the window since the automation's last complete sweep (`swept_until`), so its cost follows
+    what happened since, not the backlog of tickets it acted on long ago (a million tickets, 120,000 of them reminded
+    and still pending: 2.4 s for every sweep before). A sweep is complete when it took every candidate (fewer than
+    a batch) and acted on each; otherwise the window stays where it was and the next sweep looks again (a ticket
+    locked by another transaction, or one whose change failed, is not lost). `full`: every ticket (the daily sweep,
+    for what moves no updated_at: a customer joining an organisation); an automation never swept, or whose
+    conditions changed, is swept in full too."""
     now = now or timezone.now()
     acted = {}
     for automation in Automation.objects.filter(is_active=True).order_by("position", "id"):
-        ids = list(automation_matching(automation, now=now).order_by("pk").values_list("pk", flat=True)[:batch])
+        since = None if full else automation.swept_until
+        ids = list(automation_matching(automation, now=now, since=since).order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
         count = 0
         for start in range(0, len(ids), CHUNK):
             with transaction.atomic():
                 count += sum(_act(automation, ticket_id, now) for ticket_id in ids[start:start + CHUNK])
         if count:
             Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + count, last_fired_at=now)
+        if len(ids) < batch and count == len(ids):  # (unless it was edited meanwhile: then it starts in full)
+            Automation.objects.filter(pk=automation.pk, updated_at=automation.updated_at).update(swept_until=now)
         acted[automation.pk] = count
     return acted
 

@@ -5,6 +5,6 @@ from .sweep import automations_run
 
 
 @shared_task(acks_late=True)
-def automations_sweep():
-    """Time-based automations over the open tickets (every AUTOMATION_SWEEP_SECONDS)."""
-    return automations_run()
+def automations_sweep(full=False):
+    """Time-based automations over the open tickets (every 5 minutes; once a day over every ticket, `full`)."""
+    return automations_run(full=full)

@@ -1,7 +1,7 @@
 """The supervisors' pages for workflow rules (mounted under the language prefix): /<lang>/agent/rules/..."""
 from django.urls import path
 
-from . import views
+from . import views, webhook_views
 
 app_name = "automation"
 
@@ -21,4 +21,19 @@ urlpatterns = [
          name="automation_delete"),
     path("agent/rules/automations/<int:automation_id>/dry-run/", views.automation_dry_run,
          name="automation_dry_run"),
+    path("agent/rules/webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("agent/rules/webhooks/new/", webhook_views.webhook_new, name="webhook_new"),
+    path("agent/rules/webhooks/<int:webhook_id>/", webhook_views.webhook_edit, name="webhook_edit"),
+    path("agent/rules/webhooks/<int:webhook_id>/secret/", webhook_views.webhook_secret, name="webhook_secret"),
+    path("agent/rules/webhooks/<int:webhook_id>/secret/new/", webhook_views.webhook_rotate, name="webhook_rotate"),
+    path("agent/rules/webhooks/<int:webhook_id>/pause/", webhook_views.webhook_pause, name="webhook_pause"),
+    path("agent/rules/webhooks/<int:webhook_id>/resume/", webhook_views.webhook_resume, name="webhook_resume"),
+    path("agent/rules/webhooks/<int:webhook_id>/test/", webhook_views.webhook_test, name="webhook_test"),
+    path("agent/rules/webhooks/<int:webhook_id>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("agent/rules/webhooks/<int:webhook_id>/deliveries/", webhook_views.webhook_deliveries,
+         name="webhook_deliveries"),
+    path("agent/rules/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/retry/",
+         webhook_views.webhook_delivery_retry, name="webhook_delivery_retry"),
+    path("agent/rules/addresses/", webhook_views.addresses, name="addresses"),
+    path("agent/rules/addresses/<int:address_id>/remove/", webhook_views.address_remove, name="address_remove"),
 ]

@@ -145,9 +145,9 @@ def run_triggers(results, *, creations):
                 p50_off_ms=round(statistics.median(timings[False]), 1), tickets=len(timings[True]))
 
 
-def _sweep_data():
+def _sweep_data(due):
     """Make the default automations' conditions real on the benchmark tickets (once): solved tickets get their
-    solved_at, pending ones the audit row that says since when, 0.1 % of tickets are urgent and unassigned; then
+    solved_at, pending ones the audit row that says since when, 0.1 % of tickets are urgent and unassigned (new); then
     every ticket an automation matches is marked acted on (as after months of sweeps)."""
     from django.db import connection
 
@@ -163,9 +163,11 @@ def _sweep_data():
             WHERE t.status = 'pending' AND NOT EXISTS (
                 SELECT 1 FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND e.field = 'status'
                 AND e.new_value = 'pending')""")
+        cursor.execute("SELECT count(*) FROM tickets_ticket")
+        urgent = max(4 * due, cursor.fetchone()[0] // 1000)  # 0.1 % (enough for `due` at tiny sizes)
         cursor.execute("""UPDATE tickets_ticket SET priority = 'urgent', assignee_id = NULL, status = 'new'
-                          WHERE id % 1000 = 1 AND (priority <> 'urgent' OR assignee_id IS NOT NULL
-                                                   OR status <> 'new')""")
+                          WHERE id IN (SELECT id FROM tickets_ticket WHERE id %% 7 = 1 ORDER BY id LIMIT %s)
+                          AND (priority <> 'urgent' OR assignee_id IS NOT NULL OR status <> 'new')""", [urgent])
     automations = list(Automation.objects.filter(is_active=True))
     for automation in automations:
         sql, params = automation_matching(automation).values_list("pk", "updated_at").query.sql_with_params()
@@ -182,23 +184,57 @@ def _sweep_data():
     return automations
 
 
-def _rearm(automations, due):
-    """`due` tickets per automation made due again: their runs removed, the ticket as it was before the last
-    round (the snapshot). Returns the snapshot of the chosen tickets."""
-    from django.db import connection
+def _last_swept(automations, minutes_ago):
+    """As if the beat's previous sweep had completed `minutes_ago` (None: never: the next sweep reads every ticket)."""
+    from datetime import timedelta
 
-    chosen = []
+    from django.utils import timezone
+
+    from automation.models import Automation
+
+    at = None if minutes_ago is None else timezone.now() - timedelta(minutes=minutes_ago)
+    Automation.objects.filter(pk__in=[a.pk for a in automations]).update(swept_until=at)
+
+
+def _rearm(automations, due):
+    """`due` tickets per automation become due the way tickets do: their threshold crossed a minute ago (solved 4
+    days and a minute ago, set pending 3 days and a minute ago, urgent and unassigned since 16 minutes), untouched
+    since. Chosen among the tickets the automation matches and acted on before (their runs removed). Returns the
+    chosen tickets' state before, for _restore."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from automation.models import AutomationRun
+    from automation.sweep import automation_query
+    from tickets.models import Ticket
+
+    now = timezone.now()
+    snapshot = []
     with connection.cursor() as cursor:
         for automation in automations:
-            cursor.execute("""SELECT DISTINCT ticket_id FROM automation_automationrun WHERE automation_id = %s
-                              ORDER BY ticket_id LIMIT %s""", [automation.pk, due])
-            ids = [row[0] for row in cursor.fetchall()]
+            annotations, matching = automation_query(automation, now)
+            acted = AutomationRun.objects.filter(automation=automation, ticket=OuterRef("pk"))
+            ids = list(Ticket.objects.annotate(**annotations).filter(matching).filter(Exists(acted)).order_by("pk")
+                       .values_list("pk", flat=True)[:due])
+            cursor.execute("SELECT id, status, updated_at, solved_at, closed_at FROM tickets_ticket WHERE id = ANY(%s)",
+                           [ids])
+            snapshot += cursor.fetchall()
             cursor.execute("DELETE FROM automation_automationrun WHERE automation_id = %s AND ticket_id = ANY(%s)",
                            [automation.pk, ids])
-            chosen += ids
-        cursor.execute("SELECT id, status, updated_at, solved_at, closed_at FROM tickets_ticket WHERE id = ANY(%s)",
-                       [chosen])
-        return cursor.fetchall()
+            timed = next(c for c in automation.conditions if c["field"] == "hours_since")
+            crossed = now - timedelta(hours=timed["value"], minutes=1)
+            if timed["of"] == "pending":
+                cursor.execute("""UPDATE tickets_ticketevent SET created_at = %s WHERE ticket_id = ANY(%s)
+                                  AND field = 'status' AND new_value = 'pending'""", [crossed, ids])
+                cursor.execute("UPDATE tickets_ticket SET updated_at = %s WHERE id = ANY(%s)", [crossed, ids])
+            else:
+                column = {"solved": "solved_at", "created": "created_at"}[timed["of"]]
+                cursor.execute(f"UPDATE tickets_ticket SET {column} = %s, updated_at = %s WHERE id = ANY(%s)",
+                               [crossed, crossed, ids])
+    return snapshot
 
 
 def _restore(snapshot, round_started):
@@ -213,37 +249,52 @@ def _restore(snapshot, round_started):
 
 
 def run_sweep(results, *, due, rounds=3):
+    """The beat's sweep as it runs every 5 minutes (its window: what changed or crossed a threshold since the last
+    one), with nothing due and with `due` per automation; and the daily full sweep over every ticket."""
     from django.utils import timezone
 
     from automation.sweep import automations_run
 
-    automations = _sweep_data()
+    automations = _sweep_data(due)
     assert len(automations) == 3, "the benchmark expects the three default automations"
-    idle = []
-    for _ in range(rounds):
+
+    def sweep(full=False):
         started = time.perf_counter()
-        acted = automations_run()
-        idle.append(time.perf_counter() - started)
+        acted = automations_run(full=full)
+        return time.perf_counter() - started, acted
+
+    full, idle = [], []
+    for _ in range(rounds):
+        seconds, acted = sweep(full=True)
+        full.append(seconds)
+        assert not any(acted.values()), f"nothing should be due: {acted}"
+        _last_swept(automations, 5)
+        seconds, acted = sweep()
+        idle.append(seconds)
         assert not any(acted.values()), f"nothing should be due: {acted}"
     times, acted_total = [], 0
     for _ in range(rounds):
         snapshot = _rearm(automations, due)
+        _last_swept(automations, 5)
         round_started = timezone.now()
-        started = time.perf_counter()
-        acted = automations_run()
-        times.append(time.perf_counter() - started)
+        seconds, acted = sweep()
+        times.append(seconds)
         acted_total = sum(acted.values())
-        assert acted_total == len(automations) * due, (acted, due)
+        # Each made-due ticket acted on; a few more may have crossed a threshold meanwhile (time passes on a million
+        # tickets): they are counted, and stay acted on.
+        assert all(acted[automation.pk] >= due for automation in automations), (acted, due)
         _restore(snapshot, round_started)
     from tickets.models import Ticket
 
     total = Ticket.objects.count()
-    median, median_idle = statistics.median(times), statistics.median(idle)
+    median = statistics.median(times)
     results.add("automation", f"one sweep, 3 automations, {total:,} tickets, {acted_total:,} due", round(median * 1000),
                 "ms", target="< 2000 ms", ok=median < 2, per_action_ms=round(median * 1000 / acted_total, 2),
                 runs_ms=[round(t * 1000) for t in times])
-    results.add("automation", f"one sweep with nothing due, {total:,} tickets", round(median_idle * 1000), "ms",
-                runs_ms=[round(t * 1000) for t in idle])
+    results.add("automation", f"one sweep with nothing due, {total:,} tickets", round(statistics.median(idle) * 1000),
+                "ms", runs_ms=[round(t * 1000) for t in idle])
+    results.add("automation", f"daily full sweep with nothing due, {total:,} tickets",
+                round(statistics.median(full) * 1000), "ms", runs_ms=[round(t * 1000) for t in full])
 
 
 def run(results, *, tickets, creations, due):

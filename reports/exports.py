@@ -2,19 +2,11 @@
 import csv
 import io
 
+from support.csv_export import BOM, FORMULA_STARTS, safe_cell  # the guard every export shares (tickets' too)
+
 from .templatetags.reports import UNIT_HINTS
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice and Google Sheets (CSV injection):
-# text cells that do are prefixed with an apostrophe, which spreadsheets show as plain text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_STARTS", "safe_cell", "table_csv"]
 
 
 def table_csv(table):
@@ -22,7 +14,7 @@ def table_csv(table):
     seconds or minutes as the label says, percentages 0-100). Starts with a byte-order mark so spreadsheet programs
     read Chinese, Japanese, Korean and Russian names correctly."""
     out = io.StringIO()
-    out.write("\ufeff")
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow([safe_cell(_header(column)) for column in table.columns])
     for row in table.rows:

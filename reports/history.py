@@ -20,6 +20,7 @@ from support.languages import LANGUAGE_CODES
 from support.models import AgentProfile, User
 from tickets.models import Category, Channel, Message, SlaTimer, Status, Ticket, TicketRating
 
+from .history_fields import FieldHistory
 from .history_overflow import OverflowHistory
 from .models import QualityReview, ReviewCriterion, ReviewScore
 from .services import rubric_score
@@ -86,6 +87,7 @@ class History:
         self.first_day = today - dt.timedelta(days=days)
         self.hours = {lang: _normalised(_hour_weights(lang)) for lang in LANGUAGE_CODES}
         self.overflow = OverflowHistory(seed=seed, understaffed=UNDERSTAFFED, phrases=PHRASES)
+        self.field_values = FieldHistory(seed=seed)
 
     # --- people ------------------------------------------------------------------------------------------------
 
@@ -237,6 +239,7 @@ class History:
             else:
                 ticket.awaiting_agent = ticket.first_response_at is None
             ticket.updated_at = ticket.solved_at or ticket.first_response_at or created
+            self.field_values.fill(ticket)
             tickets.append(ticket)
         Ticket.objects.bulk_create(tickets, batch_size=2000)
         messages, timers, ratings = [], [], []

@@ -35,7 +35,9 @@ def _chart_strings():
             "after_accepting": _("Offer accepted"),
             "served_natively": _("Served natively"), "translated": _("Translated chats"),
             "native": _("Native chats"),
-            "csat_score": _("CSAT score"), "no_overflow": _("No overflow offers in this period.")}
+            "csat_score": _("CSAT score"), "no_overflow": _("No overflow offers in this period."),
+            # Custom fields (#26)
+            "no_field_tickets": _("No tickets with this field in this period.")}
 
 
 @supervisor_required
@@ -54,8 +56,9 @@ def reports_page(request):
             "heatmap_languages": [(code, name) for code, name in language_choices()
                                   if period.language in (None, code)],
             "overflow_parts": selectors.overflow_parts(tables["overflow"]),
+            "field_parts": selectors.field_parts(tables["fields"]),
             "chart_data": {"heatmap": tables["heatmap"].rows, "trend": tables["trend"].rows,
-                           "overflow": tables["overflow"].rows,
+                           "overflow": tables["overflow"].rows, "fields": tables["fields"].rows,
                            "weekdays": [str(d) for d in _weekday_names()], "strings": _chart_strings()},
         })
     return render(request, "reports/reports.html", context, status=200 if form.is_valid() else 400)

@@ -12,7 +12,18 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from . import notifications, services
 from .languages import LANGUAGE_CODES
-from .models import AgentProfile, AuditEvent, Notification, OutboundEmail, Team, User
+from .models import (
+    AgentProfile,
+    AuditEvent,
+    MembershipSource,
+    Notification,
+    Organisation,
+    OutboundEmail,
+    Team,
+    User,
+)
+from .organisations.selectors import organisation_choices
+from .organisations.services import user_organisation_set
 from .outbox import outbound_email_retry
 from .roles import Role, user_role
 from .twofactor import two_factor_reset
@@ -81,8 +92,15 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+ORGANISATION_AUTOMATIC, ORGANISATION_NONE = "automatic", "none"
+
+
 class UserAdminForm(forms.ModelForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation_choice = forms.ChoiceField(
+        label=_("Organisation"), help_text=_("An account follows the domain of its address once the address is "
+                                             "verified; an organisation chosen here (or none) is kept whatever the "
+                                             "domain."))
 
     class Meta:
         model = User
@@ -90,21 +108,37 @@ class UserAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["organisation_choice"].choices = [
+            (ORGANISATION_AUTOMATIC, _("From the verified email's domain")), (ORGANISATION_NONE, _("None")),
+            *organisation_choices()]
         if self.instance.pk:
             self.fields["role"].initial = user_role(self.instance).value
+            user = self.instance
+            self.fields["organisation_choice"].initial = (
+                ORGANISATION_AUTOMATIC if user.organisation_source != MembershipSource.ADMIN
+                else str(user.organisation_id or ORGANISATION_NONE))
+
+    def organisation_chosen(self):
+        """(automatic, organisation id or None) as chosen."""
+        choice = self.cleaned_data["organisation_choice"]
+        if choice == ORGANISATION_AUTOMATIC:
+            return True, None
+        return False, None if choice == ORGANISATION_NONE else int(choice)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserAdminForm
     ordering = ["email"]
-    list_display = ["email", "name", "language", "role_name", "is_active", "date_joined"]
-    list_filter = [RoleFilter, "language", "is_active"]
+    list_display = ["email", "name", "language", "role_name", "organisation", "is_active", "date_joined"]
+    list_filter = [RoleFilter, "language", "is_active", "organisation"]
+    list_select_related = ["organisation"]
     search_fields = ["email", "name"]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = []
     fieldsets = [
-        (None, {"fields": ["email", "name", "language", "role", "is_active", "email_verified"]}),
+        (None, {"fields": ["email", "name", "language", "role", "is_active", "email_verified",
+                           "organisation_choice"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "name", "language", "role", "password1", "password2"]})]
@@ -152,6 +186,10 @@ class UserAdmin(DjangoUserAdmin):
         if change:
             obj.save()
             services.user_set_role(user=obj, role=form.cleaned_data["role"])
+            # After the save: a changed or newly verified address moves an account that follows its domain.
+            automatic, organisation_id = form.organisation_chosen()
+            user_organisation_set(user=obj, automatic=automatic,
+                                  organisation=Organisation.objects.filter(pk=organisation_id).first())
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -306,3 +344,7 @@ class AuditEventAdmin(RecordAdmin):
     def customer_ref(self, event):
         # The id, not the account: the log keeps it after the account is gone (no constraint, DO_NOTHING).
         return event.customer_id
+
+
+# Organisations keep their admin in their package; imported here (it uses stored_text above), it is registered.
+from .organisations import admin as organisations_admin  # noqa: E402,F401

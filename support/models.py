@@ -1,4 +1,6 @@
-"""The shared core's data: users (email login, preferred language), teams, agent profiles and notifications."""
+"""The shared core's data: users (email login, preferred language), teams, agent profiles and notifications.
+Organisations and webhooks keep their models in their packages (support/organisations/, support/webhooks/): imported
+here, they are the support app's."""
 import secrets
 import uuid
 
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .languages import LANGUAGE_CODES, language_choices
 from .notifications import render_title
+from .organisations.models import MembershipSource, Organisation, OrganisationDomain  # noqa: F401 (the app's)
 from .roles import Role
 
 
@@ -48,6 +51,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified = models.BooleanField(_("email verified"), default=False)
     # The exchange's own id for this customer, from a signed widget identity (livechat/identity.py).
     exchange_uid = models.CharField(_("exchange user id"), max_length=64, unique=True, null=True, blank=True)
+    # The institutional client the account is staff of: from its verified address's domain, or set by an admin
+    # (support.organisations.membership; never from an address nobody proved).
+    organisation = models.ForeignKey("support.Organisation", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="members", verbose_name=_("organisation"))
+    organisation_source = models.CharField(_("how the organisation was set"), max_length=8, blank=True, default="",
+                                           choices=MembershipSource.choices)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -293,8 +302,9 @@ class ScannedImage(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who read or exported a customer's data, when, from where (support.audit). Append-only: the database refuses
-    to change or delete a row (a trigger, migration 0006), so not even an admin with a shell can tidy it."""
+    """Who read or exported a customer's data, when, from where (support.audit); and who changed the desk's setup
+    (a custom ticket field), with the object before and after. Append-only: the database refuses to change or delete
+    a row (a trigger, migration 0006), so not even an admin with a shell can tidy it."""
 
     class Action(models.TextChoices):
         TICKET_VIEW = "ticket_view", _("opened a ticket")
@@ -302,6 +312,7 @@ class AuditEvent(models.Model):
         CUSTOMER_VIEW = "customer_view", _("opened a customer's page")
         ATTACHMENT_VIEW = "attachment_view", _("opened an attachment")
         EXPORT = "export", _("exported a report")
+        SETUP_CHANGE = "setup_change", _("changed the desk's setup")
 
     class ObjectType(models.TextChoices):
         TICKET = "ticket", _("ticket")
@@ -312,6 +323,7 @@ class AuditEvent(models.Model):
         CUSTOMER_TIMELINE = "customer_timeline", _("customer timeline")
         EXCHANGE_PROFILE = "exchange_profile", _("exchange profile")
         REPORT = "report", _("report")
+        TICKET_FIELD = "ticket_field", _("ticket field")
 
     class Via(models.TextChoices):
         PAGE = "page", _("web page")
@@ -330,6 +342,9 @@ class AuditEvent(models.Model):
                                  db_constraint=False, verbose_name=_("customer"))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     via = models.CharField(_("via"), max_length=8, choices=Via.choices)
+    # A change to the setup (SETUP_CHANGE): the object as it was and as it became (None: created, deleted).
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -339,6 +354,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["customer", "-created_at"], name="audit_customer_created"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
             models.Index(fields=["-created_at"], name="audit_created"),
+            # An object's history of setup changes (a field's editor page), among the far more numerous reads.
+            models.Index(fields=["object_type", "object_id", "-created_at"], name="audit_setup_object",
+                         condition=models.Q(action="setup_change")),
         ]
 
     def __str__(self):

@@ -18,6 +18,8 @@ from .authentication import token_expires_at
 from .languages import LANGUAGE_CODES, normalize_language
 from .models import AgentProfile, Notification, Presence, Team, User, new_verification_code
 from .notifications import is_registered
+from .organisations.membership import organisation_for_address, user_membership_resolve
+from .organisations.models import MembershipSource
 from .outbox import outbound_email_queue
 from .roles import STAFF_ROLES, Role, ensure_role_groups
 
@@ -46,7 +48,8 @@ def normalize_email(email):
 def user_create(
     *, email, password=None, name="", language="en", role=Role.CUSTOMER, email_verified=False, validate=False
 ):
-    """Create a user with a role. Emails are unique ignoring case; `validate` applies the password rules."""
+    """Create a user with a role. Emails are unique ignoring case; `validate` applies the password rules. An account
+    created with its address proven joins the organisation of the address's domain, if any."""
     email = normalize_email(email)
     lang = normalize_language(language)
     if lang is None:
@@ -54,6 +57,8 @@ def user_create(
                           code="invalid_language",
                           field="language")
     user = User(email=email, name=name.strip(), language=lang, email_verified=email_verified)
+    if email_verified and (organisation_id := organisation_for_address(email)) is not None:
+        user.organisation_id, user.organisation_source = organisation_id, MembershipSource.DOMAIN
     if password:
         if validate:
             try:
@@ -96,6 +101,7 @@ def user_password_reset(*, user):
     if not user.email_verified:
         User.objects.filter(pk=user.pk).update(email_verified=True)
         user.email_verified = True
+        user_membership_resolve(user=user)
     return user
 
 
@@ -131,11 +137,14 @@ def customer_for_exchange_identity(*, uid, email, name="", language="en"):
                 user = User.objects.select_for_update().get(email__iexact=normalize_email(email))
         if user.exchange_uid and user.exchange_uid != uid:
             raise DomainError(_("this address belongs to another exchange account"), code="identity_conflict")
-        if not user.email_verified:
+        proven = user.email_verified
+        if not proven:
             user.set_unusable_password()
             api_token_revoke(user=user)
         user.exchange_uid, user.email_verified = uid, True
         user.save(update_fields=["exchange_uid", "email_verified", "password"])
+        if not proven:
+            user_membership_resolve(user=user)
     return user
 
 
@@ -192,6 +201,7 @@ def user_email_confirm(*, user, token):
     if not user.email_verified:
         User.objects.filter(pk=user.pk).update(email_verified=True)
         user.email_verified = True
+        user_membership_resolve(user=user)
     return user
 
 

@@ -1,5 +1,6 @@
 """Django admin: categories, macros and custom ticket fields in six languages (tabbed); tickets are worked in the
 agent pages."""
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationTabularInline
@@ -19,6 +20,7 @@ from .models import (
     TicketField,
     TicketFieldOption,
 )
+from .services.field_admin import ticket_field_audit, ticket_field_errors, ticket_field_snapshot
 
 
 @admin.register(Category)
@@ -43,10 +45,27 @@ class TicketFieldOptionInline(TranslationTabularInline):
     fields = ["value", "label", "position"]
 
 
+class TicketFieldAdminForm(forms.ModelForm):
+    """A definition is checked by the rules the supervisors' pages follow (services.field_admin), each message
+    beside its field unless the field's own check (a key's format, a required label) already said something."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, messages in ticket_field_errors(cleaned, field=self.instance if self.instance.pk else None).items():
+            target = name if name in self.fields else None
+            if target is None or target not in self._errors:
+                for message in messages:
+                    self.add_error(target, message)
+        return cleaned
+
+
 @admin.register(TicketField)
 class TicketFieldAdmin(TranslatedAdmin):
     """Custom ticket fields: a tab per language for the label, help text and message; options inline (a
-    dropdown's or multi-select's); a pattern (checked when saved) for "text checked by a pattern"."""
+    dropdown's or multi-select's); a pattern (checked when saved) for "text checked by a pattern". Every change is
+    recorded in the audit log, like the supervisors' pages' (services.field_admin)."""
+
+    form = TicketFieldAdminForm
 
     list_display = ["label", "key_code", "type", "customer_visible", "required_for_customer", "required_to_solve",
                     "position", "is_active"]
@@ -65,6 +84,26 @@ class TicketFieldAdmin(TranslatedAdmin):
     def key_code(self, field):
         """The key as written: a code, not words."""
         return stored_text(field.key)
+
+    def save_model(self, request, obj, form, change):
+        # The field as stored before this save (its options and categories change in save_related, recorded there);
+        # kept on the request: the admin object is shared by every request.
+        request.ticket_field_before = ticket_field_snapshot(TicketField.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        ticket_field_audit(actor=request.user, field_id=form.instance.pk, before=request.ticket_field_before,
+                           after=ticket_field_snapshot(form.instance))
+
+    def delete_model(self, request, obj):
+        ticket_field_audit(actor=request.user, field_id=obj.pk, before=ticket_field_snapshot(obj), after=None)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for field in queryset:
+            ticket_field_audit(actor=request.user, field_id=field.pk, before=ticket_field_snapshot(field), after=None)
+        super().delete_queryset(request, queryset)
 
 
 class TicketEventInline(admin.TabularInline):

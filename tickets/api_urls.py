@@ -1,11 +1,12 @@
 """Ticket API URLs (mounted at /api/v1/)."""
 from django.urls import path
 
-from . import apis
+from . import apis, export_views
 
 urlpatterns = [
     path("tickets/", apis.TicketListCreateApi.as_view(), name="api-tickets"),
     path("tickets/bulk/", apis.TicketBulkApi.as_view(), name="api-tickets-bulk"),
+    path("tickets/export.csv", export_views.TicketExportApi.as_view(), name="api-tickets-export"),
     path("tickets/claim/", apis.TicketClaimApi.as_view(), name="api-tickets-claim"),
     path("tickets/<str:ref>/", apis.TicketDetailApi.as_view(), name="api-ticket"),
     path("tickets/<str:ref>/messages/", apis.TicketMessagesApi.as_view(), name="api-ticket-messages"),

@@ -1,13 +1,16 @@
 """Custom ticket fields as pages and lists read them: the active definitions (one read, options and categories
 included), the form inputs for the request form, the agent's card and the inbox's filters, and values as people
-read them. Values are checked by services.fields; nothing here writes."""
+read them; the supervisors' list of fields and a field's history. Values are checked by services.fields and
+definitions by services.field_admin; nothing here writes."""
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from support.models import AuditEvent
+
 from .field_values import TEXT_MAX, FieldValueError, value_parse
-from .models import Category, FieldType, TicketField, TicketFieldOption
+from .models import Category, FieldType, Ticket, TicketField, TicketFieldOption
 from .regexes import REGEX_INPUT_MAX
 
 FORM_PREFIX = "cf_"  # a field's input in the request form and the agent's card: cf_<key>
@@ -26,8 +29,68 @@ def ticket_fields_active(*, keys=None):
 
 
 def customer_field_keys():
-    """The keys of the active fields customers fill in (and so may read): one query."""
-    return set(TicketField.objects.filter(is_active=True, customer_visible=True).values_list("key", flat=True))
+    """The keys of the fields customers fill in (and so may read), retired ones too (their values stay): one
+    query."""
+    return set(TicketField.objects.filter(customer_visible=True).values_list("key", flat=True))
+
+
+def _options_prefetch():
+    return Prefetch("options", queryset=TicketFieldOption.objects.order_by("position", "id"))
+
+
+def ticket_field_values(values, *, customer=False, skip=()):
+    """(field, value as people read it) for each field a ticket's `values` hold, in the fields' order, retired
+    fields included (retiring takes a field out of the forms, not off the tickets); for a `customer` only the
+    fields they fill in; `skip`: keys shown elsewhere (the agent's card has the active ones as inputs). Two
+    queries, none when there is nothing to show."""
+    keys = [key for key in (values or {}) if key not in skip]
+    if not keys:
+        return []
+    fields = TicketField.objects.filter(key__in=keys)
+    if customer:
+        fields = fields.filter(customer_visible=True)
+    rows = [(field, value_display(field, values[field.key]))
+            for field in fields.prefetch_related(_options_prefetch()).order_by("position", "key")]
+    return [(field, shown) for field, shown in rows if shown]
+
+
+def field_key_used(key):
+    """Whether any ticket carries a value of the field with this key. Looks at every ticket's values (the GIN index
+    serves containment, not a key alone): read only when a supervisor is about to change a key or a type."""
+    return Ticket.objects.filter(custom_fields__has_key=key).exists()
+
+
+def field_option_used(key, value):
+    """Whether any ticket carries this option of a dropdown (key: value) or multi-select (key: [.., value]): the
+    GIN index's containment."""
+    return Ticket.objects.filter(Q(custom_fields__contains={key: value}) |
+                                 Q(custom_fields__contains={key: [value]})).exists()
+
+
+def ticket_field_list():
+    """Every field, retired ones too, in order, with its categories: two queries however many fields."""
+    return list(TicketField.objects.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("position", "slug"))).order_by("position", "key"))
+
+
+def ticket_field_ids_in_order():
+    """The fields' ids in their order (retired ones too)."""
+    return list(TicketField.objects.order_by("position", "key").values_list("pk", flat=True))
+
+
+def ticket_field_get(*, field_id):
+    """One field with its options and categories (TicketField.DoesNotExist when there is none)."""
+    return TicketField.objects.prefetch_related(_options_prefetch(), "categories").get(pk=field_id)
+
+
+def ticket_field_changes(*, field_id=None, limit=20):
+    """The latest changes to fields (or to one), newest first, from the audit log (services.field_admin records
+    them), with who made them: one query."""
+    changes = AuditEvent.objects.filter(action=AuditEvent.Action.SETUP_CHANGE,
+                                        object_type=AuditEvent.ObjectType.TICKET_FIELD).select_related("actor")
+    if field_id is not None:
+        changes = changes.filter(object_id=str(field_id))
+    return list(changes.order_by("-created_at", "-id")[:limit])
 
 
 def value_display(field, value):

@@ -44,6 +44,32 @@ def _backtracks(items, repeated=False):
     return False
 
 
+def _problems():
+    """What Python's `re` says is wrong (its messages are English), in the admin's language, by their beginning."""
+    return {
+        "unterminated character set": _("a [ has no closing ]"),
+        "missing ), unterminated subpattern": _("a ( has no closing )"),
+        "unbalanced parenthesis": _("a ) has no opening ("),
+        "nothing to repeat": _("*, + or ? follows nothing it could repeat"),
+        "multiple repeat": _("two repetitions follow each other, e.g. a**"),
+        "bad character range": _("a range of characters runs backwards, e.g. [z-a]"),
+        "bad escape": _("an unknown escape with \\"),
+        "min repeat greater than max repeat": _("a repetition's minimum is above its maximum, e.g. {3,1}"),
+        "look-behind requires fixed-width pattern": _("a look-behind must have a fixed length"),
+    }
+
+
+def _problem(exc):
+    """One re.error (or an overflow) as people read it: what is wrong and where."""
+    message = getattr(exc, "msg", "") or ""
+    reason = next((text for start, text in _problems().items() if message.startswith(start)),
+                  _("it does not compile"))
+    position = getattr(exc, "pos", None)
+    if position is None:
+        return str(reason)
+    return _("%(problem)s (at character %(position)s)") % {"problem": reason, "position": position + 1}
+
+
 def pattern_validate(pattern):
     """A pattern an admin may store: valid for Python's `re`, at most PATTERN_MAX characters, without the shapes
     that backtrack exponentially. Raises ValidationError in the admin's language."""
@@ -53,7 +79,7 @@ def pattern_validate(pattern):
     try:
         parsed = _parser.parse(pattern)
     except (re.error, OverflowError, RecursionError) as exc:
-        raise ValidationError(_("This is not a valid regular expression: %(error)s") % {"error": exc},
+        raise ValidationError(_("This is not a valid regular expression: %(error)s") % {"error": _problem(exc)},
                               code="pattern_invalid") from exc
     if _backtracks(parsed):
         raise ValidationError(

@@ -44,12 +44,19 @@ def requester_tickets_q(user, prefix=""):
 
 
 def ticket_list_for_user(*, user):
-    qs = Ticket.objects.select_related("requester", "assignee", "category", "team").order_by("-updated_at", "-id")
+    qs = (Ticket.objects.select_related("requester__organisation", "assignee", "category", "team")
+          .order_by("-updated_at", "-id"))
     if not is_agent(user):
         return qs.filter(requester_tickets_q(user))
     # Agents decide what to work on next by the soonest SLA due time; the API shows them every timer.
     return qs.annotate(next_due=next_due_subquery()).prefetch_related(
         Prefetch("sla_timers", queryset=SlaTimer.objects.order_by("started_at", "id")))
+
+
+def ticket_export_list_for_user(*, user):
+    """The tickets an agent may export: those the inbox lists (every ticket), unordered and without the inbox's
+    SLA annotations; nothing for anyone else (customers read their own tickets, they do not export them)."""
+    return Ticket.objects.all() if is_agent(user) else Ticket.objects.none()
 
 
 def ticket_get_for_claim(*, token):

@@ -167,10 +167,19 @@ class NextDueField(serializers.DateTimeField):
         return None if due is None else super().to_representation(due)
 
 
+class OrganisationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class AgentTicketOutputSerializer(TicketOutputSerializer):
     """What an agent sees: also tags, team, contact details and whether the customer waits for us."""
 
     requester = AgentPersonSerializer()
+    requester_organisation = OrganisationOutputSerializer(
+        source="requester.organisation", allow_null=True, required=False,
+        help_text=f"{AGENTS_ONLY}: the institutional client the requester belongs to (by an address they have "
+                  "verified, or as an admin set it); null for none")
     assignee = AgentPersonSerializer(allow_null=True)
     custom_fields = serializers.DictField(help_text="custom field values by key; an empty field is absent")
     tags = serializers.ListField(child=serializers.CharField(), required=False, help_text=AGENTS_ONLY)

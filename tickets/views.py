@@ -16,6 +16,7 @@ from support.audit import audit_read
 from support.filescan import AttachmentWithheld, original_response, withheld_page
 from support.models import AuditEvent
 from support.numbers import id_from_text
+from support.organisations.selectors import requester_organisation
 from support.permissions import agent_required
 from support.roles import is_agent, is_supervisor
 from support.selectors import outbound_failures_for_topic
@@ -25,7 +26,7 @@ from verification.selectors import conversation_code
 
 from . import csat, selectors, services, sla
 from .collision import collision_strings, last_public_message_id, replied_meanwhile
-from .custom_fields import FILTER_PREFIX, events_labelled, ticket_fields_active
+from .custom_fields import FILTER_PREFIX, events_labelled, ticket_field_values, ticket_fields_active
 from .downloads import attachment_response
 from .filters import TicketFilter, inbox_filters, inbox_params
 from .forms import AgentReplyForm, BulkForm, MergeForm, ReplyForm, TicketFieldsForm, TicketForm, TicketPropertiesForm
@@ -113,8 +114,10 @@ def ticket_detail(request, ref):
                 messages.success(request, _("Your reply was sent."))
                 return redirect("tickets:detail", ref=ticket.ref)
     conversation = selectors.message_list_for_ticket(user=request.user, ticket=ticket)
-    return render(request, "tickets/ticket_detail.html", {"ticket": ticket, "conversation": conversation,
-                                                          "form": form})
+    return render(request, "tickets/ticket_detail.html", {
+        "ticket": ticket, "conversation": conversation, "form": form,
+        # The values of the fields customers fill in, retired ones too, labelled in the page's language.
+        "field_values": ticket_field_values(ticket.custom_fields, customer=True)})
 
 
 @login_required
@@ -254,20 +257,23 @@ def agent_ticket_detail(request, ref):
                    "tags": m.add_tags} for m in selectors.macro_list()]
     conversation = list(selectors.message_list_for_ticket(user=request.user, ticket=ticket))
     ticket_fields = ticket_fields_active()
+    # Values of retired fields: no longer inputs, still shown (read only) on the card.
+    retired_values = ticket_field_values(ticket.custom_fields, skip={field.key for field in ticket_fields})
     seen = last_public_message_id(conversation)
     if request.method == "POST" and meanwhile is None and getattr(reply_form, "cleaned_data", {}).get("seen"):
         seen = min(seen, reply_form.cleaned_data["seen"])  # refused for a field: still what the agent had seen
     return render(request, "tickets/agent_ticket.html", {
         "ticket": ticket, "conversation": conversation, "meanwhile": meanwhile,
         "seen_message": seen, "collision_strings": collision_strings(),
-        "events": events_labelled(selectors.event_list_for_ticket(ticket=ticket), ticket_fields),
-        "fields_form": TicketFieldsForm(ticket=ticket, fields=ticket_fields),
+        "events": events_labelled(selectors.event_list_for_ticket(ticket=ticket),
+                                  [*ticket_fields, *(field for field, _value in retired_values)]),
+        "fields_form": TicketFieldsForm(ticket=ticket, fields=ticket_fields), "retired_values": retired_values,
         "others": selectors.other_open_tickets(ticket=ticket),
         "reply_form": reply_form, "properties_form": properties_form, "merge_form": MergeForm(), "macros": macros,
         "email_failures": outbound_failures_for_topic(topic=f"ticket:{ticket.ref}"),
         "sla_timers": sla.timers_for_ticket(ticket), "shortcuts": shortcut_config(),
         # The agent's code in this request, which its customer sees by their replies (verification.selectors).
-        "my_code": my_code,
+        "my_code": my_code, "requester_organisation": requester_organisation(ticket=ticket),
     })
 
 

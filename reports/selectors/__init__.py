@@ -24,6 +24,7 @@ A package in layers, one module per family of figures (the lower two are shared,
     periods   Period, the period's rows, and the chat definitions above as query expressions
     chats     chats by language, the bot and its handovers, the queue-wait heatmap
     tickets   tickets by channel and category, response and resolution times, SLA
+    fields    tickets per option of each custom dropdown and multi-select field, with their times
     trend     the day-by-day table
     csat      satisfaction per language
     overflow  language overflow with assist: offers and answers, waits with and without, CSAT translated vs native
@@ -42,6 +43,7 @@ from django.utils import translation
 
 from .chats import HANDOVER_REASONS, bot_by_language, chats_by_language, handover_reasons, wait_heatmap
 from .csat import csat_by_language
+from .fields import field_parts, tickets_by_field
 from .live import wallboard
 from .overflow import overflow_by_language, overflow_parts
 from .people import agent_figures, team_figures
@@ -54,23 +56,24 @@ from .trend import daily_trend
 __all__ = [
     "ABANDONED", "ANSWERED", "FIRST_RESPONSE", "HANDLE", "HANDLED", "HANDOVER_REASONS", "LEFT_MESSAGE", "OFFERED",
     "REPORT_TABLES", "RESOLUTION", "WAIT", "Column", "Period", "Table", "agent_figures", "bot_by_language",
-    "chats_by_language", "csat_by_language", "daily_trend", "handover_reasons", "overflow_by_language",
+    "chats_by_language", "csat_by_language", "daily_trend", "field_parts", "handover_reasons", "overflow_by_language",
     "overflow_parts", "quality_by_criterion", "quality_by_week", "report", "report_table", "review_get_for_user",
     "review_list_for_user", "team_figures", "ticket_times", "tickets_by_category", "tickets_by_channel",
-    "wait_heatmap", "wallboard",
+    "tickets_by_field", "wait_heatmap", "wallboard",
 ]
 
 for _build, _key in [(chats_by_language, "chats"), (wait_heatmap, "heatmap"), (daily_trend, "trend"),
                     (bot_by_language, "bot"), (handover_reasons, "handover_reasons"),
                     (tickets_by_channel, "tickets_by_channel"), (tickets_by_category, "tickets_by_category"),
-                    (ticket_times, "ticket_times"), (csat_by_language, "csat"), (overflow_by_language, "overflow"),
+                    (ticket_times, "ticket_times"), (tickets_by_field, "fields"), (csat_by_language, "csat"),
+                    (overflow_by_language, "overflow"),
                     (team_figures, "teams"), (agent_figures, "agents"),
                     (quality_by_week, "quality"), (quality_by_criterion, "quality_criteria")]:
     _build.table_key = _key  # the CSV export builds only the table it is asked for
 
 REPORT_TABLES = [chats_by_language, wait_heatmap, daily_trend, bot_by_language, handover_reasons, tickets_by_channel,
-                 tickets_by_category, ticket_times, csat_by_language, overflow_by_language, team_figures, agent_figures,
-                 quality_by_week, quality_by_criterion]
+                 tickets_by_category, ticket_times, tickets_by_field, csat_by_language, overflow_by_language, team_figures,
+                 agent_figures, quality_by_week, quality_by_criterion]
 
 
 def _sorting_memory():

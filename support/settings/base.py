@@ -350,6 +350,8 @@ LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
 LIVECHAT_IDENTITY_SECRET = env_str("LIVECHAT_IDENTITY_SECRET", "")
 LIVECHAT_IDENTITY_MAX_AGE = env_int("LIVECHAT_IDENTITY_MAX_AGE", 24 * 3600)  # seconds a signature is accepted
 TICKET_VIEW_COUNTS_REFRESH_SECONDS = env_int("TICKET_VIEW_COUNTS_REFRESH_SECONDS", 25)  # inbox views' counts, 0: off
+# The most tickets one CSV export holds (tickets/exports.py); past it the file's last line says it was cut.
+TICKET_EXPORT_MAX_ROWS = env_int("TICKET_EXPORT_MAX_ROWS", 100_000)
 # Rating links for solved tickets stay valid this long.
 CSAT_LINK_MAX_AGE_DAYS = env_int("CSAT_LINK_MAX_AGE_DAYS", 14)
 # Supervisor reports: the time zone days and hours are counted in (changeable per report), the default period and
@@ -368,6 +370,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = TICKET_ATTACHMENT_MAX_FILES + 5
 # Time-based automations (automation.sweep; the default "Close 4 days after solved" replaced TICKET_AUTO_CLOSE_DAYS).
 CELERY_BEAT_SCHEDULE["automations-sweep"] = {"task": "automation.tasks.automations_sweep", "schedule": 5 * 60}
+CELERY_BEAT_SCHEDULE["automations-full"] = {"task": "automation.tasks.automations_sweep", "schedule": 24 * 3600,
+                                            "kwargs": {"full": True}}
 
 if env_str("S3_BUCKET"):
     # S3-compatible storage for uploads (needs the [s3] extra: django-storages with boto3).

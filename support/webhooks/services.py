@@ -102,6 +102,15 @@ def webhook_resume(*, webhook):
     return bool(resumed)
 
 
+def webhook_secret_rotate(*, webhook):
+    """Give a webhook a new signing secret and return it, its only showing. Every attempt from now on is signed with
+    it (retries of deliveries queued before too: a signature is made at each attempt), the old one is forgotten."""
+    secret = signing.new_secret()
+    Webhook.objects.filter(pk=webhook.pk).update(secret=secret)
+    webhook.secret = secret
+    return secret
+
+
 def webhook_send_test(*, webhook):
     """Queue a `webhook.test` delivery to one webhook now (paused or not: it is how an admin checks a fix)."""
     now = timezone.now()

@@ -109,11 +109,76 @@ def test_the_pending_reminder_is_sent_once_until_the_ticket_changes_again():
     [mail] = reminders(waiting)
     assert "ご返信をお待ちしています" in mail.body_text  # the customer's language
     assert not reminders(fresh).exists()
-    # The customer answers (the ticket opens), goes quiet again: reminded again after 3 more days.
+    # The customer answers (the ticket opens), goes quiet again: reminded again after 3 more days (the beat's sweeps
+    # in between, and the one 3.5 days later, read only what changed or crossed a threshold since the one before).
     ticket_reply(ticket=Ticket.objects.get(pk=waiting.pk), author=waiting.requester, body="確認します")
-    pending_since(Ticket.objects.get(pk=waiting.pk), agent, days=3.5)
-    automations_run()
+    ticket_update(ticket=Ticket.objects.get(pk=waiting.pk), actor=agent, status=Status.PENDING)
+    automations_run(now=timezone.now() + timedelta(days=1))
+    assert reminders(waiting).count() == 1
+    automations_run(now=timezone.now() + timedelta(days=3.5))
     assert reminders(waiting).count() == 2
+
+
+def test_a_sweep_reads_what_changed_or_crossed_since_the_last_and_the_daily_one_reads_all():
+    """After a complete sweep, the next reads only tickets changed since or whose threshold was crossed since: a
+    ticket made due behind the services' back (as a customer joining an organisation would be) waits for the daily
+    full sweep. An edited automation starts again from every ticket."""
+    agent = AgentFactory(languages=["ja"])
+    close = Automation.objects.get(name_en="Close 4 days after solved")
+    solved = make_ticket()
+    ticket_update(ticket=solved, actor=agent, status=Status.SOLVED)
+    automations_run()
+    assert Automation.objects.get(pk=close.pk).swept_until is not None
+    Ticket.objects.filter(pk=solved.pk).update(solved_at=days_ago(5), updated_at=days_ago(5))
+    assert automations_run()[close.pk] == 0  # neither changed nor crossed since the last sweep
+    assert automations_run(full=True)[close.pk] == 1
+    assert Ticket.objects.get(pk=solved.pk).status == Status.CLOSED
+    # Crossed in the window: solved 4 days before the next sweep's time, acted on by that sweep.
+    later = make_ticket()
+    ticket_update(ticket=later, actor=agent, status=Status.SOLVED)
+    automations_run()
+    assert automations_run(now=timezone.now() + timedelta(days=3, hours=23))[close.pk] == 0
+    assert automations_run(now=timezone.now() + timedelta(days=4, minutes=1))[close.pk] == 1
+    # An edited automation's window starts again.
+    automation_save(automation=close, actor=agent, name=close.name_en, conditions=close.conditions,
+                    actions=close.actions)
+    assert Automation.objects.get(pk=close.pk).swept_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_locked_during_a_sweep_is_not_lost():
+    """Another transaction holds the ticket (SKIP LOCKED passes it by): the sweep is not complete, its window stays,
+    and the next sweep acts on it, even though it neither changed nor crossed anything since."""
+    agent = AgentFactory(languages=["ja"])
+    close = Automation.objects.get(name_en="Close 4 days after solved")
+    automations_run()  # (a complete sweep: the window starts now)
+    t = make_ticket()
+    ticket_update(ticket=t, actor=agent, status=Status.SOLVED)
+    Ticket.objects.filter(pk=t.pk).update(solved_at=timezone.now() - timedelta(days=4, minutes=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        from django.db import transaction
+
+        with transaction.atomic():
+            Ticket.objects.select_for_update().get(pk=t.pk)
+            locked.set()
+            release.wait(30)
+        close_old_connections()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(30)
+    try:
+        later = timezone.now() + timedelta(hours=1)
+        swept = Automation.objects.get(pk=close.pk).swept_until
+        assert automations_run(now=later)[close.pk] == 0
+        assert Automation.objects.get(pk=close.pk).swept_until == swept  # not complete: the window stays
+    finally:
+        release.set()
+        holder.join()
+    assert automations_run(now=later + timedelta(minutes=5))[close.pk] == 1
+    assert Ticket.objects.get(pk=t.pk).status == Status.CLOSED
 
 
 def test_urgent_unassigned_requests_alert_the_supervisors():

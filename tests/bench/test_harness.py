@@ -36,8 +36,9 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     sizes = ["seconds=1", "rounds=2", "connections=4", "tickets=300", "routing_chats=30", "routing_agents=5",
              "sla_tickets=400", "chat_pairs=3", "chat_seconds=1", "chat_interval=1", "tickets_api_asgi=1",
-             "chat_two_servers=1", "incident_customers=60"]
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "baselines,chat,tickets_api,routing,sla,incidents",
+             "chat_two_servers=1", "incident_customers=60", "automation_creations=5", "automation_due=2"]
+    command = [sys.executable, "-m", "bench", "--quick", "--only",
+               "baselines,chat,tickets_api,routing,sla,automation,incidents",
                *[arg for size in sizes for arg in ("--size", size)]]
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -52,7 +53,7 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
         assert row["value"] > 0 and row["ratio_to_trivial_view"] > 0 and row["server"] == server
         assert measures[("tickets_api", f"create ({server}): throughput")]["value"] > 0
     assert set(report["meta"]["suite_seconds"]) == {"baselines", "chat", "tickets API", "routing", "SLA scan",
-                                                    "incidents"}
+                                                    "workflow rules", "incidents"}
     told = measures[("incidents", "tell 60 customers (in-site + email, batches of 200)")]
     assert told["value"] > 0 and measures[("incidents", "people told more or less than once")]["value"] == 0
     assert measures[("tickets_api", "queries per list request")]["value"] <= 6
@@ -61,6 +62,10 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     assert measures[("routing", "30 chats to 5 agents coming online")]["assigned"] == 30
     sla = next(row for (bench, _), row in measures.items() if bench == "sla")
     assert sla["breaches_marked"] == 4  # 1 % of 400 tickets
+    rules = {measure: row for (bench, measure), row in measures.items() if bench == "automation"}
+    assert rules["trigger pass on ticket creation, 200 active triggers: p95"]["fired_per_ticket"] == 2
+    sweep = next(row for measure, row in rules.items() if measure.startswith("one sweep, 3 automations"))
+    assert "6 due" in next(m for m in rules if m.startswith("one sweep, 3")) and sweep["value"] > 0
     chats = [row for (bench, _), row in measures.items() if bench == "chat"]
     assert len(chats) == 4  # open and closed loop, on one server and on two
     assert all(row["sent"] > 0 and row["lost"] == 0 and row["duplicated"] == 0 for row in chats), chats

@@ -139,6 +139,10 @@ PAGE_MISSING = logged_in(404, anon=LOGIN)
 RULE_FORM = roles(LOGIN, 403, 403, 403, 403, 400, 400)                # a supervisor's form the services refuse
 RULE_MISSING = roles(LOGIN, 403, 403, 403, 403, 404, 404)
 RULE_BACK_TO_LIST = roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/", exact=True)] * 2)
+FIELD_BACK_TO_LIST = roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/fields/", exact=True)] * 2)
+WEBHOOK_BACK = roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/webhooks/{webhook}/", exact=True)] * 2)
+WEBHOOK_TO_LOG = roles(LOGIN, 403, 403, 403, 403,
+                       *[Redirect("/en/agent/rules/webhooks/{webhook}/deliveries/", exact=True)] * 2)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,11 @@ HTTP = {
         post("/api/v1/tickets/", logged_in(400, anon=401), "create-empty"),
     ],
     "api/v1/tickets/bulk/": [post("/api/v1/tickets/bulk/", roles(401, 403, 403, 400, 400, 400, 400))],
+    # The tickets' CSV export (#26): agents only, with the list's filters (a bad one is a 400 in the error shape).
+    "api/v1/tickets/export.csv": [
+        get("/api/v1/tickets/export.csv", API_AGENT, "export"),
+        get("/api/v1/tickets/export.csv?field.nope=1", roles(401, 403, 403, 400, 400, 400, 400), "unknown-field"),
+    ],
     "api/v1/tickets/<str:ref>/": [
         get("/api/v1/tickets/{ticket}/", API_OWNER, "own"),
         get("/api/v1/tickets/T-99999999/", API_MISSING, "missing"),
@@ -445,6 +454,7 @@ HTTP = {
         post("/en/rate/forged-token/", same(410), "forged-post"),
     ],
     "en/agent/tickets/": [get("/en/agent/tickets/", PAGE_AGENT)],
+    "en/agent/tickets/export.csv": [get("/en/agent/tickets/export.csv?view=all", PAGE_AGENT)],
     "en/agent/tickets/bulk/": [
         post("/en/agent/tickets/bulk/", roles(LOGIN, 404, 404, *[INBOX] * 4))],
     # Saving, renaming and deleting inbox views; empty forms come back to the inbox with a message. Another agent's
@@ -567,6 +577,63 @@ HTTP = {
     ],
     "en/agent/rules/automations/<int:automation_id>/dry-run/": [
         get("/en/agent/rules/automations/{automation}/dry-run/", PAGE_SUPERVISOR)],
+    # Custom ticket fields (issue #26), the same audience: an empty form is refused (400, the editor again);
+    # retiring and moving come back to the list.
+    "en/agent/fields/": [get("/en/agent/fields/", PAGE_SUPERVISOR)],
+    "en/agent/fields/new/": [
+        get("/en/agent/fields/new/", PAGE_SUPERVISOR),
+        post("/en/agent/fields/new/", RULE_FORM, "post-empty"),
+    ],
+    "en/agent/fields/<int:field_id>/": [
+        get("/en/agent/fields/{ticket_field}/", PAGE_SUPERVISOR),
+        post("/en/agent/fields/{ticket_field}/", RULE_FORM, "post-empty"),
+        get(f"/en/agent/fields/{MISSING_INT}/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/fields/<int:field_id>/toggle/": [
+        post("/en/agent/fields/{ticket_field}/toggle/", FIELD_BACK_TO_LIST, data={"active": "0"})],
+    "en/agent/fields/<int:field_id>/move/": [
+        post("/en/agent/fields/{ticket_field}/move/", FIELD_BACK_TO_LIST, data={"direction": "up"})],
+    # Webhooks and notification addresses (issue #26), the same audience: an empty form is a 400 (the form again);
+    # each change comes back to the page it was made from; the secret page shows nothing to anyone else.
+    "en/agent/rules/webhooks/": [get("/en/agent/rules/webhooks/", PAGE_SUPERVISOR)],
+    "en/agent/rules/webhooks/new/": [
+        get("/en/agent/rules/webhooks/new/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/webhooks/new/", RULE_FORM, "post-empty"),
+    ],
+    "en/agent/rules/webhooks/<int:webhook_id>/": [
+        get("/en/agent/rules/webhooks/{webhook}/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/webhooks/{webhook}/", RULE_FORM, "post-empty"),
+        get(f"/en/agent/rules/webhooks/{MISSING_INT}/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/rules/webhooks/<int:webhook_id>/secret/": [
+        get("/en/agent/rules/webhooks/{webhook}/secret/", PAGE_SUPERVISOR)],
+    "en/agent/rules/webhooks/<int:webhook_id>/secret/new/": [
+        post("/en/agent/rules/webhooks/{webhook}/secret/new/", roles(
+            LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/webhooks/{webhook}/secret/", exact=True)] * 2))],
+    "en/agent/rules/webhooks/<int:webhook_id>/pause/": [
+        post("/en/agent/rules/webhooks/{webhook}/pause/", WEBHOOK_BACK)],
+    "en/agent/rules/webhooks/<int:webhook_id>/resume/": [
+        post("/en/agent/rules/webhooks/{webhook}/resume/", WEBHOOK_BACK)],
+    "en/agent/rules/webhooks/<int:webhook_id>/test/": [
+        post("/en/agent/rules/webhooks/{webhook}/test/", WEBHOOK_TO_LOG)],
+    "en/agent/rules/webhooks/<int:webhook_id>/delete/": [
+        get("/en/agent/rules/webhooks/{webhook}/delete/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/webhooks/{webhook}/delete/",
+             roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/webhooks/", exact=True)] * 2), "confirmed"),
+    ],
+    "en/agent/rules/webhooks/<int:webhook_id>/deliveries/": [
+        get("/en/agent/rules/webhooks/{webhook}/deliveries/", PAGE_SUPERVISOR)],
+    "en/agent/rules/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/retry/": [
+        post("/en/agent/rules/webhooks/{webhook}/deliveries/{webhook_delivery}/retry/", WEBHOOK_TO_LOG),
+        post(f"/en/agent/rules/webhooks/{{webhook}}/deliveries/{MISSING_INT}/retry/", RULE_MISSING, "missing"),
+    ],
+    "en/agent/rules/addresses/": [
+        get("/en/agent/rules/addresses/", PAGE_SUPERVISOR),
+        post("/en/agent/rules/addresses/", RULE_FORM, "post-empty"),
+    ],
+    "en/agent/rules/addresses/<int:address_id>/remove/": [
+        post("/en/agent/rules/addresses/{notify_address}/remove/",
+             roles(LOGIN, 403, 403, 403, 403, *[Redirect("/en/agent/rules/addresses/", exact=True)] * 2))],
     # An agent reads only their own reviews: asking for another agent's with ?agent=<id> is a 404.
     "en/agent/reviews/": [
         get("/en/agent/reviews/", PAGE_AGENT),
@@ -805,6 +872,7 @@ def test_every_endpoint_is_declared():
 def _build_world():
     from rest_framework.authtoken.models import Token
 
+    from automation.models import NotifyAddress
     from automation.services import automation_save, trigger_create
     from helpcenter import services as help_services
     from helpcenter.models import Article, ArticleStatus, Category, Section
@@ -816,10 +884,13 @@ def _build_world():
     from reports import services as report_services
     from reports.models import ReviewCriterion
     from support.models import AgentProfile, Notification, Presence
+    from support.webhooks.models import WebhookDelivery
+    from support.webhooks.services import webhook_create
     from tickets import csat
     from tickets import services as ticket_services
     from tickets.claims import claim_token
     from tickets.models import Attachment, TicketRating
+    from tickets.services.field_admin import ticket_field_save
 
     users = {
         "cust_a": UserFactory(email="matrix.a@example.com", name="Customer A"),
@@ -916,6 +987,11 @@ def _build_world():
                              actions=[{"type": "add_tags", "value": ["matrix"]}])
     automation = automation_save(name="Matrix automation", actions=[{"type": "add_tags", "value": ["late"]}],
                                  conditions=[{"field": "hours_since", "of": "created", "op": "gte", "value": 24}])
+    webhook, _secret = webhook_create(name="Matrix hook", url="https://93.184.216.34/matrix", events=["chat.rated"])
+    webhook_delivery = WebhookDelivery.objects.create(webhook=webhook, event="chat.rated", payload={}, state="failed")
+    notify_address = NotifyAddress.objects.create(name="Matrix leads", email="matrix.leads@example.com")
+    ticket_field = ticket_field_save(actor=supervisor, values={"key": "matrix_memo", "type": "text",
+                                                               "label_en": "Matrix memo", "customer_visible": True})
 
     names = {
         "incident": incident.pk,
@@ -933,6 +1009,8 @@ def _build_world():
         "claim_token": claim_token(ticket),
         "saved_view": saved_view.pk, "shared_view": shared_view.pk,
         "trigger": trigger.pk, "automation": automation.pk,
+        "webhook": webhook.pk, "webhook_delivery": webhook_delivery.pk, "notify_address": notify_address.pk,
+        "ticket_field": ticket_field.pk,
     }
     return {"names": names, "sessions": sessions, "tokens": tokens}
 

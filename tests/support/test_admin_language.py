@@ -163,6 +163,7 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     from reports.services import review_create
     from support.audit import audit_read
     from support.models import Team
+    from support.organisations.services import organisation_create
     from support.services import notification_create
     from support.webhooks.services import webhook_create
     from tickets.demo_fields import seed_fields
@@ -176,6 +177,8 @@ def admin_records(migration_data, demo_help_center, desk_admin):
     agent = AgentFactory(email="yamada@example.com", name="山田 太郎", languages=["ja"])
     supervisor = AgentFactory(email="tanaka@example.com", name="田中 花子", supervisor=True)
     Team.objects.create(name="東京", slug="tokyo")
+    organisation_create(name="東京マーケットメイク", domains=["tokyo-mm.example"], notes="気配値が止まったら至急対応。")
+    UserFactory(email="sato@tokyo-mm.example", name="佐藤 健", language="ja")  # a member, by a verified address
     category = Category.objects.create(slug="deposits", name_en="Deposits", name_ja="入金")
     # Written in every language, as a desk writes its macros (one left empty would show its English name).
     Macro.objects.create(set_status="solved", **{f"{field}_{lang.replace('-', '_')}": text for field, texts in {

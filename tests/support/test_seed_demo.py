@@ -44,6 +44,8 @@ def test_demo_data_in_every_app_and_idempotent(migration_data):
     assert {bytes.fromhex(d.key) for d in TOTPDevice.objects.filter(user__in=staff, confirmed=True)} == {DEMO_TOTP_KEY}
     assert TOTPDevice.objects.filter(user__in=staff).count() == 3
     assert User.objects.get(email="alice@example.com").email_verified
+    # A demo institutional client, with a verified member (support/organisations).
+    assert User.objects.get(email="mei.chen@kumo-markets.example").organisation.name == "Kumo Markets"
     call_command("seed_demo", stdout=io.StringIO())
     assert Incident.objects.count() == 1
     assert (User.objects.count(), Article.objects.count(), Ticket.objects.count(),

@@ -336,6 +336,22 @@ def test_send_test_posts_a_webhook_test_event_now_even_to_a_paused_webhook(recei
     assert request["json"]["event"] == "webhook.test" and request["json"]["data"]["webhook_id"] == webhook.pk
 
 
+def test_a_new_secret_signs_every_attempt_from_then_on_and_the_old_one_no_longer_verifies(receiver):
+    """Rotating the secret: queued deliveries are signed with the new one when they go; the old one stops working."""
+    server = receiver()
+    webhook = hook(server)
+    old = server.secret
+    chat_ended()
+    row = WebhookDelivery.objects.get()
+    new = services.webhook_secret_rotate(webhook=webhook)
+    assert new != old and len(new) == 43 and fresh(webhook).secret == new
+    assert deliver(row).result == "delivered"
+    assert [request["signature_ok"] for request in server.requests] == [False]  # the receiver still holds the old one
+    body, header = server.requests[0]["body"], server.requests[0]["headers"][signing.HEADER]
+    assert signing.verify(secret=new, header=header, body=body)
+    assert not signing.verify(secret=old, header=header, body=body)
+
+
 # --- no server-side request forgery ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, code", [

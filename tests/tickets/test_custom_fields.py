@@ -15,6 +15,7 @@ from tickets.field_values import FieldValueError, value_parse
 from tickets.filters import saved_filters_clean
 from tickets.models import Category, FieldType, Ticket, TicketEvent, TicketField, TicketFieldOption
 from tickets.regexes import pattern_validate
+from tickets.services.field_admin import ticket_field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -155,16 +156,15 @@ def test_allowed_patterns_match_long_hostile_input_quickly(fields, category):
 
 
 def test_a_field_admins_save_has_patterns_keyed_by_the_options_of_an_existing_dropdown(fields):
+    """The definition's rules (services.field_admin, for the supervisors' pages and the admin alike)."""
     tx_hash = fields["tx_hash"]
-    tx_hash.full_clean()  # the demo's: valid
-    tx_hash.patterns = {"DOGE": "[0-9a-f]{64}"}
-    with pytest.raises(ValidationError) as caught:
-        tx_hash.full_clean()
-    assert "patterns" in caught.value.message_dict
-    tx_hash.patterns, tx_hash.pattern_by = {"TRC20": "[0-9a-f]{64}"}, "amount"  # not a dropdown
-    with pytest.raises(ValidationError) as caught:
-        tx_hash.full_clean()
-    assert "pattern_by" in caught.value.message_dict
+    values = {"key": "tx_hash", "type": "regex", "label_en": "Hash", "pattern_by": "network",
+              "patterns": tx_hash.patterns, "customer_visible": True}
+    assert ticket_field_errors(values, field=tx_hash) == {}  # the demo's: valid
+    assert "patterns" in ticket_field_errors({**values, "patterns": {"DOGE": "[0-9a-f]{64}"}}, field=tx_hash)
+    errors = ticket_field_errors({**values, "patterns": {"TRC20": "[0-9a-f]{64}"}, "pattern_by": "amount"},
+                                 field=tx_hash)  # not a dropdown
+    assert "pattern_by" in errors
 
 
 # --- who may set what, and what is required -----------------------------------------------------------------

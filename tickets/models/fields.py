@@ -1,12 +1,9 @@
 """Custom ticket fields: typed values a ticket carries beside its own columns (the network and transaction hash of
 a deposit, an amount, the customer's UID), defined by admins with labels in six languages. A ticket keeps its values
 in `Ticket.custom_fields` ({key: value}); services.fields cleans them, whatever the channel."""
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from ..regexes import pattern_validate
 
 KEY_RE = r"^[a-z][a-z0-9_]{0,39}$"
 OPTION_RE = r"^[\w.\-]{1,60}$"
@@ -29,7 +26,8 @@ class TicketField(models.Model):
     """A field tickets of some categories carry. Stored values (Ticket.custom_fields[key]): text, regex and a
     dropdown's option as a string; a whole number as an integer; a decimal as a string in plain notation ("0.5");
     a date as "YYYY-MM-DD"; a multi-select as a list of option values; a ticked checkbox as true (unticked: absent).
-    An empty value is absent."""
+    An empty value is absent. What a definition may be (patterns that compile, options of an existing dropdown, a
+    key fixed once tickets carry it) is checked by services.field_admin, for the supervisors' pages and the admin."""
 
     key = models.CharField(_("key"), max_length=40, unique=True, validators=[RegexValidator(KEY_RE)],
                            help_text=_("Lower-case letters, digits and _; used in the API, filters and triggers. "
@@ -71,45 +69,6 @@ class TicketField(models.Model):
 
     def __str__(self):
         return self.label
-
-    def clean(self):
-        """Patterns compile and cannot backtrack badly; a pattern may depend on another dropdown field, keyed by
-        that field's option values."""
-        errors = {}
-        if self.type == FieldType.REGEX:
-            try:
-                if self.pattern:
-                    pattern_validate(self.pattern)
-            except ValidationError as exc:
-                errors["pattern"] = exc
-            errors.update(self._patterns_errors())
-        elif self.pattern or self.pattern_by or self.patterns:
-            errors["pattern"] = ValidationError(_("Only fields of the type “Text checked by a pattern” have one."))
-        if self.required_for_customer and not self.customer_visible:
-            errors["required_for_customer"] = ValidationError(
-                _("A field customers do not see cannot be required of them."))
-        if errors:
-            raise ValidationError(errors)
-
-    def _patterns_errors(self):
-        if not isinstance(self.patterns, dict) or not all(isinstance(v, str) for v in self.patterns.values()):
-            return {"patterns": ValidationError(_('Write an object of option values and patterns: {"TRC20": "…"}.'))}
-        if not self.pattern_by:
-            return {"patterns": ValidationError(_("Name the dropdown field the patterns depend on."))} \
-                if self.patterns else {}
-        source = TicketField.objects.filter(key=self.pattern_by, type=FieldType.DROPDOWN).exclude(pk=self.pk).first()
-        if source is None:
-            return {"pattern_by": ValidationError(_("No dropdown field has this key."))}
-        unknown = sorted(set(self.patterns) - set(source.options.values_list("value", flat=True)))
-        if unknown:
-            return {"patterns": ValidationError(_("Not an option of that field: %(values)s") % {
-                "values": ", ".join(unknown)})}
-        for option, pattern in self.patterns.items():
-            try:
-                pattern_validate(pattern)
-            except ValidationError as exc:
-                return {"patterns": ValidationError(f"{option}: {' '.join(exc.messages)}")}
-        return {}
 
     def applies_to(self, category):
         """Whether tickets of this category (None: no category) carry the field (categories prefetched)."""

@@ -143,6 +143,8 @@ class SlaTimer(models.Model):
                 breached_at__isnull=True, fulfilled_at__isnull=True, cancelled_at__isnull=True,
                 due_at__isnull=False)),
             models.Index(fields=["ticket", "kind"], name="sla_ticket_kind"),
+            # The automation sweep's window: targets breached in a span of time.
+            models.Index(fields=["breached_at"], name="sla_breached", condition=models.Q(breached_at__isnull=False)),
         ]
 
     @property

@@ -86,6 +86,8 @@ class Ticket(models.Model):
             models.Index(fields=["language", "status"], name="ticket_language_status"),
             models.Index(fields=["-updated_at"], name="ticket_updated"),
             models.Index(fields=["created_at"], name="ticket_created"),  # reports read tickets by period
+            # The automation sweep's window: tickets solved in a span of time (automation.sweep).
+            models.Index(fields=["solved_at"], name="ticket_solved", condition=models.Q(solved_at__isnull=False)),
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
             # The inbox's `field.<key>=<value>` filters are containment (custom_fields @> {...}).
             GinIndex(fields=["custom_fields"], name="ticket_custom_fields_gin", opclasses=["jsonb_path_ops"]),
@@ -196,7 +198,10 @@ class TicketEvent(models.Model):
         verbose_name = _("ticket change")
         verbose_name_plural = _("ticket history")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_created")]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_created"),
+                   # The automation sweep's window: tickets set pending in a span of time.
+                   models.Index(fields=["new_value", "created_at"], name="ticketevent_status_at",
+                                condition=models.Q(field="status"))]
 
     def __str__(self):
         return f"{self.get_field_display()}: {self.old_display} → {self.new_display}"

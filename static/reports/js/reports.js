@@ -110,5 +110,51 @@
   bars("csat", {type: "value", min: 0, max: 5, interval: 1, name: s.csat_score, nameTextStyle: {align: "left"}}, [
     {name: s.translated, value: field("translated_csat")}, {name: s.native, value: field("native_csat")}]);
 
+  // Custom fields (#26): per field, horizontal bars of the tickets created per option (option labels can be long,
+  // "BNB Smart Chain (BEP20)", and read better down the side on a phone); "Not set" is in the table only.
+  var fieldRows = {};
+  (data.fields || []).forEach(function (row) {
+    if (row.value == null) return;
+    (fieldRows[row.field_key] = fieldRows[row.field_key] || []).push(row);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-field]"), function (el) {
+    var rows = fieldRows[el.getAttribute("data-field")] || [];
+    var total = rows.reduce(function (sum, row) { return sum + row.tickets; }, 0);
+    el.style.height = Math.max(180, 40 * rows.length + 70) + "px";
+    var chart = echarts.init(el, null, {renderer: "svg"});
+    chart.setOption({
+      aria: aria(el),
+      tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+      grid: {left: 10, right: 40, top: 30, bottom: 10, containLabel: true},
+      xAxis: {type: "value", minInterval: 1, position: "top"},
+      yAxis: {type: "category", inverse: true, data: rows.map(function (row) { return row.option; }),
+              axisLabel: {width: Math.max(100, Math.min(260, el.clientWidth * 0.4)), overflow: "truncate"}},
+      series: [{name: s.tickets_created, type: "bar", barMaxWidth: 24, label: {show: true, position: "right"},
+                data: rows.map(function (row) { return row.tickets; })}],
+      graphic: total ? [] : [{type: "text", left: "center", top: "middle", style: {text: s.no_field_tickets}}],
+    });
+    el.dataset.bars = String(total ? rows.length : 0);
+    charts.push(chart);
+  });
+
+  // A table wider than the screen scrolls sideways in its wrapper: keyboard users must be able to reach it (focus,
+  // then arrow keys), named after its section's heading. Only wrappers that do scroll become a tab stop.
+  function scrollableTables() {
+    Array.prototype.forEach.call(document.querySelectorAll(".report-section .table-wrap"), function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        var heading = wrap.closest(".report-section").querySelector("h2, h3");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (heading) wrap.setAttribute("aria-labelledby", heading.id);
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-labelledby");
+      }
+    });
+  }
+  scrollableTables();
+
+  window.addEventListener("resize", scrollableTables);
   window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();

@@ -12,7 +12,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from support import services
-from support.models import User
+from support.models import Organisation, User
+from support.organisations.services import organisation_create
 from support.progress import draw_progress
 from support.roles import Role
 
@@ -45,6 +46,15 @@ CUSTOMERS = [
     ("olga@example.com", "Ольга Смирнова", "ru"),
     ("tanaka@example.com", "田中 花子", "ja"),
     ("jisoo@example.com", "박지수", "ko"),
+    # A trader at the market maker below: a verified address at its domain makes her one of its members.
+    ("mei.chen@kumo-markets.example", "Mei Chen", "en"),
+]
+# Institutional clients (support/organisations): staff who prove an address at one of their domains belong to them.
+ORGANISATIONS = [
+    ("Kumo Markets", ["kumo-markets.example"],
+     "Market maker on the spot and perpetual books. Quote outages are urgent: escalate to the trading desk."),
+    ("Harbor OTC", ["harbor-otc.example", "harbor-otc-desk.example"],
+     "OTC desk: large USDT settlements to whitelisted addresses only."),
 ]
 
 # Apps that contribute demo content, in dependency order. A missing module means the app has none yet.
@@ -59,6 +69,9 @@ class Command(BaseCommand):
         total = len(STAFF) + len(CUSTOMERS)
         done = 0
         with transaction.atomic():
+            for name, domains, notes in ORGANISATIONS:
+                if not Organisation.objects.filter(name__iexact=name).exists():
+                    organisation_create(name=name, domains=domains, notes=notes)
             for email, name, role, languages, capacity, team_name in STAFF:
                 done += 1
                 self._progress(done, total, email)
@@ -101,6 +114,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  Supervisor: supervisor@example.com / {DEMO_PASSWORD}")
         self.stdout.write(f"  Agents:     agent.en|zh|es|ru|ja|ko@example.com / {DEMO_PASSWORD}")
         self.stdout.write(f"  Customer:   alice@example.com (and 5 more, one per language) / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Organisation member: mei.chen@kumo-markets.example (Kumo Markets) / {DEMO_PASSWORD}")
         self.stdout.write(f"  Staff sign in with a second factor: add the key {DEMO_TOTP_KEY_BASE32} to an "
                           "authenticator app (or: oathtool --totp -b KEY)")
 
