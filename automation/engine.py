@@ -16,6 +16,7 @@ cache); an event no trigger listens to costs one cache read, and testing conditi
 message text, the customer's tier and a calendar only when a condition asks).
 """
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -25,39 +26,55 @@ from django.db.models import F
 from django.utils import timezone
 
 from support.domain_events import DomainEvent
-from tickets.models import Ticket
+from tickets.models import Message, Ticket
 from tickets.services import ticket_changes_apply_locked
 
 from .actions import actions_apply
-from .conditions import Facts, matches
+from .conditions import Facts, matches, prepared
 from .models import RulesPass, Trigger, TriggerFiring
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "automation:triggers:version"
-_cache = {"version": None, "triggers": []}
+_cache = {"version": None, "triggers": [], "checked": None}
+FACTS_SQL = f"""
+    SELECT t.*, (SELECT m.body FROM {Message._meta.db_table} m
+                 WHERE m.ticket_id = t.id AND NOT m.is_internal AND (%s::bigint IS NULL OR m.id = %s)
+                 ORDER BY m.created_at, m.id LIMIT 1) AS event_body
+    FROM {Ticket._meta.db_table} t WHERE t.id = %s"""
+VERSION_CHECK_SECONDS = 1.0
 FIELD_EVENTS = {"custom_field": "ticket.fields_changed"}  # audit trail field -> the event its change is
 
 
 def triggers_changed():
-    """Every process reloads its triggers on its next event (call after any change to a trigger). The version is a
-    random token, not a counter: after the cache is emptied, a counter would start again at a number some process
-    still holds, with triggers that have changed since."""
+    """Every process reloads its triggers (this one on its next event, the others within VERSION_CHECK_SECONDS;
+    call after any change to a trigger). The version is a random token, not a counter: after the cache is emptied, a
+    counter would start again at a number some process still holds, with triggers that have changed since."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _cache["checked"] = None
 
 
 def triggers_forget():
     """This process forgets its copy of the triggers (tests whose database is emptied behind the services' back)."""
-    _cache["version"], _cache["triggers"] = None, []
+    _cache["version"], _cache["triggers"], _cache["checked"] = None, [], None
 
 
 def active_triggers():
-    """The active triggers in position order, from this process's copy while no trigger changed."""
+    """The active triggers in position order, prepared (conditions.prepared), from this process's copy while no
+    trigger changed; the version is read from the cache at most every VERSION_CHECK_SECONDS (a burst of events does
+    not ask Redis each time)."""
+    now = time.monotonic()
+    if _cache["checked"] is not None and now - _cache["checked"] < VERSION_CHECK_SECONDS:
+        return _cache["triggers"]
+    _cache["checked"] = now
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
     if _cache["version"] != version:
-        _cache["triggers"] = list(Trigger.objects.filter(is_active=True).order_by("position", "id"))
+        triggers = list(Trigger.objects.filter(is_active=True).order_by("position", "id"))
+        for trigger in triggers:
+            trigger.prepared = prepared(trigger.conditions)
+        _cache["triggers"] = triggers
         _cache["version"] = version
     return _cache["triggers"]
 
@@ -100,8 +117,12 @@ def rules_run(event):
 
 def _facts(event, *, carry=None):
     """The ticket as it is now (not locked: most events match no trigger, and testing needs no lock)."""
-    ticket = Ticket.objects.select_related("requester", "assignee").filter(pk=event.ticket_id).first()
-    return None if ticket is None else Facts(ticket, event, carry=carry)
+    message_id = (event.changes.get("message") or [None, None])[1]
+    # One round trip, written out (this runs after every change to a ticket; the ORM's query building cost more than
+    # the query): the ticket's own columns and the event's message, or the first one (the requester is read later
+    # if a condition asks).
+    found = list(Ticket.objects.raw(FACTS_SQL, [message_id, message_id, event.ticket_id]))
+    return Facts(found[0], event, carry=carry) if found else None
 
 
 def _fire_round(listening, event, *, root, round_no, carry):

@@ -183,7 +183,7 @@ def automations_run(*, now=None, batch=BATCH, full=False):
         count = 0
         for start in range(0, len(ids), CHUNK):
             with transaction.atomic():
-                count += sum(_act(automation, ticket_id, now) for ticket_id in ids[start:start + CHUNK])
+                count += _act_chunk(automation, ids[start:start + CHUNK], now)
         if count:
             Automation.objects.filter(pk=automation.pk).update(fire_count=F("fire_count") + count, last_fired_at=now)
         if len(ids) < batch and count == len(ids):  # (unless it was edited meanwhile: then it starts in full)
@@ -192,28 +192,35 @@ def automations_run(*, now=None, batch=BATCH, full=False):
     return acted
 
 
-def _act(automation, ticket_id, now):
-    """Under the ticket's lock (skipped when another sweep holds it): still matching, not acted on since it last
-    changed? Then the actions, and the run recorded at the ticket's new updated_at. 1 when it acted."""
+def _act_chunk(automation, ids, now):
+    """Lock the chunk's tickets that still match and were not acted on since they last changed, in one statement
+    (SKIP LOCKED: a ticket another sweep or an agent holds is left for the next sweep); act on each in a savepoint of
+    its own, as the system; record the runs at each ticket's new updated_at. Returns how many it acted on."""
     annotations, q = automation_query(automation, now)
-    try:
-        with transaction.atomic():
-            ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",)).annotate(**annotations)
-                      .filter(q, pk=ticket_id).filter(_not_acted(automation)).select_related("requester", "assignee")
-                      .first())
-            if ticket is None:
-                return 0
+    tickets = list(Ticket.objects.select_for_update(skip_locked=True, of=("self",)).annotate(**annotations)
+                   .filter(q, pk__in=ids).filter(_not_acted(automation)).select_related("requester", "assignee")
+                   .order_by("pk"))
+    runs = []
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                outcome = _act(automation, ticket, now)
+        except Exception:  # noqa: BLE001 - one ticket's failure (a bad macro, a constraint) must not stop the sweep
+            logger.exception("automation %s on ticket %s failed; rolled back, tried again at the next sweep",
+                             automation.pk, ticket.pk)
+            continue
+        runs.append(AutomationRun(automation=automation, ticket=ticket, version=ticket.updated_at, acted_at=now,
+                                  outcome=outcome))
+    AutomationRun.objects.bulk_create(runs)
+    return len(runs)
 
-            def apply_changes(changes):
-                return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
 
-            fired = DomainEvent(name="automation.fired", ticket_id=ticket.pk, actor="system",
-                                changes={"automation": [None, automation.pk]})
-            outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes, event=fired)
-            AutomationRun.objects.create(automation=automation, ticket=ticket, version=ticket.updated_at,
-                                         acted_at=now, outcome=outcome)
-    except Exception:  # noqa: BLE001 - one ticket's failure (a bad macro, a constraint) must not stop the sweep
-        logger.exception("automation %s on ticket %s failed; rolled back, tried again at the next sweep",
-                         automation.pk, ticket_id)
-        return 0
-    return 1
+def _act(automation, ticket, now):
+    """The automation's actions on one locked ticket; their outcome."""
+    def apply_changes(changes):
+        return ticket_changes_apply_locked(ticket, None, changes, now=now, email_status=False)
+
+    fired = DomainEvent(name="automation.fired", ticket_id=ticket.pk, actor="system",
+                        changes={"automation": [None, automation.pk]})
+    outcome, _changed = actions_apply(automation, ticket, now=now, apply_changes=apply_changes, event=fired)
+    return outcome

@@ -63,7 +63,8 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     sla = next(row for (bench, _), row in measures.items() if bench == "sla")
     assert sla["breaches_marked"] == 4  # 1 % of 400 tickets
     rules = {measure: row for (bench, measure), row in measures.items() if bench == "automation"}
-    assert rules["trigger pass on ticket creation, 200 active triggers: p95"]["fired_per_ticket"] == 2
+    assert rules["trigger pass on ticket creation, 200 active triggers, two hold and act: p95"]["events"] >= 3
+    assert rules["trigger pass on ticket creation, 200 active triggers, none holds: p95"]["fired_per_ticket"] == 0
     sweep = next(row for measure, row in rules.items() if measure.startswith("one sweep, 3 automations"))
     assert "6 due" in next(m for m in rules if m.startswith("one sweep, 3")) and sweep["value"] > 0
     chats = [row for (bench, _), row in measures.items() if bench == "chat"]
