@@ -191,7 +191,12 @@ def main(argv=None):
             automation.run(results, tickets=size["sla_tickets"], creations=size["automation_creations"],
                            due=size["automation_due"])
         else:
+            from .automation import svg
+
             _isolated_suite(results, "automation", harness.BENCH_SLA_DATABASE_URL, args, size)
+            harness.RESULTS.mkdir(parents=True, exist_ok=True)
+            (harness.RESULTS / "automation.svg").write_text(svg([r for r in results.rows
+                                                                  if r["benchmark"] == "automation"]))
     if "incidents" in chosen:
         from . import incidents
 

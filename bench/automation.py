@@ -306,6 +306,36 @@ def run_sweep(results, *, due, rounds=3):
                 round(statistics.median(full) * 1000), "ms", runs_ms=[round(t * 1000) for t in full])
 
 
+def svg(rows):
+    """A bar per figure with a target: the figure as a share of its target (the line), green under it, red over."""
+    from xml.sax.saxutils import escape
+
+    rows = [row for row in rows if row.get("target")]
+    label_w, plot_w, row_h, top = 520, 300, 24, 40
+    height = top + row_h * len(rows) + 28
+    limit = max([2.0, *(row["value"] / float(row["target"].split()[1]) for row in rows)])
+    scale = plot_w / limit
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 140}" height="{height}" '
+             f'font-family="sans-serif" font-size="12">',
+             '<text x="8" y="18" font-size="14" font-weight="bold">Workflow rules at a million tickets: each figure '
+             'against its target (the line)</text>',
+             f'<line x1="{label_w + scale:.1f}" y1="{top - 8}" x2="{label_w + scale:.1f}" y2="{height - 20}" '
+             f'stroke="#333" stroke-dasharray="4 3"/>']
+    for index, row in enumerate(rows):
+        y = top + index * row_h
+        target = float(row["target"].split()[1])
+        share = row["value"] / target
+        colour = "#2e7d32" if row["ok"] else "#c62828"
+        parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape(row["measure"])}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{max(share * scale, 1):.1f}" height="{row_h - 8}" '
+                     f'fill="{colour}"/>')
+        parts.append(f'<text x="{label_w + max(min(share, limit), 1) * scale + 6:.1f}" y="{y + 15}">{row["value"]:,} '
+                     f'{escape(row["unit"])} ({escape(row["target"])})</text>')
+    parts.append(f'<text x="{label_w + scale:.1f}" y="{height - 6}" text-anchor="middle" fill="#555">target</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def run(results, *, tickets, creations, due):
     load_tickets(tickets)
     run_triggers(results, creations=creations)

@@ -67,6 +67,7 @@ def test_bench_runs_every_suite_at_tiny_sizes(bench_database, tmp_path):
     assert rules["trigger pass on ticket creation, 200 active triggers, none holds: p95"]["fired_per_ticket"] == 0
     sweep = next(row for measure, row in rules.items() if measure.startswith("one sweep, 3 automations"))
     assert "6 due" in next(m for m in rules if m.startswith("one sweep, 3")) and sweep["value"] > 0
+    assert (tmp_path / "automation.svg").read_text().count("<rect") == 3  # the chart: a bar per figure with a target
     chats = [row for (bench, _), row in measures.items() if bench == "chat"]
     assert len(chats) == 4  # open and closed loop, on one server and on two
     assert all(row["sent"] > 0 and row["lost"] == 0 and row["duplicated"] == 0 for row in chats), chats
