@@ -30,7 +30,7 @@ from tickets.models import Message, Ticket
 from tickets.services import ticket_changes_apply_locked
 
 from .actions import actions_apply
-from .conditions import Facts, matches, prepared
+from .conditions import Facts, matches, tests_prepared
 from .models import RulesPass, Trigger, TriggerFiring
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def active_triggers():
     if _cache["version"] != version:
         triggers = list(Trigger.objects.filter(is_active=True).order_by("position", "id"))
         for trigger in triggers:
-            trigger.prepared = prepared(trigger.conditions)
+            trigger.tests = tests_prepared(trigger.conditions)
         _cache["triggers"] = triggers
         _cache["version"] = version
     return _cache["triggers"]

@@ -54,6 +54,9 @@ def test_the_korean_withdrawal_trigger_sets_team_and_priority_on_every_channel()
 @pytest.mark.parametrize("condition, holds", [
     ({"field": "channel", "op": "is", "value": "web"}, True),
     ({"field": "channel", "op": "in", "value": ["email", "chat"]}, False),
+    ({"field": "language", "op": "in", "value": ["ko", "ja"]}, True),
+    ({"field": "priority", "op": "is", "value": "high"}, False),
+    ({"field": "category", "op": "in", "value": [None]}, True),
     ({"field": "priority", "op": "is_not", "value": "urgent"}, True),
     ({"field": "status", "op": "is", "value": "new"}, True),
     ({"field": "assignee", "op": "is", "value": None}, True),
