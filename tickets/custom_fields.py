@@ -55,8 +55,7 @@ def ticket_field_values(values, *, customer=False, skip=()):
 
 
 def field_key_used(key):
-    """Whether any ticket carries a value of the field with this key. Looks at every ticket's values (the GIN index
-    serves containment, not a key alone): read only when a supervisor is about to change a key or a type."""
+    """Whether any ticket carries a value of the field with this key (`custom_fields ? key`, from the GIN index)."""
     return Ticket.objects.filter(custom_fields__has_key=key).exists()
 
 
