@@ -48,7 +48,9 @@ CACHES = {
         "KEY_PREFIX": "support-test",
     }
 }
-CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "support-test"}
+# Redis publish/subscribe ignores the db number: each worker's channel names get a prefix of their own, or a socket
+# of one worker hears another's groups ("user_2" exists in both test databases; a flaky bell test showed it).
+CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": f"support-test{_worker_id}"}
 CELERY_BROKER_URL = TEST_REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
