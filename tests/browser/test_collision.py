@@ -4,6 +4,7 @@ writing, the other's page warns at once, quoting the new reply, and the server h
 it ("Send anyway" sends). On a chat, the agent in the console sees a supervisor viewing it, and the supervisor on the
 chat's page sees the agent typing and that a message arrived. Screenshots: test-artifacts/collision-*.png."""
 import random
+import time
 
 import pytest
 from django.db import connection
@@ -112,7 +113,12 @@ def test_a_supervisor_following_a_chat_and_its_agent_in_the_console_see_each_oth
     log_in(console, "jisu@example.com", PASSWORD, lang="ko")
     console.goto("/ko/agent/chats/")
     console.locator("#presence").select_option("online")
-    AgentProfile.objects.filter(user__email="jisu@example.com").update(presence=Presence.ONLINE)
+    # Online once the console's socket said so (it is connected and listening then): setting it in the database
+    # directly raced the socket on a busy machine, and the new chat's card was sent before anyone listened.
+    for _ in range(150):
+        if AgentProfile.objects.filter(user__email="jisu@example.com", presence=Presence.ONLINE).exists():
+            break
+        time.sleep(0.1)
     chat = chat_services.conversation_start(language="ko", visitor_name="민수", visitor_email="m@example.com",
                                             with_bot=False)
     card = console.get_by_test_id("console-chat")
