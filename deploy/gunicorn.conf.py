@@ -12,6 +12,11 @@ bind = os.environ.get("WEB_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.en
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
+# Each worker process borrows from a pool of its own (support/settings/database.py): one connection per thread (a
+# thread serves one request at a time) and REPORTS_PARALLEL more for a supervisor report's helper threads. Read by
+# the workers, which load the app after this file.
+os.environ.setdefault("DATABASE_POOL_MAX_SIZE", str(threads + int(os.environ.get("REPORTS_PARALLEL", "3"))))
+os.environ.setdefault("DATABASE_APPLICATION_NAME", "support-web")
 backlog = int(os.environ.get("WEB_BACKLOG", "2048"))
 keepalive = 5
 timeout = 60

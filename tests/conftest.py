@@ -274,7 +274,7 @@ def celery_worker_process(request):
 
     from support.health import check_workers
 
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", TEST_DATABASE_POOL="1")  # as deployed
     if "django_db_setup" in request.fixturenames or "transactional_db" in request.fixturenames:
         # Point the worker at the test database (it only sees committed rows: use transactional_db).
         env["DATABASE_URL"] = database_url_for_processes()
@@ -337,7 +337,8 @@ class AsgiServers:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test", DATABASE_URL=database_url_for_processes(),
-                   MEDIA_ROOT=str(self.media_root), **env_overrides)
+                   MEDIA_ROOT=str(self.media_root), TEST_DATABASE_POOL="1")  # the connection pool, as deployed
+        env.update(env_overrides)
         # The server's errors go to a file that is printed when the test ends, so a failure shows its cause.
         log = self.tmp_path_factory.mktemp("uvicorn").joinpath("stderr.log").open("w+")
         self.logs.append(log)

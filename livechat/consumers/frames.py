@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
@@ -117,11 +118,13 @@ class FrameConsumer(AsyncJsonWebsocketConsumer):
             if getattr(exc, "field", None):
                 about["field"] = exc.field
             await self.send_error(exc.code, exc.detail, **about)
-        except RedisError:
-            # The channel layer is unreachable (Redis restarting). What the frame stored is in the database; the
-            # frames it would have rung are not. Closing with "try again later" makes the page reconnect once the
-            # layer is back, resume from its last seq and resend whatever it still holds as pending: nothing lost.
-            logger.warning("channel layer unavailable during a %s frame; closing the socket", content.get("type"))
+        except (RedisError, OperationalError, InterfaceError) as exc:
+            # The channel layer is unreachable (Redis restarting), or the database is (down, or every connection of
+            # this process's pool busy past its timeout). What the frame stored is in the database; the frames it
+            # would have rung are not. Closing with "try again later" makes the page reconnect once it is back,
+            # resume from its last seq and resend whatever it still holds as pending: nothing lost.
+            logger.warning("%s unavailable during a %s frame; closing the socket",
+                           "channel layer" if isinstance(exc, RedisError) else "database", content.get("type"))
             await self.close(code=1013)
         except Exception:  # noqa: BLE001 - a bug must cost one frame, not the customer's connection
             logger.exception("chat frame %s failed", content.get("type"))

@@ -5,10 +5,10 @@ tests use support.settings.test, which imports this one and overrides what a tes
 """
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .database import *  # noqa: F401,F403  (DATABASES: the connection pool of each process)
 from .env import env_bool, env_float, env_int, env_list, env_str
 from .exchange import *  # noqa: F401,F403  (the customer's profile at the exchange, the VIP queue rule)
 from .integrations import *  # noqa: F401,F403  (outbound webhooks: WEBHOOK_*)
@@ -97,13 +97,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/support"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -16,8 +16,13 @@ SECURE_HSTS_SECONDS = 0
 
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_support")}
-# Connections closed after every request, unless a test starts a server with persistent ones (as deployed).
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TEST_CONN_MAX_AGE", "0"))
+# The test process itself opens a connection per test without a pool (pytest-django wraps tests in transactions on
+# one connection); the servers and Celery workers the tests start run with the pool, as deployed (TEST_DATABASE_POOL
+# is set for them by tests/conftest.py), or with persistent connections when a test asks (TEST_CONN_MAX_AGE).
+if not env_bool("TEST_DATABASE_POOL", False):
+    DATABASES["default"]["OPTIONS"].pop("pool", None)
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TEST_CONN_MAX_AGE", "0"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Parallel runs (pytest-xdist, `make test`): worker gwN has a database of its own (pytest-django names it
 # test_support_gwN), a Redis db of its own (one lower per worker: 13, 12, ...) and an SMTP port of its own (2526,

@@ -179,7 +179,7 @@ class Workers:
         hostname = f"{name}-{next(_names)}-{os.getpid()}@reliability"
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="support.settings.test",
                    DATABASE_URL=database_url_for_processes(), TEST_SMTP_PORT=str(smtp_port),
-                   OUTBOUND_EMAIL_LEASE_SECONDS=str(lease), **env)
+                   OUTBOUND_EMAIL_LEASE_SECONDS=str(lease), TEST_DATABASE_POOL="1", **env)
         log = (self.log_dir / f"{name}.log").open("w+")
         self.logs.append((name, log))
         proc = subprocess.Popen(

@@ -1,0 +1,44 @@
+"""The database and how each process holds its connections.
+
+Every process borrows connections from a bounded pool of its own (psycopg's pool, Django's "pool" option): at most
+DATABASE_POOL_MAX_SIZE connections, whatever the number of threads. Under ASGI each request's synchronous work runs
+on a thread of its own, so persistent per-thread connections (CONN_MAX_AGE) grew with every thread and leaked
+(57 connections held by one idle uvicorn process); a pooled connection goes back to the pool at the end of each
+request, each websocket frame's database call and each Celery task. A request that finds every connection busy
+waits up to DATABASE_POOL_TIMEOUT seconds, and beyond DATABASE_POOL_MAX_WAITING waiting requests it is refused at
+once: both answer 503 with Retry-After (support.views.server_error), never 500. docs/capacity.md budgets them.
+DATABASE_POOL=0 turns pooling off (then DATABASE_CONN_MAX_AGE applies, for a synchronous server whose threads
+are fixed, or behind PgBouncer in transaction mode, see docs/capacity.md).
+"""
+import dj_database_url
+
+from .env import env_bool, env_float, env_int, env_str
+
+__all__ = ["DATABASES", "DATABASE_POOL"]
+
+DATABASE_POOL = env_bool("DATABASE_POOL", True)
+
+_default = dj_database_url.parse(
+    env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/support"),
+    conn_max_age=0 if DATABASE_POOL else env_int("DATABASE_CONN_MAX_AGE", 60),
+    # With the pool, its check before each borrow (support/postgres/base.py) replaces Django's health check.
+    conn_health_checks=not DATABASE_POOL,
+)
+_default["ENGINE"] = "support.postgres"  # Django's backend, with a cheaper check of pooled connections
+_default.setdefault("OPTIONS", {})
+# Seen in pg_stat_activity: which kind of process holds a connection (web, worker, ...).
+_default["OPTIONS"]["application_name"] = env_str("DATABASE_APPLICATION_NAME", "support")
+if DATABASE_POOL:
+    _default["OPTIONS"]["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+        # An ASGI process: ASYNC_DB_THREADS (8) for the sockets, REPORTS_PARALLEL (3) for a report, 1 for the rest.
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 12),
+        "timeout": env_float("DATABASE_POOL_TIMEOUT", 5.0),
+        "max_waiting": env_int("DATABASE_POOL_MAX_WAITING", 200),
+        "max_idle": env_float("DATABASE_POOL_MAX_IDLE", 300.0),
+        # How long one attempt to grow the pool retries a database that refuses connections before the next
+        # request starts a fresh attempt: short, so a process is serving again seconds after the database is back.
+        "reconnect_timeout": 4.0,
+    }
+
+DATABASES = {"default": _default}
