@@ -40,11 +40,12 @@ def _subject(kind, ticket, status=None):
     return f"[{ticket.ref}] {text}"
 
 
-def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
+def email_requester(*, ticket, kind, message=None, status=None, event_id=None, first=None):
     """Queue the email for a requester-facing event: confirmation, public reply, status change, follow-up.
 
     Internal notes never get here (the caller passes only public messages). The sender is always the desk's
-    address; an agent's own address is never shown.
+    address; an agent's own address is never shown. `first`: the ticket's first message, when the caller has it
+    (a new ticket's), so it is not read again.
     """
     requester = ticket.requester
     if not requester.is_active or not requester.email:
@@ -57,7 +58,8 @@ def email_requester(*, ticket, kind, message=None, status=None, event_id=None):
         message_id = mailaddr.thread_message_id(ticket, f"m{message.pk}")
     else:
         message_id = mailaddr.thread_message_id(ticket, f"e{event_id}")
-    first = ticket.messages.order_by("created_at", "id").first()
+    if first is None:
+        first = ticket.messages.order_by("created_at", "id").first()
     customer_thread = [first.email_message_id] if first is not None and first.email_message_id else []
     references = [*customer_thread, mailaddr.thread_root_id(ticket)] if message_id != mailaddr.thread_root_id(
         ticket) else customer_thread

@@ -233,3 +233,19 @@ def test_macros_are_listed_in_the_requested_language(agent, macro, customer):
 def test_categories_in_the_requested_language(customer, category):
     assert client_for(customer).get("/api/v1/ticket-categories/?lang=ja").json() == [
         {"slug": category.slug, "name": "入金と出金"}]
+
+
+def test_create_reads_nothing_it_just_wrote_and_the_timers_once(agent):
+    """The new ticket's first message is handed to the confirmation email (not read back), and the agent's output
+    reads the SLA timers once for its two fields (`next_due_at`, `sla`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(agent)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/tickets/", {"subject": "Withdrawal stuck", "body": "Since noon."},
+                               format="json")
+    assert response.status_code == 201 and response.json()["sla"] is not None
+    selects = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if 'FROM "tickets_message"' in sql]
+    assert len([sql for sql in selects if 'FROM "tickets_slatimer"' in sql]) == 1

@@ -79,7 +79,7 @@ def ticket_create(*, requester, subject, body, channel=Channel.WEB, language=Non
             sla_ticket_created(ticket, now)
             kind = "ticket_follow_up" if follow_up_of else "ticket_received"
             ticket_notify(requester, kind, ticket)
-            email_requester(ticket=ticket, kind=kind)
+            email_requester(ticket=ticket, kind=kind, first=message)
             publish("ticket.created", ticket_id=ticket.pk, actor="customer", actor_id=requester.pk,
                     changes={"channel": [None, channel]})
     except Exception:
