@@ -233,7 +233,8 @@ def _typo_tolerant(query, lang, limit):
     column = f"title_{field_suffix(lang)}"
     with transaction.atomic(), connection.cursor() as cursor:
         # The <% operator uses this threshold and can use the title's trigram index.
-        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [TYPO_SIMILARITY])
+        # (set_config(..., true) is SET LOCAL; a SET cannot take a bound parameter.)
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)])
         cursor.execute(
             f"SELECT id, word_similarity(%s, {column}) AS score FROM {Article._meta.db_table} "
             f"WHERE status = %s AND %s <%% {column} ORDER BY score DESC, position, id LIMIT %s",

@@ -35,6 +35,7 @@ A package in layers, one module per family of figures (the lower two are shared,
 This module assembles the whole report from them (`report`, `report_table`). Callers import `reports.selectors`;
 the names below are its public face."""
 import queue
+import re
 import threading
 
 from django.conf import settings
@@ -107,6 +108,13 @@ def _inside_test_block():
     return len(connection.atomic_blocks) > 1
 
 
+def _snapshot_id(snapshot):
+    """pg_export_snapshot()'s id, checked before it is written into the statement (SET cannot take a parameter)."""
+    if not re.fullmatch(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?", snapshot):
+        raise ValueError(f"not a snapshot id: {snapshot!r}")
+    return snapshot
+
+
 def _build_in_parallel(period, snapshot, workers):
     todo = queue.Queue()
     for index, build in enumerate(REPORT_TABLES):
@@ -127,7 +135,7 @@ def _build_in_parallel(period, snapshot, workers):
                 with transaction.atomic():
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                        cursor.execute(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(snapshot)}'")
                     _sorting_memory()
                     results[index] = build(period)
         except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
