@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import harness
 
-SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "automation", "incidents", "search", "bot", "reports", "overflow"]
+SUITES = ["baselines", "chat", "tickets_api", "routing", "sla", "automation", "incidents", "search", "bot", "reports", "overflow",
+          "capacity"]
 
 SIZES = {
     # name: (full, quick)
@@ -41,6 +42,12 @@ SIZES = {
     "overflow_chats": (3_000, 3_000),  # queued chats a day in the overflow simulation (bench/overflow.py)
     "overflow_hours": (24, 10),  # the whole day; quick: the busy Asian evening, 08:00-18:00 UTC
     "overflow_days": (20, 5),  # days replayed (one seed each), for the spread of the one day's figures
+    # The capacity suite (bench/capacity.py, docs/capacity.md): closed-loop pairs for the per-message costs and the
+    # sharded-layer run, seconds of each run, idle sockets for memory per socket, ticket actions per batch.
+    "capacity_pairs": (100, 20),
+    "capacity_seconds": (10, 4),
+    "capacity_sockets": (500, 100),
+    "capacity_actions": (100, 20),
 }
 
 
@@ -229,6 +236,12 @@ def main(argv=None):
 
         suite("overflow (simulated routing)")
         overflow.run(results, chats=size["overflow_chats"], hours=size["overflow_hours"], days=size["overflow_days"])
+    if "capacity" in chosen:
+        from . import capacity
+
+        suite("capacity (unit costs)")
+        capacity.run(results, pairs=size["capacity_pairs"], seconds=size["capacity_seconds"],
+                     sockets=size["capacity_sockets"], actions=size["capacity_actions"], rounds=size["rounds"])
     suite(None)
     path = results.write()
     if not os.environ.get("BENCH_NESTED"):

@@ -115,7 +115,9 @@ CHANNEL_LAYERS = {
         # exhausted its connection pool (see docs/architecture.md). Postgres stays the source of truth for messages.
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            "hosts": [env_str("CHANNELS_REDIS_URL", REDIS_URL)],
+            # Several URLs, comma-separated, shard the layer: each channel and group lives on one of them, chosen
+            # by a hash of its name (docs/capacity.md says when that is needed).
+            "hosts": env_list("CHANNELS_REDIS_URL", [REDIS_URL]),
             "prefix": env_str("CHANNELS_PREFIX", "support"),
         },
     }

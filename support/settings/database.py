@@ -33,6 +33,8 @@ _default["OPTIONS"]["application_name"] = env_str("DATABASE_APPLICATION_NAME", "
 # of a 0.6 ms statement). That needs server-side parameter binding. 0 turns both off (e.g. behind a PgBouncer older
 # than 1.21, which cannot keep prepared statements apart across clients: docs/capacity.md).
 DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+# Behind PgBouncer in transaction mode, Django's server-side cursors (.iterator()) break: docs/capacity.md.
+_default["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASE_PREPARE_THRESHOLD > 0:
     _default["OPTIONS"]["server_side_binding"] = True
     _default["OPTIONS"]["prepare_threshold"] = DATABASE_PREPARE_THRESHOLD
