@@ -177,6 +177,11 @@ def _sweep_data(due):
         cursor.execute("""UPDATE tickets_ticket SET priority = 'urgent', assignee_id = NULL, status = 'new'
                           WHERE id IN (SELECT id FROM tickets_ticket WHERE id %% 7 = 1 ORDER BY id LIMIT %s)
                           AND (priority <> 'urgent' OR assignee_id IS NOT NULL OR status <> 'new')""", [urgent])
+        # Statistics for the rows just written, before the automations' queries are planned on them: planned on a
+        # ticketevent table still believed empty, the "pending since" subquery read every pending event for each
+        # pending ticket (more than 5 minutes at a million tickets, unless autovacuum happened to analyse first).
+        for table in ("tickets_ticket", "tickets_ticketevent"):
+            cursor.execute(f"ANALYZE {table}")
     automations = list(Automation.objects.filter(is_active=True))
     for automation in automations:
         sql, params = automation_matching(automation).values_list("pk", "updated_at").query.sql_with_params()

@@ -40,7 +40,7 @@ BENCH_REPORTS_DATABASE_URL = os.environ.get("BENCH_REPORTS_DATABASE_URL") or _si
 # "100,000 tickets" too (its inbox list ran at 1,034,007 tickets before this).
 BENCH_SLA_DATABASE_URL = os.environ.get("BENCH_SLA_DATABASE_URL") or _sibling_database(BENCH_DATABASE_URL, "_sla")
 # The search benchmark's 20,000 generated articles x 6 languages, kept between runs (generating and indexing them
-# takes about ten minutes), in a database of their own so that the bot benchmark keeps answering from the demo
+# takes about three minutes), in a database of their own so that the bot benchmark keeps answering from the demo
 # help center.
 BENCH_SEARCH_DATABASE_URL = os.environ.get("BENCH_SEARCH_DATABASE_URL") or _sibling_database(BENCH_DATABASE_URL,
                                                                                               "_search")
@@ -194,6 +194,15 @@ def run_clients(target, args_list):
 def _pin_client():
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(CLIENT_CORES))
+
+
+def progress(done, total, label):
+    """The management commands' progress bar (support.progress), redrawn in place on standard output."""
+    from django.core.management.base import OutputWrapper
+
+    from support.progress import draw_progress
+
+    draw_progress(OutputWrapper(sys.stdout), done, total, label)
 
 
 def percentile(values, p):

@@ -1,5 +1,6 @@
 """Weeks of realistic desk history (chats with their messages, tickets, SLA timers, ratings, quality reviews) for
-the demo and for the reports benchmark. Bulk inserts, with a seeded random generator so a run is reproducible.
+the demo and for the reports benchmark. Loaded by COPY (support.bulk), with a seeded random generator so a run is
+reproducible.
 
 The shape is what a global exchange's desk sees: Chinese, Japanese and Korean customers write in their evening
 (about 11:00-15:00 UTC), Americans and Latin Americans in their day (about 14:00-01:00 UTC), Russians in theirs;
@@ -14,7 +15,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from livechat.models import ChatMessage, Conversation, ConversationStatus, OverflowOffer, SenderKind
+from livechat.models import ChatMessage, Conversation, ConversationStatus, SenderKind
+from support import bulk
 from support import services as core
 from support.languages import LANGUAGE_CODES
 from support.models import AgentProfile, User
@@ -205,9 +207,9 @@ class History:
             chat.last_customer_message_at = chat.closed_at
             conversations.append(chat)
         self.overflow.translate(message_rows)
-        Conversation.objects.bulk_create(conversations, batch_size=2000)
-        OverflowOffer.objects.bulk_create(self.overflow.take_offers(), batch_size=2000)
-        ChatMessage.objects.bulk_create(message_rows, batch_size=5000)
+        bulk.copy_objects(conversations)
+        bulk.copy_objects(self.overflow.take_offers())
+        bulk.copy_objects(message_rows)
         return len(conversations), len(message_rows)
 
     def _numbers(self, n):
@@ -221,11 +223,12 @@ class History:
         count = self._day_volume(day, self.tickets_per_day)
         numbers = self._numbers(count) if count else []
         tickets = []
-        for number in numbers:
+        # Ids from the table's sequence before the rows go in by COPY (which returns none): messages point at them.
+        for number, pk in zip(numbers, bulk.ids_reserve(Ticket, count)):
             language = _pick(rng, list(LANGUAGE_SHARE.items()))
             created = self._moment(day, language)
             slow = created.hour in UNDERSTAFFED.get(language, {})
-            ticket = Ticket(number=number, requester=rng.choice(customers[language]), subject=SUBJECTS[language],
+            ticket = Ticket(pk=pk, number=number, requester=rng.choice(customers[language]), subject=SUBJECTS[language],
                             language=language, channel=_pick(rng, CHANNEL_MIX), category=rng.choice(categories),
                             assignee=rng.choice(agents[language]), created_at=created, updated_at=created,
                             priority="normal", status=Status.OPEN, awaiting_agent=False)
@@ -241,7 +244,7 @@ class History:
             ticket.updated_at = ticket.solved_at or ticket.first_response_at or created
             self.field_values.fill(ticket)
             tickets.append(ticket)
-        Ticket.objects.bulk_create(tickets, batch_size=2000)
+        bulk.copy_objects(tickets)
         messages, timers, ratings = [], [], []
         for ticket in tickets:
             phrases = PHRASES[ticket.language]
@@ -266,9 +269,8 @@ class History:
                     requested_at=ticket.solved_at, score=(rng.choice([4, 5, 5]) if rng.random() < 0.8
                                                           else rng.choice([1, 2, 3])) if rated else None,
                     rated_at=ticket.solved_at + dt.timedelta(hours=rng.uniform(0.2, 30)) if rated else None))
-        Message.objects.bulk_create(messages, batch_size=5000)
-        SlaTimer.objects.bulk_create(timers, batch_size=5000)
-        TicketRating.objects.bulk_create(ratings, batch_size=5000)
+        for rows in (messages, timers, ratings):
+            bulk.copy_objects(rows)
         return len(tickets)
 
     def _reviews(self, agents):
